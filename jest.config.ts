@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+
+// One `npm test` runs every test project. The LWC preset reads sfdx-project.json from the
+// current folder, so Jest is always run from the repository root.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+
+const config: Config = {
+  projects: [
+    {
+      displayName: 'relay',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/relay-service/test'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+      globalSetup: '<rootDir>/relay-service/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/relay-service/test/support/global-teardown.mjs',
+    },
+    {
+      ...lwcJestConfig,
+      displayName: 'lwc',
+      roots: ['<rootDir>/force-app'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/force-app/test/offline/'],
+    },
+  ],
+};
+
+export default config;

@@ -1,0 +1,203 @@
+import { parseArgs } from 'node:util';
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig } from '../src/config/config';
+import { AppError } from '../src/lib/errors';
+import { createLogger } from '../src/lib/logger';
+import { orgIdSchema } from '../src/lib/salesforce-ids';
+import { createServices, type Services } from '../src/services';
+import { salesforceAuthSchema, type SalesforceAuth } from '../src/tenants/tenant-service';
+
+const USAGE = `Usage: npm run --silent relay:admin -- <command> [options]
+
+Commands:
+  tenants add --org-id <18-char id> --name <name> [--sf-auth <json>] [--json]
+  tenants list [--json]
+  tenants rotate-secret --org-id <id> [--grace-hours <h>] [--json]
+  tenants disable --org-id <id> [--json]
+  tenants enable --org-id <id> [--json]
+  registration-code create [--ttl-minutes <m>] [--note <text>] [--json]
+  keys rotate [--json]
+
+Configuration comes from the same environment as the relay (DATABASE_URL, RELAY_ENCRYPTION_KEYS).`;
+
+class UsageError extends Error {}
+
+type Options = {
+  'org-id'?: string;
+  name?: string;
+  'sf-auth'?: string;
+  'grace-hours'?: string;
+  'ttl-minutes'?: string;
+  note?: string;
+  json?: boolean;
+  help?: boolean;
+};
+
+function parse(argv: string[]): { command: string[]; options: Options } {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'org-id': { type: 'string' },
+      name: { type: 'string' },
+      'sf-auth': { type: 'string' },
+      'grace-hours': { type: 'string' },
+      'ttl-minutes': { type: 'string' },
+      note: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return { command: positionals, options: values as Options };
+}
+
+function requireOrgId(options: Options): string {
+  if (!options['org-id']) throw new UsageError('--org-id is required');
+  const parsed = orgIdSchema.safeParse(options['org-id']);
+  if (!parsed.success)
+    throw new UsageError(`--org-id: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function positiveNumber(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new UsageError(`${flag} must be a positive number`);
+  return number;
+}
+
+function parseSalesforceAuth(raw: string | undefined): SalesforceAuth | undefined {
+  if (raw === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new UsageError('--sf-auth must be JSON');
+  }
+  const parsed = salesforceAuthSchema.safeParse(json);
+  if (!parsed.success) {
+    // Name the fields, never echo the values: this JSON carries secrets.
+    throw new UsageError(
+      `--sf-auth is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'type'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+type Output = { json: unknown; text: string };
+
+async function run(services: Services, command: string[], options: Options): Promise<Output> {
+  const [group, action] = command;
+  switch (`${group ?? ''} ${action ?? ''}`) {
+    case 'tenants add': {
+      const orgId = requireOrgId(options);
+      const name = options.name?.trim();
+      if (!name) throw new UsageError('--name is required');
+      const secret = await services.tenants.add({
+        orgId,
+        name,
+        salesforceAuth: parseSalesforceAuth(options['sf-auth']),
+      });
+      return {
+        json: { orgId, secret },
+        text: `Tenant ${orgId} added.\nSigning secret (shown once; store it in the org's Pharos Jira setup):\n${secret}`,
+      };
+    }
+    case 'tenants list': {
+      const tenants = await services.tenants.list();
+      return {
+        json: { tenants },
+        text:
+          tenants.length === 0
+            ? 'No tenants.'
+            : tenants.map((t) => `${t.orgId}  ${t.status.padEnd(8)}  ${t.name}`).join('\n'),
+      };
+    }
+    case 'tenants rotate-secret': {
+      const orgId = requireOrgId(options);
+      const graceMs = positiveNumber(options['grace-hours'], '--grace-hours', 24) * 3_600_000;
+      const { secret, previousValidUntil } = await services.tenants.rotateSecret(orgId, graceMs);
+      return {
+        json: { orgId, secret, previousValidUntil },
+        text: `New signing secret for ${orgId} (the previous one stays valid until ${previousValidUntil}):\n${secret}`,
+      };
+    }
+    case 'tenants disable':
+    case 'tenants enable': {
+      const orgId = requireOrgId(options);
+      const status = action === 'disable' ? 'disabled' : 'active';
+      await services.tenants.setStatus(orgId, status);
+      return { json: { orgId, status }, text: `Tenant ${orgId} is now ${status}.` };
+    }
+    case 'registration-code create': {
+      const ttlMs = positiveNumber(options['ttl-minutes'], '--ttl-minutes', 60) * 60_000;
+      const { code, expiresAt } = await services.tenants.createRegistrationCode(
+        ttlMs,
+        options.note,
+      );
+      return {
+        json: { code, expiresAt },
+        text: `One-time registration code (valid until ${expiresAt}):\n${code}`,
+      };
+    }
+    case 'keys rotate': {
+      const result = await services.vault.rotate();
+      return {
+        json: result,
+        text: `Re-encrypted ${result.rewrapped} of ${result.total} secrets under the primary key.`,
+      };
+    }
+    default:
+      throw new UsageError(
+        command.length ? `unknown command: ${command.join(' ')}` : 'no command given',
+      );
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  dotenv.config({ quiet: true });
+  let services: Services | undefined;
+  try {
+    const config = loadConfig(process.env);
+    // The CLI's own output is its answer; relay log lines go to stderr at warn and above.
+    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr);
+    services = await createServices(config, logger);
+    const output = await run(services, parsed.command, parsed.options);
+    process.stdout.write(`${parsed.options.json ? JSON.stringify(output.json) : output.text}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+      return 2;
+    }
+    if (error instanceof AppError) {
+      process.stderr.write(`error: ${error.detail} (${error.code})\n`);
+      return 1;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await services?.store.close();
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,77 @@
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import './http/request-context';
+import { createHttpMetrics } from './http/metrics';
+import { notFound, problemHandler } from './http/middleware/problem-handler';
+import { requestId } from './http/middleware/request-id';
+import { signedRequest } from './http/middleware/signed-request';
+import { connectionRoutes } from './http/routes/connections';
+import { healthRoutes } from './http/routes/health';
+import { tenantRoutes } from './http/routes/tenants';
+import type { Services } from './services';
+
+export interface AppOptions {
+  /** Unsigned routes added before the signed ones (benchmarks compare against them). */
+  extraRoutes?: Router;
+}
+
+// OAuth codes and states travel in query strings; they must not reach the log.
+const SENSITIVE_QUERY = /([?&](?:code|state|token|access_token|refresh_token)=)[^&]*/gi;
+
+export function createApp(services: Services, options: AppOptions = {}): Express {
+  const { config, logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  const metrics = config.metricsEnabled ? createHttpMetrics() : undefined;
+
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (req) => (req as express.Request).requestId,
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: {
+          id: string;
+          method: string;
+          url: string;
+          headers: Record<string, unknown>;
+          remoteAddress?: string;
+        }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.replace(SENSITIVE_QUERY, '$1[redacted]'),
+          headers: req.headers,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(helmet());
+  if (metrics) app.use(metrics.middleware);
+
+  app.use(healthRoutes({ ping: () => services.store.ping(), metrics: metrics?.registry, logger }));
+  app.use(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes }));
+  if (options.extraRoutes) app.use(options.extraRoutes);
+
+  app.use(
+    '/v1',
+    signedRequest({
+      credentials: (orgId) => services.tenants.credentials(orgId),
+      replayGuard: services.replayGuard,
+      rateLimiter: services.rateLimiter,
+      clock: services.clock,
+      bodyLimitBytes: config.bodyLimitBytes,
+    }),
+  );
+  app.use(connectionRoutes({ connections: services.connections }));
+
+  app.use(notFound());
+  app.use(problemHandler(logger, config.bodyLimitBytes));
+  return app;
+}

@@ -1,0 +1,16 @@
+/** What the relay's middleware attaches to a request. */
+export interface RelayCaller {
+  orgId: string;
+  /** Salesforce user id, or "-" for automation. */
+  userId: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    /** Set once the request's signature has been verified. */
+    caller?: RelayCaller;
+  }
+}
+
+export {};

@@ -1,0 +1,32 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors';
+import { orgIdSchema } from '../../lib/salesforce-ids';
+import type { TenantService } from '../../tenants/tenant-service';
+import { parseInput } from '../validation';
+
+const registerBody = z.strictObject({
+  orgId: orgIdSchema,
+  name: z.string().trim().min(1).max(255),
+});
+
+/** Self-registration from the Salesforce setup screen (unsigned: the tenant has no secret yet). */
+export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: number }): Router {
+  const router = Router();
+  router.post(
+    '/v1/tenants/register',
+    express.json({ limit: deps.bodyLimitBytes, type: () => true }),
+    async (req, res) => {
+      const code = req.get('x-relay-registration');
+      if (!code)
+        throw new AppError(
+          'REGISTRATION_INVALID',
+          'Header X-Relay-Registration with the one-time code from the relay operator is required.',
+        );
+      const body = parseInput(registerBody, req.body, 'body');
+      const secret = await deps.tenants.register(code, body);
+      res.status(201).json({ orgId: body.orgId, secret });
+    },
+  );
+  return router;
+}

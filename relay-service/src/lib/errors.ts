@@ -1,0 +1,110 @@
+/**
+ * Every error a client can see, with its stable contract code. One Express handler turns an
+ * AppError into application/problem+json; anything else becomes a 500 without details.
+ */
+export const errorCatalog = {
+  SIGNATURE_INVALID: { status: 401, title: 'Request signature invalid' },
+  REPLAYED: { status: 401, title: 'Request replayed' },
+  TENANT_UNKNOWN: { status: 401, title: 'Tenant unknown' },
+  TENANT_DISABLED: { status: 401, title: 'Tenant disabled' },
+  REGISTRATION_INVALID: { status: 401, title: 'Registration code invalid' },
+  TENANT_EXISTS: { status: 409, title: 'Tenant already registered' },
+  VALIDATION_FAILED: { status: 400, title: 'Request invalid' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONNECTION_NOT_FOUND: { status: 404, title: 'Connection not found' },
+  CONNECTION_NEEDS_REAUTH: { status: 409, title: 'Connection needs re-authorization' },
+  SCOPE_MISSING: { status: 403, title: 'OAuth scope missing' },
+  UPSTREAM_HOST_FORBIDDEN: { status: 400, title: 'Upstream host forbidden' },
+  TEMPLATE_INVALID: { status: 400, title: 'Template invalid' },
+  TEMPLATE_DATA_MISSING: { status: 400, title: 'Template data missing' },
+  TEMPLATE_DATA_UNMAPPED: { status: 400, title: 'Record data not referenced by the template' },
+  TRANSITION_NOT_ALLOWED: { status: 403, title: 'Transition not allowed' },
+  IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency key conflict' },
+  IDEMPOTENCY_IN_FLIGHT: { status: 409, title: 'Request with this idempotency key in progress' },
+  JIRA_UNAUTHORIZED: { status: 502, title: 'Jira refused the credentials' },
+  JIRA_FORBIDDEN: { status: 403, title: 'Jira refused access' },
+  JIRA_NOT_FOUND: { status: 404, title: 'Not found in Jira' },
+  JIRA_VALIDATION: { status: 422, title: 'Jira rejected the data' },
+  JIRA_RATE_LIMITED: { status: 429, title: 'Jira rate limit reached' },
+  JIRA_UNAVAILABLE: { status: 503, title: 'Jira unavailable' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  retryAfter?: number;
+  fieldErrors?: FieldError[];
+  jiraStatus?: number;
+  /** Extra problem members (e.g. the paths a template misses). Never secrets. */
+  extra?: Record<string, unknown>;
+  cause?: unknown;
+  /** Overrides the catalog status when one code covers several (e.g. 404 vs 410). */
+  status?: number;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly retryAfter: number | undefined;
+  readonly fieldErrors: FieldError[] | undefined;
+  readonly jiraStatus: number | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(detail, { cause: options.cause });
+    this.name = 'AppError';
+    this.status = options.status ?? errorCatalog[code].status;
+    this.title = errorCatalog[code].title;
+    this.retryAfter = options.retryAfter;
+    this.fieldErrors = options.fieldErrors;
+    this.jiraStatus = options.jiraStatus;
+    this.extra = options.extra;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  retryAfter?: number;
+  fieldErrors?: FieldError[];
+  jiraStatus?: number;
+  [member: string]: unknown;
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:pharos-jira:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+export function toProblem(error: AppError, requestId: string): Problem {
+  return {
+    ...error.extra,
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    requestId,
+    ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
+    ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}),
+    ...(error.jiraStatus !== undefined ? { jiraStatus: error.jiraStatus } : {}),
+  };
+}

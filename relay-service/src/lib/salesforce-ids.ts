@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** 18-character org id (key prefix 00D). */
+export const orgIdSchema = z
+  .string()
+  .regex(/^00D[A-Za-z0-9]{15}$/, 'expected an 18-character Salesforce org id (00D…)');
+
+/** 18-character user id (key prefix 005), or "-" for automation without a user. */
+export const actingUserSchema = z
+  .string()
+  .regex(/^(005[A-Za-z0-9]{15}|-)$/, 'expected an 18-character Salesforce user id (005…) or "-"');

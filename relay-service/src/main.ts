@@ -1,0 +1,59 @@
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig } from './config/config';
+import { createApp } from './app';
+import { createLogger } from './lib/logger';
+import { listen } from './server';
+import { createServices } from './services';
+
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const services = await createServices(config, logger);
+  const purge = setInterval(() => {
+    services.replayGuard
+      .purgeExpired()
+      .catch((error: unknown) => logger.warn({ err: error }, 'nonce purge failed'));
+  }, 60_000);
+  purge.unref();
+
+  const handle = await listen(createApp(services), {
+    port: config.port,
+    host: config.host,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    logger,
+    onClosed: async () => {
+      clearInterval(purge);
+      await services.store.close();
+    },
+  });
+  logger.info({ url: handle.url, store: config.store.engine }, 'relay listening');
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      handle.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `relay failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { StoreLocation } from '../config/config';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+export type Engine = StoreLocation['engine'];
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+/**
+ * One store, two engines. Everything shared between relay instances goes through here, so the
+ * instances themselves stay stateless. Code outside src/store speaks Kysely only; the engine
+ * name is exposed for the few statements that really differ (row locks).
+ */
+export interface Store {
+  readonly engine: Engine;
+  readonly db: Db;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// int8 columns hold epoch milliseconds, well inside Number's exact range.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last
+  // transactions, which is the usual trade for a single-node embedded store.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function openStore(location: StoreLocation): Store {
+  const db = location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url);
+  let closed = false;
+  return {
+    engine: location.engine,
+    db,
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((result) => result.status === 'Error');
+      if (error || failed) {
+        throw new Error(`Store migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    transaction(work) {
+      return db.transaction().execute(work);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

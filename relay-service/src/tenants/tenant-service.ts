@@ -1,0 +1,266 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../lib/errors';
+import type { Clock } from '../lib/clock';
+import type { Store, Db } from '../store/store';
+import type { Vault } from '../vault/vault';
+
+/** Salesforce write-back credential (used by the audit write-back). Kept only in the vault. */
+export const salesforceAuthSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('client_credentials'),
+    loginUrl: z.url({ protocol: /^https?$/ }),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal('jwt_bearer'),
+    loginUrl: z.url({ protocol: /^https?$/ }),
+    clientId: z.string().min(1),
+    username: z.string().min(1),
+    privateKey: z.string().includes('-----BEGIN', { message: 'expected a PEM private key' }),
+  }),
+]);
+export type SalesforceAuth = z.infer<typeof salesforceAuthSchema>;
+
+export interface Tenant {
+  orgId: string;
+  name: string;
+  status: 'active' | 'disabled';
+  hasSalesforceAuth: boolean;
+  createdAt: string;
+}
+
+/** The secrets a request may be signed with: the current one, and during rotation the previous. */
+export interface TenantCredentials {
+  orgId: string;
+  status: 'active' | 'disabled';
+  secrets: string[];
+}
+
+const DEFAULT_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+
+const signingRef = (orgId: string, slot: 'current' | 'previous') =>
+  `tenant/${orgId}/signing/${slot}`;
+const salesforceAuthRef = (orgId: string) => `tenant/${orgId}/salesforce-auth`;
+
+export function newTenantSecret(): string {
+  return randomBytes(32).toString('base64');
+}
+
+export function hashRegistrationCode(code: string): string {
+  return createHash('sha256').update(code, 'utf8').digest('hex');
+}
+
+export class TenantService {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a tenant and returns its first signing secret (shown once, never stored in clear). */
+  async add(
+    input: { orgId: string; name: string; salesforceAuth?: SalesforceAuth },
+    db?: Db,
+  ): Promise<string> {
+    const work = async (tx: Db) => {
+      const existing = await tx
+        .selectFrom('tenants')
+        .select('org_id')
+        .where('org_id', '=', input.orgId)
+        .executeTakeFirst();
+      if (existing)
+        throw new AppError(
+          'TENANT_EXISTS',
+          `Org ${input.orgId} is already registered with this relay.`,
+        );
+      const now = this.clock.now();
+      await tx
+        .insertInto('tenants')
+        .values({
+          org_id: input.orgId,
+          name: input.name,
+          status: 'active',
+          sf_auth_ref: input.salesforceAuth ? salesforceAuthRef(input.orgId) : null,
+          audit_views: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const secret = newTenantSecret();
+      await this.vault.put(signingRef(input.orgId, 'current'), secret, tx);
+      await tx
+        .insertInto('tenant_secrets')
+        .values({
+          org_id: input.orgId,
+          slot: 'current',
+          vault_ref: signingRef(input.orgId, 'current'),
+          created_at: now,
+          expires_at: null,
+        })
+        .execute();
+      if (input.salesforceAuth) {
+        await this.vault.put(
+          salesforceAuthRef(input.orgId),
+          JSON.stringify(input.salesforceAuth),
+          tx,
+        );
+      }
+      return secret;
+    };
+    return db ? work(db) : this.store.transaction(work);
+  }
+
+  async list(): Promise<Tenant[]> {
+    const rows = await this.store.db.selectFrom('tenants').selectAll().orderBy('org_id').execute();
+    return rows.map((row) => ({
+      orgId: row.org_id,
+      name: row.name,
+      status: row.status,
+      hasSalesforceAuth: row.sf_auth_ref !== null,
+      createdAt: new Date(row.created_at).toISOString(),
+    }));
+  }
+
+  /**
+   * Issues a new current secret. The old one stays valid for `graceMs` so that Salesforce can
+   * store the new secret without a gap; a second rotation inside the grace replaces it.
+   */
+  async rotateSecret(
+    orgId: string,
+    graceMs = DEFAULT_ROTATION_GRACE_MS,
+  ): Promise<{ secret: string; previousValidUntil: string }> {
+    return this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      const now = this.clock.now();
+      const current = await this.vault.get(signingRef(orgId, 'current'), tx);
+      if (current === undefined) throw new Error(`tenant ${orgId} has no current secret`);
+      await this.vault.put(signingRef(orgId, 'previous'), current, tx);
+      await tx
+        .deleteFrom('tenant_secrets')
+        .where('org_id', '=', orgId)
+        .where('slot', '=', 'previous')
+        .execute();
+      await tx
+        .insertInto('tenant_secrets')
+        .values({
+          org_id: orgId,
+          slot: 'previous',
+          vault_ref: signingRef(orgId, 'previous'),
+          created_at: now,
+          expires_at: now + graceMs,
+        })
+        .execute();
+      const secret = newTenantSecret();
+      await this.vault.put(signingRef(orgId, 'current'), secret, tx);
+      await tx
+        .updateTable('tenant_secrets')
+        .set({ created_at: now })
+        .where('org_id', '=', orgId)
+        .where('slot', '=', 'current')
+        .execute();
+      return { secret, previousValidUntil: new Date(now + graceMs).toISOString() };
+    });
+  }
+
+  async setStatus(orgId: string, status: 'active' | 'disabled'): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await tx
+        .updateTable('tenants')
+        .set({ status, updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
+  }
+
+  /** The tenant's status and every signing secret valid right now, or undefined if unknown. */
+  async credentials(orgId: string): Promise<TenantCredentials | undefined> {
+    const now = this.clock.now();
+    const tenant = await this.store.db
+      .selectFrom('tenants')
+      .select(['org_id', 'status'])
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!tenant) return undefined;
+    const slots = await this.store.db
+      .selectFrom('tenant_secrets')
+      .innerJoin('vault_entries', 'vault_entries.ref', 'tenant_secrets.vault_ref')
+      .select([
+        'tenant_secrets.slot',
+        'tenant_secrets.vault_ref',
+        'tenant_secrets.expires_at',
+        'vault_entries.ciphertext',
+      ])
+      .where('tenant_secrets.org_id', '=', orgId)
+      .execute();
+    const secrets: string[] = [];
+    for (const slot of slots.sort((a, b) =>
+      a.slot === 'current' ? -1 : b.slot === 'current' ? 1 : 0,
+    )) {
+      if (slot.expires_at !== null && slot.expires_at <= now) continue;
+      secrets.push(this.vault.openCiphertext(slot.vault_ref, slot.ciphertext));
+    }
+    return { orgId: tenant.org_id, status: tenant.status, secrets };
+  }
+
+  async salesforceAuth(orgId: string): Promise<SalesforceAuth | undefined> {
+    const raw = await this.vault.get(salesforceAuthRef(orgId));
+    return raw === undefined ? undefined : salesforceAuthSchema.parse(JSON.parse(raw));
+  }
+
+  async createRegistrationCode(
+    ttlMs: number,
+    note?: string,
+  ): Promise<{ code: string; expiresAt: string }> {
+    const code = `prc_${randomBytes(24).toString('base64url')}`;
+    const now = this.clock.now();
+    await this.store.db
+      .insertInto('registration_codes')
+      .values({
+        code_hash: hashRegistrationCode(code),
+        created_at: now,
+        expires_at: now + ttlMs,
+        used_at: null,
+        used_by_org: null,
+        note: note ?? null,
+      })
+      .execute();
+    return { code, expiresAt: new Date(now + ttlMs).toISOString() };
+  }
+
+  /**
+   * Self-registration: consumes the one-time code and creates the tenant in one transaction,
+   * so a failure (e.g. the org already exists) leaves the code usable.
+   */
+  async register(code: string, input: { orgId: string; name: string }): Promise<string> {
+    return this.store.transaction(async (tx) => {
+      const now = this.clock.now();
+      const consumed = await tx
+        .updateTable('registration_codes')
+        .set({ used_at: now, used_by_org: input.orgId })
+        .where('code_hash', '=', hashRegistrationCode(code))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(consumed.numUpdatedRows) !== 1) {
+        throw new AppError(
+          'REGISTRATION_INVALID',
+          'The registration code is unknown, expired or already used. Ask the relay operator for a new one.',
+        );
+      }
+      return this.add(input, tx);
+    });
+  }
+
+  private async requireTenant(orgId: string, db: Db): Promise<void> {
+    const row = await db
+      .selectFrom('tenants')
+      .select('org_id')
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!row)
+      throw new AppError('TENANT_UNKNOWN', `No tenant has org id ${orgId}.`, { status: 404 });
+  }
+}

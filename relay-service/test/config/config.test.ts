@@ -1,0 +1,79 @@
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('when nothing is set then the documented defaults apply', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.store).toEqual({ engine: 'sqlite', path: './.data/relay.db' });
+    expect(config.encryptionKeys).toBeUndefined();
+    expect(config.publicUrl).toBe('http://localhost:8080');
+    expect(config.atlassian.authUrl).toBe('https://auth.atlassian.com');
+    expect(config.atlassian.apiUrl).toBe('https://api.atlassian.com');
+    expect(config.allowPrivateUpstreams).toBe(false);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('when DATABASE_URL is postgres then the PostgreSQL engine is chosen', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/relay' }).store).toEqual({
+      engine: 'postgres',
+      url: 'postgres://u:p@db:5432/relay',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['RELAY_ENCRYPTION_KEYS', 'k1:short'],
+    ['RELAY_PUBLIC_URL', 'not a url'],
+    ['ATLASSIAN_AUTH_URL', 'ftp://auth.example'],
+    ['ATLASSIAN_API_URL', 'nope'],
+    ['RELAY_ALLOW_PRIVATE_UPSTREAMS', 'maybe'],
+    ['LOG_LEVEL', 'verbose'],
+    ['RELAY_BODY_LIMIT_BYTES', '-1'],
+    ['RELAY_TENANT_RATE_LIMIT_PER_MINUTE', '0'],
+  ])('when %s is %p then start-up names that variable', (variable, value) => {
+    const problems = problemsOf({ [variable]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('when several variables are bad then each is named on its own line', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud' });
+    expect(problems.map((line) => line.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+
+  it('when production runs without encryption keys then start-up is refused', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^RELAY_ENCRYPTION_KEYS: required when NODE_ENV=production/),
+    ]);
+  });
+
+  it('when only the Atlassian client id is set then the missing secret is named', () => {
+    expect(problemsOf({ ATLASSIAN_CLIENT_ID: 'abc' })).toEqual([
+      expect.stringMatching(/^ATLASSIAN_CLIENT_SECRET: /),
+    ]);
+  });
+
+  it('when a secret-bearing variable is bad then its value is not echoed', () => {
+    const problems = problemsOf({ RELAY_ENCRYPTION_KEYS: 'k1:topsecretvalue' });
+    expect(problems.join('\n')).not.toContain('topsecretvalue');
+  });
+
+  it('when keys are given then the first encrypts and all decrypt', () => {
+    const a = Buffer.alloc(32, 1).toString('base64');
+    const b = Buffer.alloc(32, 2).toString('base64');
+    const config = loadConfig({ RELAY_ENCRYPTION_KEYS: `new:${a},old:${b}` });
+    expect(config.encryptionKeys?.map((k) => k.kid)).toEqual(['new', 'old']);
+  });
+});

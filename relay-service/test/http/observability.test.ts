@@ -1,0 +1,103 @@
+import { ORG_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
+
+describe('logging, health and metrics', () => {
+  let relay: TestRelay;
+  let secret: string;
+
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    secret = await relay.services.tenants.add({ orgId: ORG_ID, name: 'Acme' });
+  });
+  afterAll(() => relay.stop());
+
+  it('when a request carries credentials then none of them reach the log', async () => {
+    const bearer = 'eyJhbGciOiJIUzI1NiJ9.secret-access-token-value';
+    const registration = 'prc_registration-code-value-123';
+    await fetch(`${relay.url}/healthz`, {
+      headers: { Authorization: `Bearer ${bearer}`, Cookie: 'session=cookie-secret-value' },
+    });
+    await fetch(`${relay.url}/v1/tenants/register`, {
+      method: 'POST',
+      headers: { 'X-Relay-Registration': registration, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ orgId: ORG_ID, name: 'x' }),
+    });
+    const response = await signedFetch(relay.url, {
+      method: 'GET',
+      path: '/v1/connections',
+      orgId: ORG_ID,
+      secret,
+    });
+    const signature = response.headers.get('x-request-id');
+    await fetch(
+      `${relay.url}/oauth/callback?code=oauth-code-value-987&state=oauth-state-value-654`,
+    );
+    relay.services.logger.info(
+      {
+        auth: { token: 'nested-token-value', password: 'nested-password-value' },
+        clientSecret: 'client-secret-value',
+      },
+      'bound object',
+    );
+
+    const log = relay.logs.text;
+    expect(log).toContain(signature ?? 'missing');
+    for (const secretValue of [
+      bearer,
+      registration,
+      'cookie-secret-value',
+      secret,
+      'oauth-code-value-987',
+      'oauth-state-value-654',
+      'nested-token-value',
+      'nested-password-value',
+      'client-secret-value',
+    ]) {
+      expect(log).not.toContain(secretValue);
+    }
+    expect(log).toContain('[redacted]');
+  });
+
+  it('when a signed request is logged then its signature header is redacted', () => {
+    const lines = relay.logs.lines.map(
+      (line) => JSON.parse(line) as { req?: { headers?: Record<string, string> } },
+    );
+    const signed = lines.find((line) => line.req?.headers?.['x-relay-org']);
+    expect(signed?.req?.headers?.['x-relay-signature']).toBe('[redacted]');
+  });
+
+  it('when the store is reachable then /readyz is 200, and /healthz is 200', async () => {
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${relay.url}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('when requests were served then /metrics counts them by route and status', async () => {
+    await signedFetch(relay.url, { method: 'GET', path: '/v1/connections', orgId: ORG_ID, secret });
+    const text = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(text).toMatch(
+      /relay_http_requests_total\{method="GET",route="\/v1\/connections",status="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /relay_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/healthz",status="200"\}/,
+    );
+    expect(text).toMatch(
+      /relay_http_requests_total\{method="GET",route="unmatched",status="404"\}/,
+    );
+  });
+});
+
+describe('readiness and metrics switches', () => {
+  it('when the store is closed then /readyz answers 503 problem+json', async () => {
+    const relay = await startTestRelay();
+    await relay.services.store.close();
+    const response = await fetch(`${relay.url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await relay.handle.stop();
+  });
+
+  it('when metrics are disabled then /metrics is not served', async () => {
+    const relay = await startTestRelay({ env: { RELAY_METRICS_ENABLED: 'false' } });
+    expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
+    await relay.stop();
+  });
+});

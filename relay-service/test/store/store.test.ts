@@ -1,0 +1,125 @@
+import { sql } from 'kysely';
+import { openStore, type Store } from '../../src/store/store';
+import { ReplayGuard } from '../../src/tenants/replay-guard';
+import { TenantService } from '../../src/tenants/tenant-service';
+import { Envelope } from '../../src/vault/envelope';
+import { Vault } from '../../src/vault/vault';
+import { AppError } from '../../src/lib/errors';
+import { ENGINES, freshStoreLocation } from '../support/stores';
+
+const key = { kid: 'k1', key: Buffer.alloc(32, 9) };
+
+describe.each(ENGINES)('store on %s', (engine) => {
+  let store: Store;
+  let now: number;
+  const clock = { now: () => now };
+  let tenants: TenantService;
+  let vault: Vault;
+
+  beforeEach(async () => {
+    now = 1_800_000_000_000;
+    store = openStore(await freshStoreLocation(engine));
+    await store.migrate();
+    vault = new Vault(store, new Envelope([key]), clock);
+    tenants = new TenantService(store, vault, clock);
+  });
+  afterEach(() => store.close());
+
+  it('when migrations run twice then the second run changes nothing', async () => {
+    await store.migrate();
+    await expect(store.ping()).resolves.toBeUndefined();
+    const count = await store.db
+      .selectFrom('tenants')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
+  });
+
+  it('when a tenant is added then it is listed and its secret verifies', async () => {
+    const secret = await tenants.add({ orgId: '00D000000000001AAA', name: 'Acme' });
+    expect(Buffer.from(secret, 'base64')).toHaveLength(32);
+    expect(await tenants.list()).toEqual([
+      expect.objectContaining({ orgId: '00D000000000001AAA', name: 'Acme', status: 'active' }),
+    ]);
+    expect(await tenants.credentials('00D000000000001AAA')).toEqual({
+      orgId: '00D000000000001AAA',
+      status: 'active',
+      secrets: [secret],
+    });
+  });
+
+  it('when a tenant is added twice then the second is refused and nothing changes', async () => {
+    const secret = await tenants.add({ orgId: '00D000000000001AAA', name: 'Acme' });
+    await expect(tenants.add({ orgId: '00D000000000001AAA', name: 'Other' })).rejects.toMatchObject(
+      { code: 'TENANT_EXISTS' },
+    );
+    expect((await tenants.credentials('00D000000000001AAA'))?.secrets).toEqual([secret]);
+  });
+
+  it('when the secret rotates then both are valid until the grace ends', async () => {
+    const first = await tenants.add({ orgId: '00D000000000001AAA', name: 'Acme' });
+    const { secret: second } = await tenants.rotateSecret('00D000000000001AAA', 60_000);
+    expect((await tenants.credentials('00D000000000001AAA'))?.secrets).toEqual([second, first]);
+    now += 60_001;
+    expect((await tenants.credentials('00D000000000001AAA'))?.secrets).toEqual([second]);
+  });
+
+  it('when a nonce is claimed twice then the second claim fails, and expired nonces are purged', async () => {
+    const guard = new ReplayGuard(store, clock);
+    expect(await guard.claim('00D000000000001AAA', 'nonce-0000000000001')).toBe(true);
+    expect(await guard.claim('00D000000000001AAA', 'nonce-0000000000001')).toBe(false);
+    expect(await guard.claim('00D000000000002AAA', 'nonce-0000000000001')).toBe(true);
+    now += 601_000;
+    expect(await guard.purgeExpired()).toBe(2);
+    expect(await guard.claim('00D000000000001AAA', 'nonce-0000000000001')).toBe(true);
+  });
+
+  it('when a registration code is used then it works exactly once, even under concurrency', async () => {
+    const { code } = await tenants.createRegistrationCode(60_000);
+    const attempts = await Promise.allSettled([
+      tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
+      tenants.register(code, { orgId: '00D000000000002AAA', name: 'B' }),
+      tenants.register(code, { orgId: '00D000000000003AAA', name: 'C' }),
+    ]);
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const failed of attempts.filter((a) => a.status === 'rejected')) {
+      expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(AppError);
+    }
+    expect(await tenants.list()).toHaveLength(1);
+  });
+
+  it('when a registration code has expired then it is refused', async () => {
+    const { code } = await tenants.createRegistrationCode(60_000);
+    now += 60_001;
+    await expect(
+      tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
+    ).rejects.toMatchObject({ code: 'REGISTRATION_INVALID' });
+  });
+
+  it('when registration fails because the org exists then the code stays usable', async () => {
+    await tenants.add({ orgId: '00D000000000001AAA', name: 'A' });
+    const { code } = await tenants.createRegistrationCode(60_000);
+    await expect(
+      tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
+    ).rejects.toMatchObject({ code: 'TENANT_EXISTS' });
+    await expect(
+      tenants.register(code, { orgId: '00D000000000002AAA', name: 'B' }),
+    ).resolves.toEqual(expect.any(String));
+  });
+
+  it('when a transaction fails then none of its writes remain', async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await vault.put('tenant/x/secret', 'value', tx);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await vault.get('tenant/x/secret')).toBeUndefined();
+  });
+
+  it('when times are stored then they read back as numbers', async () => {
+    await tenants.add({ orgId: '00D000000000001AAA', name: 'A' });
+    const row = await store.db.selectFrom('tenants').select('created_at').executeTakeFirstOrThrow();
+    expect(row.created_at).toBe(now);
+  });
+});
