@@ -57,7 +57,12 @@ export function openStore(location: StoreLocation): Store {
     engine: location.engine,
     db,
     async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider });
+      // Parallel branches add migrations with their own numbers; order among them does not matter.
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        allowUnorderedMigrations: true,
+      });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((result) => result.status === 'Error');
       if (error || failed) {
