@@ -52,7 +52,22 @@ export function hashRegistrationCode(code: string): string {
   return createHash('sha256').update(code, 'utf8').digest('hex');
 }
 
+/**
+ * How long verified-request credentials are reused from memory. Every signed request needs
+ * them; re-reading and decrypting them each time halves throughput. Changes made through this
+ * instance take effect at once; changes made through another instance within this bound.
+ */
+export const CREDENTIALS_CACHE_MS = 5_000;
+
+interface CachedCredentials {
+  status: 'active' | 'disabled';
+  secrets: { secret: string; expiresAt: number | null }[];
+  loadedAt: number;
+}
+
 export class TenantService {
+  private readonly cache = new Map<string, CachedCredentials>();
+
   constructor(
     private readonly store: Store,
     private readonly vault: Vault,
@@ -109,7 +124,9 @@ export class TenantService {
       }
       return secret;
     };
-    return db ? work(db) : this.store.transaction(work);
+    const secret = await (db ? work(db) : this.store.transaction(work));
+    this.cache.delete(input.orgId);
+    return secret;
   }
 
   async list(): Promise<Tenant[]> {
@@ -131,7 +148,7 @@ export class TenantService {
     orgId: string,
     graceMs = DEFAULT_ROTATION_GRACE_MS,
   ): Promise<{ secret: string; previousValidUntil: string }> {
-    return this.store.transaction(async (tx) => {
+    const rotated = await this.store.transaction(async (tx) => {
       await this.requireTenant(orgId, tx);
       const now = this.clock.now();
       const current = await this.vault.get(signingRef(orgId, 'current'), tx);
@@ -162,6 +179,8 @@ export class TenantService {
         .execute();
       return { secret, previousValidUntil: new Date(now + graceMs).toISOString() };
     });
+    this.cache.delete(orgId);
+    return rotated;
   }
 
   async setStatus(orgId: string, status: 'active' | 'disabled'): Promise<void> {
@@ -173,14 +192,37 @@ export class TenantService {
         .where('org_id', '=', orgId)
         .execute();
     });
+    this.cache.delete(orgId);
   }
 
   /** The tenant's status and every signing secret valid right now, or undefined if unknown. */
   async credentials(orgId: string): Promise<TenantCredentials | undefined> {
     const now = this.clock.now();
+    let cached = this.cache.get(orgId);
+    if (!cached || now - cached.loadedAt >= CREDENTIALS_CACHE_MS || now < cached.loadedAt) {
+      cached = await this.loadCredentials(orgId, now);
+      if (!cached) {
+        this.cache.delete(orgId);
+        return undefined;
+      }
+      this.cache.set(orgId, cached);
+    }
+    return {
+      orgId,
+      status: cached.status,
+      secrets: cached.secrets
+        .filter((s) => s.expiresAt === null || s.expiresAt > now)
+        .map((s) => s.secret),
+    };
+  }
+
+  private async loadCredentials(
+    orgId: string,
+    now: number,
+  ): Promise<CachedCredentials | undefined> {
     const tenant = await this.store.db
       .selectFrom('tenants')
-      .select(['org_id', 'status'])
+      .select('status')
       .where('org_id', '=', orgId)
       .executeTakeFirst();
     if (!tenant) return undefined;
@@ -195,14 +237,16 @@ export class TenantService {
       ])
       .where('tenant_secrets.org_id', '=', orgId)
       .execute();
-    const secrets: string[] = [];
-    for (const slot of slots.sort((a, b) =>
-      a.slot === 'current' ? -1 : b.slot === 'current' ? 1 : 0,
-    )) {
-      if (slot.expires_at !== null && slot.expires_at <= now) continue;
-      secrets.push(this.vault.openCiphertext(slot.vault_ref, slot.ciphertext));
-    }
-    return { orgId: tenant.org_id, status: tenant.status, secrets };
+    // Current first: most requests match it on the first comparison.
+    slots.sort((a, b) => (a.slot === b.slot ? 0 : a.slot === 'current' ? -1 : 1));
+    return {
+      status: tenant.status,
+      secrets: slots.map((slot) => ({
+        secret: this.vault.openCiphertext(slot.vault_ref, slot.ciphertext),
+        expiresAt: slot.expires_at,
+      })),
+      loadedAt: now,
+    };
   }
 
   async salesforceAuth(orgId: string): Promise<SalesforceAuth | undefined> {

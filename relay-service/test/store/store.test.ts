@@ -74,6 +74,15 @@ describe.each(ENGINES)('store on %s', (engine) => {
     expect(await guard.claim('00D000000000001AAA', 'nonce-0000000000001')).toBe(true);
   });
 
+  it('when many claims arrive at once then each nonce is claimed exactly once', async () => {
+    const guard = new ReplayGuard(store, clock);
+    const nonces = Array.from({ length: 1200 }, (_, i) => `batch-nonce-${String(i % 600).padStart(6, '0')}`);
+    const results = await Promise.all(nonces.map((nonce) => guard.claim('00D000000000001AAA', nonce)));
+    expect(results.filter(Boolean)).toHaveLength(600);
+    expect(results.slice(0, 600).every(Boolean)).toBe(true);
+    expect(await guard.claim('00D000000000001AAA', 'batch-nonce-000001')).toBe(false);
+  });
+
   it('when a registration code is used then it works exactly once, even under concurrency', async () => {
     const { code } = await tenants.createRegistrationCode(60_000);
     const attempts = await Promise.allSettled([

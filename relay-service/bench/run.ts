@@ -1,0 +1,16 @@
+import { benchSignedRequests } from './signed-requests.bench';
+
+/** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
+async function main(): Promise<void> {
+  const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+  process.stdout.write(`${await benchSignedRequests({ durationSeconds, connections, rounds })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
