@@ -17,6 +17,13 @@ const config: Config = {
       globalTeardown: '<rootDir>/relay-service/test/support/global-teardown.mjs',
     },
     {
+      displayName: 'salesforce',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/force-app/test/offline'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+    },
+    {
       ...lwcJestConfig,
       displayName: 'lwc',
       roots: ['<rootDir>/force-app'],

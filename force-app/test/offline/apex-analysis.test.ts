@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listApexSources, rel, REPO_ROOT, stripApexComments } from './support/metadata';
+
+const JAVA_LIB = join(
+  REPO_ROOT,
+  'node_modules',
+  '@salesforce',
+  'code-analyzer-pmd-engine',
+  'dist',
+  'java-lib',
+);
+const CLASSPATH = `${JAVA_LIB}/*`;
+
+interface ApexLsReport {
+  files?: Array<{
+    path: string;
+    messages: Array<{ category: string; message: string; start: { line: number } }>;
+  }>;
+}
+
+interface PmdViolation {
+  rule: string;
+  message: string;
+  codeLocation: { file: string; startLine: number };
+}
+
+describe('apex-ls semantic check', () => {
+  it('when run over the project then it finds no unknown type, method, field or label', () => {
+    const run = spawnSync(
+      'java',
+      [
+        '-cp',
+        CLASSPATH,
+        'io.github.apexdevtools.apexls.CheckForIssues',
+        '-w',
+        '.',
+        '-n',
+        '-f',
+        'json',
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const jsonStart = run.stdout.indexOf('{');
+    const report = (jsonStart >= 0 ? JSON.parse(run.stdout.slice(jsonStart)) : {}) as ApexLsReport;
+    const issues = (report.files ?? []).flatMap((file) =>
+      file.messages.map(
+        (message) => `${file.path}:${message.start.line} ${message.category}: ${message.message}`,
+      ),
+    );
+    expect(issues).toEqual([]);
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('PMD Apex security and performance rules', () => {
+  let violations: PmdViolation[] = [];
+  let processingErrors: unknown[] = [];
+
+  beforeAll(() => {
+    const work = mkdtempSync(join(tmpdir(), 'pharos-pmd-'));
+    try {
+      const ruleset = join(work, 'ruleset.xml');
+      writeFileSync(
+        ruleset,
+        `<?xml version="1.0" encoding="UTF-8"?>
+<ruleset name="Pharos Jira Apex" xmlns="http://pmd.sourceforge.net/ruleset/2.0.0">
+  <description>Apex security and performance</description>
+  <rule ref="category/apex/security.xml"/>
+  <rule ref="category/apex/performance.xml"/>
+</ruleset>
+`,
+      );
+      const input = join(work, 'input.json');
+      writeFileSync(
+        input,
+        JSON.stringify({
+          ruleSetInputFile: ruleset,
+          runDataPerLanguage: { apex: { filesToScan: listApexSources() } },
+        }),
+      );
+      const output = join(work, 'results.json');
+      const run = spawnSync(
+        'java',
+        ['-cp', CLASSPATH, 'com.salesforce.sfca.pmdwrapper.PmdWrapper', 'run', input, output],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      if (run.status !== 0) throw new Error(`PMD failed: ${run.stderr}`);
+      const results = JSON.parse(readFileSync(output, 'utf8')) as {
+        violations: PmdViolation[];
+        processingErrors: unknown[];
+      };
+      violations = results.violations;
+      processingErrors = results.processingErrors;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('when run over every class and trigger then it reports no violation and no processing error', () => {
+    expect(processingErrors).toEqual([]);
+    expect(
+      violations.map(
+        (violation) =>
+          `${rel(violation.codeLocation.file)}:${violation.codeLocation.startLine} ${violation.rule}: ${violation.message}`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('when a rule is suppressed with NOPMD then the comment names the rule and says why', () => {
+    for (const file of listApexSources()) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const suppression = /\/\/\s*NOPMD(.*)$/.exec(line);
+        if (suppression) expect(suppression[1]).toMatch(/^\s+[A-Za-z]+:\s+\S.{10,}/);
+      }
+    }
+  });
+});
+
+describe('Apex security conventions', () => {
+  const main = listApexSources().filter((file) => rel(file).startsWith('force-app/main/'));
+
+  it.each(main.map((file) => [rel(file), file]))(
+    '%s: classes are declared with sharing',
+    (_name, file) => {
+      const code = stripApexComments(readFileSync(file, 'utf8'));
+      if (file.endsWith('.cls'))
+        expect(code).toMatch(
+          /^\s*(public|global)\s+(virtual\s+|abstract\s+)?with sharing class\s/m,
+        );
+      expect(code).not.toMatch(/without sharing/i);
+    },
+  );
+
+  it.each(main.map((file) => [rel(file), file]))(
+    '%s: queries run in user mode and DML runs as user',
+    (_name, file) => {
+      const code = stripApexComments(readFileSync(file, 'utf8'));
+      for (const query of code.match(/\[\s*SELECT[\s\S]*?\]/gi) ?? [])
+        expect(query).toMatch(/WITH USER_MODE/);
+      for (const call of code.match(
+        /Database\.(query|queryWithBinds|insert|update|upsert|delete)\([^;]*;/g,
+      ) ?? []) {
+        expect(call).toMatch(/AccessLevel\.(USER_MODE|SYSTEM_MODE)/);
+        // System mode only for the protected setting, which no user can access by design.
+        if (call.includes('SYSTEM_MODE')) expect(file).toMatch(/RelaySettings\.cls$/);
+      }
+      expect(code).not.toMatch(/^\s*(insert|update|upsert|delete)\s+(?!as user)/m);
+    },
+  );
+
+  it.each(main.map((file) => [rel(file), file]))(
+    '%s: no secret or signature reaches a debug log',
+    (_name, file) => {
+      const code = stripApexComments(readFileSync(file, 'utf8'));
+      expect(code).not.toMatch(/System\.debug/i);
+    },
+  );
+
+  it('no hard-coded namespace and no URL in Apex outside tests', () => {
+    for (const file of main) {
+      const code = stripApexComments(readFileSync(file, 'utf8'));
+      expect(code).not.toMatch(/https?:\/\//);
+      expect(code).not.toMatch(/\b[a-zA-Z0-9]+__Jira_/);
+    }
+  });
+});
