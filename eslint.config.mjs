@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.data/**', 'force-app/main/**', 'force-app/test/classes/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'coverage/**',
+      '.data/**',
+      'force-app/main/**',
+      'force-app/test/classes/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
