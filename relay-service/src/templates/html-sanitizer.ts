@@ -1,0 +1,83 @@
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Jira's rendered HTML (description, comments) made safe to show inside Salesforce. Jira content
+ * is written by anyone with access to the issue, so it is treated as hostile: only formatting
+ * tags survive, links may only go to http(s)/mailto, and no script, style, frame, form or event
+ * handler gets through.
+ */
+
+const ALLOWED_TAGS = [
+  'p', 'br', 'hr', 'div', 'span',
+  'strong', 'b', 'em', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'small', 'cite', 'q',
+  'code', 'pre', 'tt', 'kbd', 'samp', 'blockquote',
+  'ul', 'ol', 'li', 'dl', 'dt', 'dd',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
+  'a',
+]; // prettier-ignore
+
+/** Their text content is code or markup, not prose, and is dropped with the tag. */
+const DROPPED_WITH_CONTENT = [
+  'script', 'style', 'textarea', 'option', 'select', 'noscript', 'template', 'title',
+  'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'svg', 'math',
+  'xmp', 'noembed', 'noframes', 'plaintext',
+]; // prettier-ignore
+
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** The site URL as a base for relative links, always ending with "/" so paths resolve under it. */
+function baseOf(siteUrl: string): URL {
+  const base = new URL(siteUrl);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return base;
+}
+
+function safeHref(href: string | undefined, base: URL): string | undefined {
+  if (!href) return undefined;
+  try {
+    const url = new URL(href, base);
+    return SAFE_PROTOCOLS.has(url.protocol) ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SanitizeOptions {
+  /** The Jira site (e.g. https://acme.atlassian.net or https://jira.acme.com/jira). */
+  siteUrl: string;
+}
+
+export function sanitizeJiraHtml(html: string, options: SanitizeOptions): string {
+  const base = baseOf(options.siteUrl);
+  return sanitizeHtml(html, {
+    allowedTags: ALLOWED_TAGS,
+    nonTextTags: DROPPED_WITH_CONTENT,
+    disallowedTagsMode: 'discard',
+    allowedAttributes: {
+      a: ['href', 'title', 'target', 'rel'],
+      th: ['colspan', 'rowspan'],
+      td: ['colspan', 'rowspan'],
+      ol: ['start'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesAppliedToAttributes: ['href'],
+    allowProtocolRelative: false,
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = safeHref(attribs.href, base);
+        const title = attribs.title;
+        return {
+          tagName,
+          attribs: {
+            ...(href ? { href, target: '_blank', rel: 'noopener noreferrer' } : {}),
+            ...(title ? { title } : {}),
+          },
+        };
+      },
+      // Images would load from Jira (needing its session) or from anywhere the author chose
+      // (tracking the viewer); their alt text, e.g. an emoticon's, is kept as text instead.
+      img: (_tagName, attribs) => ({ tagName: 'span', attribs: {}, text: attribs.alt ?? '' }),
+    },
+  });
+}

@@ -1,0 +1,118 @@
+import { AppError } from '../lib/errors';
+import { assertDataMinimised } from './data-minimisation';
+import type { JiraFieldMeta } from './create-meta';
+import { renderMergeText, type MergeContext, type MergeUser } from './merge-fields';
+import type { RecordData, Template } from './template-schema';
+import {
+  shapeFields,
+  type Deployment,
+  type FieldInput,
+  type FieldProblem,
+  type JsonValue,
+  type ShapingOptions,
+} from './value-shaping';
+
+/**
+ * The one builder of the Jira create payload. Preview and create both call it, so preview
+ * shows exactly what create sends; create refuses when `problems` is not empty.
+ */
+
+export interface IssueTypeCreateMeta {
+  /** The issue type id the template's `issueType` resolved to (see resolveIssueType). */
+  issueTypeId: string;
+  fields: readonly JiraFieldMeta[];
+}
+
+export interface RenderIssueInput {
+  template: Template;
+  record: RecordData;
+  user?: MergeUser | null;
+  orgId: string;
+  now: Date;
+  deployment: Deployment;
+  createMeta: IssueTypeCreateMeta;
+  textLimit?: number;
+  fieldTextLimits?: ShapingOptions['fieldTextLimits'];
+}
+
+export interface IssuePayload {
+  fields: Record<string, JsonValue>;
+}
+
+export interface RenderedIssue {
+  payload: IssuePayload;
+  /** Field ids in the payload, in order: what the audit records (never the values). */
+  fieldsSent: string[];
+  problems: FieldProblem[];
+}
+
+/**
+ * Renders the template against the record. Throws TEMPLATE_DATA_MISSING/UNMAPPED (nothing can
+ * be rendered honestly then); every other issue is returned in `problems`.
+ */
+export function renderIssuePayload(input: RenderIssueInput): RenderedIssue {
+  const { template, record } = input;
+  assertDataMinimised(template, record);
+
+  const context: MergeContext = {
+    record,
+    user: input.user ?? null,
+    orgId: input.orgId,
+    now: input.now,
+  };
+  const problems: FieldProblem[] = [];
+  const render = (fieldId: string, text: string): string => {
+    const result = renderMergeText(text, context);
+    for (const p of result.problems) {
+      problems.push({ field: fieldId, code: 'VALUE_INVALID', message: `${fieldId}: ${p.message}` });
+    }
+    return result.text;
+  };
+
+  const inputs: FieldInput[] = [
+    { fieldId: 'summary', value: render('summary', template.summary) },
+    { fieldId: 'description', value: render('description', template.description), optional: true },
+    ...template.fields.map((mapping): FieldInput => {
+      const rendered = render(mapping.jiraField, mapping.value);
+      // The default stands in for an empty rendered value; value shaping then applies the
+      // value map, translating Salesforce values (a default written as one too) into Jira's.
+      const value =
+        rendered.trim() === '' && mapping.default !== undefined ? mapping.default : rendered;
+      return {
+        fieldId: mapping.jiraField,
+        value,
+        ...(mapping.valueMap ? { valueMap: mapping.valueMap } : {}),
+      };
+    }),
+  ];
+
+  const shaped = shapeFields(inputs, input.createMeta.fields, {
+    deployment: input.deployment,
+    ...(input.textLimit !== undefined ? { textLimit: input.textLimit } : {}),
+    ...(input.fieldTextLimits ? { fieldTextLimits: input.fieldTextLimits } : {}),
+    alreadySet: ['project', 'issuetype'],
+  });
+  problems.push(...shaped.problems);
+
+  const fields: Record<string, JsonValue> = {
+    project: { key: template.projectKey },
+    issuetype: { id: input.createMeta.issueTypeId },
+    ...shaped.fields,
+  };
+  return { payload: { fields }, fieldsSent: Object.keys(fields), problems };
+}
+
+/** For create: refuse to send a payload that has problems, naming every field. */
+export function assertNoProblems(rendered: RenderedIssue): void {
+  if (rendered.problems.length === 0) return;
+  throw new AppError(
+    'TEMPLATE_INVALID',
+    `The template cannot create a valid Jira issue for this record: ${rendered.problems
+      .map((p) => p.message)
+      .join('; ')}`,
+    {
+      fieldErrors: rendered.problems.map((p) => ({ field: p.field, message: p.message })),
+      extra: { problems: rendered.problems },
+    },
+  );
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { AppError, type FieldError } from '../lib/errors';
+import { MergeFieldSyntaxError, parseMergeText } from './merge-fields';
+
+/**
+ * The contract's Template and Record payloads. Unknown template keys are refused: a typo in a
+ * key (`allowComment`) must not silently fall back to a permissive default.
+ */
+
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const MAX_TEXT = 131_072;
+
+const salesforceId = (what: string) =>
+  z.string().regex(SALESFORCE_ID, `expected a 15- or 18-character Salesforce ${what} id`);
+
+/** Text that may hold merge fields; syntax errors are reported with their position. */
+const mergeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((text, ctx) => {
+      try {
+        parseMergeText(text);
+      } catch (error) {
+        if (!(error instanceof MergeFieldSyntaxError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+      }
+    });
+
+/** Literal Jira-side text: merge fields here would escape the Apex field scan. */
+const literalText = z
+  .string()
+  .max(32_767)
+  .refine((text) => !text.includes('{{'), 'merge fields are not allowed here; use literal text');
+
+/** Fields the template sets through its own members, never through a mapping. */
+const RESERVED_JIRA_FIELDS: Record<string, string> = {
+  summary: 'the template summary',
+  description: 'the template description',
+  project: 'projectKey',
+  issuetype: 'issueType',
+};
+
+export const fieldMappingSchema = z.strictObject({
+  jiraField: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.-]{1,255}$/,
+      'expected a Jira field id such as priority or customfield_10020',
+    )
+    .refine((id) => !(id in RESERVED_JIRA_FIELDS), {
+      error: (issue) =>
+        `"${String(issue.input)}" is set by ${RESERVED_JIRA_FIELDS[String(issue.input)]}, not by a field mapping`,
+    }),
+  value: mergeText(32_767).default(''),
+  valueMap: z.record(z.string().max(1000), literalText).optional(),
+  default: literalText.optional(),
+});
+
+export const templateSchema = z.strictObject({
+  // Null for a template the admin is previewing before saving it.
+  id: salesforceId('template').nullable(),
+  name: z.string().trim().min(1).max(255),
+  objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
+  connection: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
+  // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
+  projectKey: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, 'expected a Jira project key such as SUP'),
+  issueType: z.string().trim().min(1).max(255),
+  summary: mergeText(MAX_TEXT).refine((s) => s.trim() !== '', 'the summary must not be empty'),
+  description: mergeText(MAX_TEXT).default(''),
+  fields: z
+    .array(fieldMappingSchema)
+    .max(100)
+    .default([])
+    .superRefine((fields, ctx) => {
+      const seen = new Set<string>();
+      fields.forEach((field, index) => {
+        if (seen.has(field.jiraField)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'jiraField'],
+            message: `"${field.jiraField}" is mapped more than once`,
+          });
+        }
+        seen.add(field.jiraField);
+      });
+    }),
+  remoteLink: z.boolean(),
+  allowComments: z.boolean(),
+  allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+});
+
+export type Template = z.output<typeof templateSchema>;
+export type TemplateInput = z.input<typeof templateSchema>;
+export type FieldMapping = z.output<typeof fieldMappingSchema>;
+
+export type RecordFieldValue = string | number | boolean | null | RecordFields;
+export interface RecordFields {
+  [apiName: string]: RecordFieldValue;
+}
+
+/** Parent relationships in SOQL go at most five levels up; one more is the field itself. */
+const MAX_DEPTH = 6;
+
+const recordFieldValue: z.ZodType<RecordFieldValue> = z.lazy(() =>
+  z.union([
+    z.string().max(MAX_TEXT),
+    z.number().refine(Number.isFinite, 'expected a finite number'),
+    z.boolean(),
+    z.null(),
+    recordFieldsSchema,
+  ]),
+);
+
+const recordFieldsSchema: z.ZodType<RecordFields> = z.lazy(() =>
+  z.record(
+    z.string().regex(API_NAME, 'expected a field API name or relationship name'),
+    recordFieldValue,
+  ),
+);
+
+function depthOf(value: RecordFieldValue): number {
+  if (value === null || typeof value !== 'object') return 0;
+  return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+}
+
+export const recordSchema = z.strictObject({
+  id: salesforceId('record'),
+  url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }),
+  objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
+  fields: recordFieldsSchema.refine(
+    (fields) => depthOf(fields) <= MAX_DEPTH,
+    `relationships may be nested at most ${MAX_DEPTH - 1} levels deep`,
+  ),
+});
+
+export type RecordData = z.output<typeof recordSchema>;
+
+function fieldErrorsOf(error: z.ZodError, prefix: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function describe(errors: FieldError[]): string {
+  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}
+
+/** Parses a template or throws TEMPLATE_INVALID naming every bad member. */
+export function parseTemplate(input: unknown): Template {
+  const result = templateSchema.safeParse(input);
+  if (result.success) return result.data;
+  const fieldErrors = fieldErrorsOf(result.error, 'template');
+  throw new AppError('TEMPLATE_INVALID', `The template is invalid: ${describe(fieldErrors)}`, {
+    fieldErrors,
+  });
+}
+
+/** Parses record data or throws VALIDATION_FAILED naming every bad member. */
+export function parseRecord(input: unknown, where = 'record'): RecordData {
+  const result = recordSchema.safeParse(input);
+  if (result.success) return result.data;
+  const fieldErrors = fieldErrorsOf(result.error, where);
+  throw new AppError('VALIDATION_FAILED', `The record data is invalid: ${describe(fieldErrors)}`, {
+    fieldErrors,
+  });
+}
