@@ -5,6 +5,7 @@ import { AppError } from '../src/lib/errors';
 import { createLogger } from '../src/lib/logger';
 import { orgIdSchema } from '../src/lib/salesforce-ids';
 import { createServices, type Services } from '../src/services';
+import type { OutboxStatus } from '../src/store/schema';
 import { salesforceAuthSchema, type SalesforceAuth } from '../src/tenants/tenant-service';
 
 const USAGE = `Usage: npm run --silent relay:admin -- <command> [options]
@@ -15,6 +16,12 @@ Commands:
   tenants rotate-secret --org-id <id> [--grace-hours <h>] [--json]
   tenants disable --org-id <id> [--json]
   tenants enable --org-id <id> [--json]
+  tenants set --org-id <id> [--audit-views on|off] [--sf-auth <json>] [--json]
+  outbox list [--status pending|parked|delivered|all] [--org-id <id>] [--limit <n>] [--json]
+      (default: pending and parked)
+  outbox retry (--request-id <id>... | --org-id <id> | --all) [--json]
+      re-queues parked audit events
+  outbox purge-delivered [--older-than-days <d>] [--json]   (default 30 days)
   registration-code create [--ttl-minutes <m>] [--note <text>] [--json]
   keys rotate [--json]
 
@@ -29,6 +36,12 @@ type Options = {
   'grace-hours'?: string;
   'ttl-minutes'?: string;
   note?: string;
+  'audit-views'?: string;
+  status?: string;
+  limit?: string;
+  'request-id'?: string[];
+  'older-than-days'?: string;
+  all?: boolean;
   json?: boolean;
   help?: boolean;
 };
@@ -45,6 +58,12 @@ function parse(argv: string[]): { command: string[]; options: Options } {
       'grace-hours': { type: 'string' },
       'ttl-minutes': { type: 'string' },
       note: { type: 'string' },
+      'audit-views': { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      'request-id': { type: 'string', multiple: true },
+      'older-than-days': { type: 'string' },
+      all: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -84,6 +103,22 @@ function parseSalesforceAuth(raw: string | undefined): SalesforceAuth | undefine
     );
   }
   return parsed.data;
+}
+
+function parseOnOff(value: string | undefined, flag: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError(`${flag} must be on or off`);
+}
+
+const OUTBOX_STATUSES = ['pending', 'parked', 'delivered'] as const;
+
+function parseOutboxStatus(value: string | undefined): OutboxStatus[] {
+  if (value === undefined) return ['pending', 'parked'];
+  if (value === 'all') return [...OUTBOX_STATUSES];
+  const status = OUTBOX_STATUSES.find((s) => s === value);
+  if (!status) throw new UsageError('--status must be pending, parked, delivered or all');
+  return [status];
 }
 
 type Output = { json: unknown; text: string };
@@ -130,6 +165,73 @@ async function run(services: Services, command: string[], options: Options): Pro
       const status = action === 'disable' ? 'disabled' : 'active';
       await services.tenants.setStatus(orgId, status);
       return { json: { orgId, status }, text: `Tenant ${orgId} is now ${status}.` };
+    }
+    case 'tenants set': {
+      const orgId = requireOrgId(options);
+      const auditViews = parseOnOff(options['audit-views'], '--audit-views');
+      const salesforceAuth = parseSalesforceAuth(options['sf-auth']);
+      if (auditViews === undefined && salesforceAuth === undefined)
+        throw new UsageError('tenants set needs --audit-views or --sf-auth');
+      if (auditViews !== undefined) await services.tenants.setAuditViews(orgId, auditViews);
+      if (salesforceAuth) await services.tenants.setSalesforceAuth(orgId, salesforceAuth);
+      const changes = [
+        ...(auditViews === undefined ? [] : [`View auditing ${auditViews ? 'on' : 'off'}`]),
+        ...(salesforceAuth ? ['Salesforce write-back credential replaced'] : []),
+      ];
+      return {
+        json: {
+          orgId,
+          ...(auditViews === undefined ? {} : { auditViews }),
+          ...(salesforceAuth ? { hasSalesforceAuth: true } : {}),
+        },
+        text: `Tenant ${orgId}: ${changes.join('; ')}.`,
+      };
+    }
+    case 'outbox list': {
+      const status = parseOutboxStatus(options.status);
+      const entries = await services.outbox.list({
+        status,
+        orgId: options['org-id'] === undefined ? undefined : requireOrgId(options),
+        limit: positiveNumber(options.limit, '--limit', 100),
+      });
+      return {
+        json: { entries },
+        text:
+          entries.length === 0
+            ? 'No audit events match.'
+            : entries
+                .map(
+                  (e) =>
+                    `${e.requestId}  ${e.orgId}  ${e.status.padEnd(9)}  attempts=${e.attempts}  ${e.createdAt}${e.lastError ? `  ${e.lastError.code}: ${e.lastError.message}` : ''}`,
+                )
+                .join('\n'),
+      };
+    }
+    case 'outbox retry': {
+      const requestIds = options['request-id'];
+      if (!requestIds?.length && !options['org-id'] && !options.all)
+        throw new UsageError('outbox retry needs --request-id, --org-id or --all');
+      const requeued = await services.outbox.retryParked(
+        {
+          orgId: options['org-id'] === undefined ? undefined : requireOrgId(options),
+          requestIds,
+        },
+        services.clock.now(),
+      );
+      return {
+        json: { requeued },
+        text: `Re-queued ${requeued} parked audit event${requeued === 1 ? '' : 's'}.`,
+      };
+    }
+    case 'outbox purge-delivered': {
+      const days = Number(options['older-than-days'] ?? 30);
+      if (!Number.isFinite(days) || days < 0)
+        throw new UsageError('--older-than-days must be 0 or more');
+      const purged = await services.outbox.purgeDelivered(services.clock.now() - days * 86_400_000);
+      return {
+        json: { purged },
+        text: `Removed ${purged} audit event${purged === 1 ? '' : 's'} delivered more than ${days} days ago.`,
+      };
     }
     case 'registration-code create': {
       const ttlMs = positiveNumber(options['ttl-minutes'], '--ttl-minutes', 60) * 60_000;

@@ -8,6 +8,7 @@ import { requestId } from './http/middleware/request-id';
 import { signedRequest } from './http/middleware/signed-request';
 import { connectionRoutes } from './http/routes/connections';
 import { healthRoutes } from './http/routes/health';
+import { oauthCallbackRoutes } from './http/routes/oauth-callback';
 import { tenantRoutes } from './http/routes/tenants';
 import type { Services } from './services';
 
@@ -25,7 +26,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  const metrics = config.metricsEnabled ? createHttpMetrics() : undefined;
+  const metrics = config.metricsEnabled ? createHttpMetrics([services.auditDrainer]) : undefined;
 
   app.use(requestId());
   app.use(
@@ -57,6 +58,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
 
   app.use(healthRoutes({ ping: () => services.store.ping(), metrics: metrics?.registry, logger }));
   app.use(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(oauthCallbackRoutes({ oauth: services.oauthFlow }));
   if (options.extraRoutes) app.use(options.extraRoutes);
 
   app.use(
@@ -69,7 +71,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       bodyLimitBytes: config.bodyLimitBytes,
     }),
   );
-  app.use(connectionRoutes({ connections: services.connections }));
+  app.use(connectionRoutes({ connections: services.connections, oauth: services.oauthFlow }));
 
   app.use(notFound());
   app.use(problemHandler(logger, config.bodyLimitBytes));

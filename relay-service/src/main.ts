@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   }, 60_000);
   purge.unref();
 
+  services.auditDrainer.start();
+
   const handle = await listen(createApp(services), {
     port: config.port,
     host: config.host,
@@ -33,6 +35,9 @@ async function main(): Promise<void> {
     logger,
     onClosed: async () => {
       clearInterval(purge);
+      // Audit events still queued go out now if Salesforce answers in time; else after restart.
+      await services.auditDrainer.stop({ flushWithinMs: config.outbox.flushOnShutdownMs });
+      await services.jira.close();
       await services.store.close();
     },
   });

@@ -1,8 +1,18 @@
 import type { Logger } from 'pino';
+import type { AuditSink } from './audit/audit-event';
+import { OutboxDrainer } from './audit/outbox-drainer';
+import { OutboxRepository } from './audit/outbox-repository';
+import { OutboxAuditSink } from './audit/outbox-sink';
 import type { Config } from './config/config';
 import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
+import { OAuthConnectFlow } from './connections/oauth-flow';
+import { JiraClients } from './jira/jira-client';
+import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
+import { defaultTransportSettings, type TransportSettings } from './jira/transport';
 import { systemClock, type Clock } from './lib/clock';
+import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
+import { SalesforceAuditClient } from './salesforce/audit-client';
 import { openStore, type Store } from './store/store';
 import { RateLimiter } from './tenants/rate-limiter';
 import { ReplayGuard } from './tenants/replay-guard';
@@ -21,12 +31,33 @@ export interface Services {
   replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
   connections: ConnectionService;
+  /** Jira clients per connection (transport, auth, rate-limit state). */
+  jira: JiraClients;
+  oauthFlow: OAuthConnectFlow;
+  /** Refuses internal hosts for tenant-supplied upstream URLs. */
+  upstreamGuard: UpstreamGuard;
+  /** Where operations record audit events (the durable outbox). */
+  audit: AuditSink;
+  outbox: OutboxRepository;
+  /** Sends the outbox to Salesforce; started by main (and by tests that want delivery). */
+  auditDrainer: OutboxDrainer;
+  salesforce: SalesforceAuditClient;
+}
+
+/** Seams for tests; production uses the defaults. */
+export interface ServiceOptions {
+  /** DNS for the upstream guard (tests map names to addresses without a network). */
+  resolveHost?: HostResolver;
+  jiraTransport?: Partial<TransportSettings>;
+  /** Waits between Jira retries. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function createServices(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
+  options: ServiceOptions = {},
 ): Promise<Services> {
   const envelope = new Envelope(resolveEncryptionKeys(config, logger));
   const store = openStore(config.store);
@@ -37,15 +68,84 @@ export async function createServices(
     throw error;
   }
   const vault = new Vault(store, envelope, clock);
+  const tenants = new TenantService(store, vault, clock);
+  const outbox = new OutboxRepository(store);
+  const audit = new OutboxAuditSink(store, outbox, clock);
+  const upstreamGuard = new UpstreamGuard({
+    allowPrivate: config.allowPrivateUpstreams,
+    resolve: options.resolveHost,
+  });
+  const { clientId, clientSecret, authUrl, apiUrl } = config.atlassian;
+  const atlassianOAuth =
+    clientId && clientSecret
+      ? new AtlassianOAuth({
+          clientId,
+          clientSecret,
+          authUrl,
+          apiUrl,
+          redirectUri: `${config.publicUrl}/oauth/callback`,
+          timeoutMs: 15_000,
+        })
+      : undefined;
+  const jira = new JiraClients({
+    store,
+    vault,
+    clock,
+    logger,
+    guard: upstreamGuard,
+    oauth: atlassianOAuth,
+    settings: { ...defaultTransportSettings, ...options.jiraTransport },
+    sleep: options.sleep,
+  });
+  const connections = new ConnectionService({
+    store,
+    vault,
+    clock,
+    logger,
+    guard: upstreamGuard,
+    jira,
+    audit,
+  });
+  const oauthFlow = new OAuthConnectFlow({
+    store,
+    vault,
+    clock,
+    logger: logger.child({ component: 'oauth' }),
+    jira,
+    connections,
+    oauth: atlassianOAuth,
+    apiUrl,
+  });
+  const salesforce = new SalesforceAuditClient({
+    credentials: (orgId) => tenants.salesforceAuth(orgId),
+    upstream: upstreamGuard,
+    timeoutMs: config.outbox.salesforceTimeoutMs,
+    now: () => clock.now(),
+    logger: logger.child({ component: 'salesforce' }),
+  });
+  const auditDrainer = new OutboxDrainer(
+    outbox,
+    salesforce,
+    clock,
+    logger.child({ component: 'audit-outbox' }),
+    { batchSize: 200, ...config.outbox },
+  );
   return {
     config,
     logger,
     clock,
     store,
     vault,
-    tenants: new TenantService(store, vault, clock),
+    tenants,
     replayGuard: new ReplayGuard(store, clock),
     rateLimiter: new RateLimiter(config.tenantRateLimitPerMinute, () => clock.now()),
-    connections: new ConnectionService(store),
+    connections,
+    jira,
+    oauthFlow,
+    upstreamGuard,
+    audit,
+    outbox,
+    auditDrainer,
+    salesforce,
   };
 }

@@ -10,6 +10,13 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
   .transform((value) => value.replace(/\/+$/, ''));
 
+const milliseconds = (min: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected a whole number')
+    .min(min, `expected at least ${min}`)
+    .default(fallback);
+
 const keyEntry = /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/;
 
 const databaseUrl = z
@@ -68,6 +75,12 @@ export const configSchema = z
       .int('expected a whole number')
       .min(0, 'expected 0 or more')
       .default(10_000),
+    RELAY_OUTBOX_POLL_MS: milliseconds(1, 1_000),
+    RELAY_OUTBOX_LEASE_MS: milliseconds(1, 120_000),
+    RELAY_OUTBOX_BACKOFF_BASE_MS: milliseconds(1, 1_000),
+    RELAY_OUTBOX_BACKOFF_MAX_MS: milliseconds(1, 300_000),
+    RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS: milliseconds(0, 5_000),
+    RELAY_SALESFORCE_TIMEOUT_MS: milliseconds(1, 30_000),
   })
   .superRefine((env, ctx) => {
     // Production must never run on a key generated onto local disk: a lost or copied data
@@ -77,6 +90,22 @@ export const configSchema = z
         code: 'custom',
         path: ['RELAY_ENCRYPTION_KEYS'],
         message: 'required when NODE_ENV=production',
+      });
+    }
+    // A lease shorter than a Salesforce call would let a second drainer resend a batch that
+    // is still in flight: harmless (upsert) but a wasted API call on every slow answer.
+    if (env.RELAY_OUTBOX_LEASE_MS <= env.RELAY_SALESFORCE_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RELAY_OUTBOX_LEASE_MS'],
+        message: 'must be longer than RELAY_SALESFORCE_TIMEOUT_MS',
+      });
+    }
+    if (env.RELAY_OUTBOX_BACKOFF_MAX_MS < env.RELAY_OUTBOX_BACKOFF_BASE_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RELAY_OUTBOX_BACKOFF_MAX_MS'],
+        message: 'must be at least RELAY_OUTBOX_BACKOFF_BASE_MS',
       });
     }
     // A client id without its secret (or the reverse) would only fail later, at the first
@@ -120,6 +149,15 @@ export interface Config {
   bodyLimitBytes: number;
   tenantRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+  /** Audit write-back: how the outbox drainer paces itself and Salesforce calls. */
+  outbox: {
+    pollIntervalMs: number;
+    leaseMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    flushOnShutdownMs: number;
+    salesforceTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -184,5 +222,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: raw.RELAY_BODY_LIMIT_BYTES,
     tenantRateLimitPerMinute: raw.RELAY_TENANT_RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: raw.RELAY_SHUTDOWN_TIMEOUT_MS,
+    outbox: {
+      pollIntervalMs: raw.RELAY_OUTBOX_POLL_MS,
+      leaseMs: raw.RELAY_OUTBOX_LEASE_MS,
+      backoffBaseMs: raw.RELAY_OUTBOX_BACKOFF_BASE_MS,
+      backoffMaxMs: raw.RELAY_OUTBOX_BACKOFF_MAX_MS,
+      flushOnShutdownMs: raw.RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS,
+      salesforceTimeoutMs: raw.RELAY_SALESFORCE_TIMEOUT_MS,
+    },
   };
 }

@@ -1,5 +1,21 @@
-import type { Store } from '../store/store';
+import type { Logger } from 'pino';
+import type { AuditEvent, AuditSink } from '../audit/audit-event';
+import { connectionSecretRef, type StoredCredentials } from '../jira/auth/credentials';
+import { authStrategyFor } from '../jira/auth';
+import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
+import {
+  myself,
+  serverInfo,
+  type JiraAccount,
+  type JiraServerInfo,
+} from '../jira/endpoints/platform';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import type { UpstreamGuard } from '../lib/upstream-guard';
 import type { ConnectionsTable } from '../store/schema';
+import type { Db, Store } from '../store/store';
+import type { Vault } from '../vault/vault';
+import type { PutConnectionInput } from './connection-input';
 
 /** A connection as the contract shows it: metadata only, never a secret. */
 export interface ConnectionView {
@@ -8,6 +24,8 @@ export interface ConnectionView {
   baseUrl: string;
   authMethod: ConnectionsTable['auth_method'];
   status: ConnectionsTable['status'];
+  /** Why the status is not active, when known. */
+  statusReason: string | null;
   scopes: string[];
   account: Record<string, string> | null;
   connectedBy: string | null;
@@ -16,34 +34,356 @@ export interface ConnectionView {
   warnings: string[];
 }
 
+/** Warn this long before an admin-given token expiry. */
+export const EXPIRY_WARNING_MS = 14 * 24 * 3600 * 1000;
+
+export const BASIC_DEPRECATION_WARNING =
+  'Username and password authentication is deprecated: switch this connection to a personal access token.';
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function toConnectionView(row: ConnectionsTable): ConnectionView {
+/** Warnings that depend on time are computed when the connection is shown, not when saved. */
+function expiryWarnings(row: ConnectionsTable, now: number): string[] {
+  if (row.expires_at === null) return [];
+  const what = row.auth_method === 'pat' ? 'personal access token' : 'API token';
+  const when = new Date(row.expires_at).toISOString().slice(0, 10);
+  if (row.expires_at <= now)
+    return [`The ${what} expired on ${when}; create a new one and update the connection.`];
+  if (row.expires_at - now <= EXPIRY_WARNING_MS)
+    return [
+      `The ${what} expires on ${when}; create a new one and update the connection before then.`,
+    ];
+  return [];
+}
+
+export function toConnectionView(row: ConnectionsTable, now = Date.now()): ConnectionView {
   return {
     name: row.name,
     deployment: row.deployment,
     baseUrl: row.site_url ?? row.base_url,
     authMethod: row.auth_method,
     status: row.status,
+    statusReason: row.status_reason ?? null,
     scopes: JSON.parse(row.scopes) as string[],
     account: row.account ? (JSON.parse(row.account) as Record<string, string>) : null,
     connectedBy: row.connected_by,
     connectedAt: iso(row.connected_at),
     expiresAt: iso(row.expires_at),
-    warnings: JSON.parse(row.warnings) as string[],
+    warnings: [...(JSON.parse(row.warnings) as string[]), ...expiryWarnings(row, now)],
   };
 }
 
+/** Who asked, for attribution and audit. */
+export interface ActionContext {
+  orgId: string;
+  /** Salesforce user id, or "-" for automation. */
+  userId: string;
+  requestId: string;
+}
+
+/** What a connection row is saved with (shared with the OAuth flow). */
+export interface ConnectionRecord {
+  name: string;
+  deployment: Deployment;
+  baseUrl: string;
+  siteUrl: string | null;
+  cloudId: string | null;
+  authMethod: StoredCredentials['method'];
+  scopes: string[];
+  account: JiraAccount;
+  warnings: string[];
+  expiresAt: number | null;
+}
+
+export interface ConnectionServiceDeps {
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  guard: UpstreamGuard;
+  jira: JiraClients;
+  audit?: AuditSink;
+}
+
 export class ConnectionService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly deps: ConnectionServiceDeps) {}
+
+  private get now(): number {
+    return this.deps.clock.now();
+  }
 
   async list(orgId: string): Promise<ConnectionView[]> {
-    const rows = await this.store.db
+    const rows = await this.deps.store.db
       .selectFrom('connections')
       .selectAll()
       .where('org_id', '=', orgId)
       .orderBy('name')
       .execute();
-    return rows.map(toConnectionView);
+    const now = this.now;
+    return rows.map((row) => toConnectionView(row, now));
   }
+
+  async get(orgId: string, name: string, db: Db = this.deps.store.db): Promise<ConnectionView> {
+    const row = await this.row(orgId, name, db);
+    if (!row) throw notFound(name);
+    return toConnectionView(row, this.now);
+  }
+
+  /**
+   * Creates or replaces a token, PAT or password connection. The credentials are tried against
+   * Jira (serverInfo, myself) first; nothing is stored unless Jira accepts them.
+   */
+  async put(
+    context: ActionContext,
+    name: string,
+    input: PutConnectionInput,
+  ): Promise<ConnectionView> {
+    const started = this.now;
+    try {
+      const url = await this.deps.guard.checkUrl(input.baseUrl);
+      const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+      const credentials: StoredCredentials =
+        input.auth.method === 'api_token'
+          ? { method: 'api_token', email: input.auth.email, token: input.auth.token }
+          : input.auth.method === 'pat'
+            ? { method: 'pat', token: input.auth.token }
+            : { method: 'basic', username: input.auth.username, password: input.auth.password };
+      const probe = this.deps.jira.probe({
+        deployment: input.deployment,
+        apiBase: baseUrl,
+        siteUrl: baseUrl,
+        auth: authStrategyFor(credentials, {
+          connectionName: name,
+          oauthTokens: () => {
+            throw new Error('OAuth connections are made through /oauth/start');
+          },
+        }),
+        trustedHost: false,
+      });
+      let info: JiraServerInfo;
+      let account: JiraAccount;
+      try {
+        ({ info, account } = await checkLive(probe.api));
+      } finally {
+        await probe.close();
+      }
+      if (info.deployment !== input.deployment) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The Jira at this URL is ${info.deployment === 'cloud' ? 'Jira Cloud' : 'Jira Server/Data Center'}, not ${input.deployment}.`,
+          { fieldErrors: [{ field: 'deployment', message: `Jira reports ${info.deployment}` }] },
+        );
+      }
+      const expiresAt =
+        'expiresAt' in input.auth && input.auth.expiresAt ? Date.parse(input.auth.expiresAt) : null;
+      const view = await this.save(context, credentials, {
+        name,
+        deployment: input.deployment,
+        baseUrl,
+        siteUrl: null,
+        cloudId: null,
+        authMethod: credentials.method,
+        scopes: [],
+        account,
+        warnings: credentials.method === 'basic' ? [BASIC_DEPRECATION_WARNING] : [],
+        expiresAt,
+      });
+      await this.audit(context, 'Connect', name, started);
+      return view;
+    } catch (error) {
+      await this.audit(context, 'Connect', name, started, error);
+      throw error;
+    }
+  }
+
+  /** Stores the secret and the connection row together, then drops any cached client. */
+  async save(
+    context: ActionContext,
+    credentials: StoredCredentials,
+    record: ConnectionRecord,
+  ): Promise<ConnectionView> {
+    const { store, vault, jira } = this.deps;
+    const now = this.now;
+    const row = await store.transaction(async (tx) => {
+      await vault.put(
+        connectionSecretRef(context.orgId, record.name),
+        JSON.stringify(credentials),
+        tx,
+      );
+      const values = {
+        deployment: record.deployment,
+        base_url: record.baseUrl,
+        auth_method: record.authMethod,
+        status: 'active' as const,
+        status_reason: null,
+        scopes: JSON.stringify(record.scopes),
+        account: JSON.stringify(record.account),
+        warnings: JSON.stringify(record.warnings),
+        secret_ref: connectionSecretRef(context.orgId, record.name),
+        cloud_id: record.cloudId,
+        site_url: record.siteUrl,
+        connected_by: context.userId === '-' ? null : context.userId,
+        connected_at: now,
+        expires_at: record.expiresAt,
+        updated_at: now,
+      };
+      await tx
+        .insertInto('connections')
+        .values({ org_id: context.orgId, name: record.name, created_at: now, ...values })
+        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
+        .execute();
+      return (await this.row(context.orgId, record.name, tx)) as ConnectionsTable;
+    });
+    await jira.forget(context.orgId, record.name);
+    return toConnectionView(row, now);
+  }
+
+  /** Live check of a stored connection: who Jira says we are, and which Jira it is. */
+  async test(
+    context: ActionContext,
+    name: string,
+  ): Promise<
+    ConnectionView & { serverInfo: { version: string | null; serverTitle: string | null } }
+  > {
+    const { store, jira } = this.deps;
+    const client = await jira.clientFor(context.orgId, name);
+    let outcome: { info: JiraServerInfo; account: JiraAccount };
+    try {
+      outcome = await checkLive(client);
+    } catch (error) {
+      if (
+        error instanceof AppError &&
+        (error.code === 'JIRA_UNAUTHORIZED' || error.code === 'JIRA_FORBIDDEN')
+      ) {
+        await this.setStatus(context.orgId, name, 'error', error.detail.slice(0, 255));
+      }
+      throw error;
+    }
+    await store.db
+      .updateTable('connections')
+      .set({
+        status: 'active',
+        status_reason: null,
+        account: JSON.stringify(outcome.account),
+        updated_at: this.now,
+      })
+      .where('org_id', '=', context.orgId)
+      .where('name', '=', name)
+      .where('status', '!=', 'needs_reauth')
+      .execute();
+    return {
+      ...(await this.get(context.orgId, name)),
+      serverInfo: {
+        version: outcome.info.version ?? null,
+        serverTitle: outcome.info.serverTitle ?? null,
+      },
+    };
+  }
+
+  /** Forgets the connection: its row, its secret and any per-user grants under it. */
+  async delete(context: ActionContext, name: string): Promise<void> {
+    const { store, jira } = this.deps;
+    const started = this.now;
+    const ref = connectionSecretRef(context.orgId, name);
+    const deleted = await store.transaction(async (tx) => {
+      const existing = await this.row(context.orgId, name, tx);
+      if (!existing) return false;
+      const userRefs = (
+        await tx
+          .selectFrom('vault_entries')
+          .select('ref')
+          .where('ref', 'like', `${ref}/%`)
+          .execute()
+      )
+        .map((r) => r.ref)
+        .filter((r) => r.startsWith(`${ref}/`));
+      await tx
+        .deleteFrom('vault_entries')
+        .where('ref', 'in', [ref, ...userRefs])
+        .execute();
+      await tx
+        .deleteFrom('oauth_states')
+        .where('org_id', '=', context.orgId)
+        .where('connection_name', '=', name)
+        .execute();
+      await tx
+        .deleteFrom('connections')
+        .where('org_id', '=', context.orgId)
+        .where('name', '=', name)
+        .execute();
+      return true;
+    });
+    await jira.forget(context.orgId, name);
+    if (!deleted) {
+      const error = notFound(name);
+      await this.audit(context, 'Disconnect', name, started, error);
+      throw error;
+    }
+    await this.audit(context, 'Disconnect', name, started);
+  }
+
+  /** Hands a Connect/Disconnect event to the audit sink; a failing sink never fails the action. */
+  async audit(
+    context: ActionContext,
+    operation: 'Connect' | 'Disconnect',
+    connection: string,
+    started: number,
+    error?: unknown,
+  ): Promise<void> {
+    if (!this.deps.audit) return;
+    const appError = error instanceof AppError ? error : undefined;
+    const event: AuditEvent = {
+      requestId: context.requestId,
+      orgId: context.orgId,
+      operation,
+      outcome: error === undefined ? 'Success' : appError?.status === 403 ? 'Denied' : 'Failed',
+      actingUserId: context.userId === '-' ? null : context.userId,
+      connection,
+      errorCode: error === undefined ? null : (appError?.code ?? 'INTERNAL'),
+      errorMessage:
+        error === undefined ? null : (appError?.detail ?? 'internal error').slice(0, 255),
+      jiraStatus: appError?.jiraStatus ?? null,
+      durationMs: Math.max(0, this.now - started),
+      occurredAt: new Date(this.now).toISOString(),
+    };
+    try {
+      await this.deps.audit.record(event);
+    } catch (auditError) {
+      this.deps.logger.warn({ err: auditError, requestId: context.requestId }, 'audit sink failed');
+    }
+  }
+
+  private async setStatus(
+    orgId: string,
+    name: string,
+    status: ConnectionsTable['status'],
+    reason: string,
+  ): Promise<void> {
+    await this.deps.store.db
+      .updateTable('connections')
+      .set({ status, status_reason: reason, updated_at: this.now })
+      .where('org_id', '=', orgId)
+      .where('name', '=', name)
+      .execute();
+  }
+
+  private row(orgId: string, name: string, db: Db): Promise<ConnectionsTable | undefined> {
+    return db
+      .selectFrom('connections')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+  }
+}
+
+function notFound(name: string): AppError {
+  return new AppError('CONNECTION_NOT_FOUND', `No Jira connection named "${name}".`);
+}
+
+/** serverInfo then myself: which Jira answers, and whether it accepts the credentials. */
+async function checkLive(api: JiraApi): Promise<{ info: JiraServerInfo; account: JiraAccount }> {
+  const info = await serverInfo(api);
+  const account = await myself(api);
+  return { info, account };
 }

@@ -1,15 +1,21 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A component with its own metrics (e.g. the audit outbox) that joins the app's registry. */
+export interface MetricsSource {
+  registerMetrics(registry: Registry): void;
+}
+
 export interface HttpMetrics {
   registry: Registry;
   middleware: RequestHandler;
 }
 
 /** A registry per app, so several apps in one process (tests) never share counters. */
-export function createHttpMetrics(): HttpMetrics {
+export function createHttpMetrics(sources: MetricsSource[] = []): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'relay_' });
+  for (const source of sources) source.registerMetrics(registry);
   const requests = new Counter({
     name: 'relay_http_requests_total',
     help: 'HTTP requests by route and status',

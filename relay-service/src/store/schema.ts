@@ -69,17 +69,75 @@ export interface ConnectionsTable {
   expires_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Why the connection is not active (shown to admins; never a secret). */
+  status_reason: string | null;
+}
+
+export interface OAuthStatesTable {
+  /** SHA-256 hex of the random state or pick token; the token itself is never stored. */
+  state_hash: string;
+  /** 'authorize': waiting for Atlassian's redirect; 'pick': waiting for the admin to choose a site. */
+  kind: 'authorize' | 'pick';
+  org_id: string;
+  connection_name: string;
+  /** The admin who started the flow. */
+  user_id: string;
+  return_url: string | null;
+  /** JSON array of the sites offered in a pick (ids, names, URLs, scopes; no secrets). */
+  sites: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'parked';
+
+export interface AuditOutboxTable {
+  org_id: string;
+  request_id: string;
+  operation: string;
+  /** The AuditEvent as JSON; mapped to Salesforce fields only when sent. */
+  event: string;
+  status: OutboxStatus;
+  attempts: number;
+  available_at: number;
+  claim_token: string | null;
+  /** JSON: the last whole-call or per-record failure. */
+  last_error: string | null;
+  salesforce_id: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }
 
 export interface MigrationMarkerTable {
   id: Generated<number>;
 }
 
+export interface IdempotencyRecordsTable {
+  org_id: string;
+  /** The operation the key belongs to (e.g. "issues.create"), so one key never spans two kinds. */
+  scope: string;
+  idempotency_key: string;
+  /** SHA-256 of the canonical request, to tell a retry from a different request under the same key. */
+  fingerprint: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  /** JSON of the first response, replayed to retries. */
+  response_body: string | null;
+  /** Until when an in-flight record blocks other attempts (a crashed attempt frees the key after it). */
+  lease_until: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
+  idempotency_records: IdempotencyRecordsTable;
   tenants: TenantsTable;
   tenant_secrets: TenantSecretsTable;
   vault_entries: VaultEntriesTable;
   replay_nonces: ReplayNoncesTable;
   registration_codes: RegistrationCodesTable;
   connections: ConnectionsTable;
+  oauth_states: OAuthStatesTable;
+  audit_outbox: AuditOutboxTable;
 }

@@ -28,6 +28,8 @@ export interface Tenant {
   name: string;
   status: 'active' | 'disabled';
   hasSalesforceAuth: boolean;
+  /** Whether View operations are audited (mutations and denials always are). */
+  auditViews: boolean;
   createdAt: string;
 }
 
@@ -136,6 +138,7 @@ export class TenantService {
       name: row.name,
       status: row.status,
       hasSalesforceAuth: row.sf_auth_ref !== null,
+      auditViews: row.audit_views === 1,
       createdAt: new Date(row.created_at).toISOString(),
     }));
   }
@@ -181,6 +184,31 @@ export class TenantService {
     });
     this.cache.delete(orgId);
     return rotated;
+  }
+
+  /** Turns auditing of View operations on or off for one tenant (off by default). */
+  async setAuditViews(orgId: string, enabled: boolean): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await tx
+        .updateTable('tenants')
+        .set({ audit_views: enabled ? 1 : 0, updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
+  }
+
+  /** Stores or replaces the tenant's Salesforce write-back credential (vault only). */
+  async setSalesforceAuth(orgId: string, auth: SalesforceAuth): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await this.vault.put(salesforceAuthRef(orgId), JSON.stringify(auth), tx);
+      await tx
+        .updateTable('tenants')
+        .set({ sf_auth_ref: salesforceAuthRef(orgId), updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
   }
 
   async setStatus(orgId: string, status: 'active' | 'disabled'): Promise<void> {

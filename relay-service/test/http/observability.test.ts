@@ -72,6 +72,7 @@ describe('logging, health and metrics', () => {
 
   it('when requests were served then /metrics counts them by route and status', async () => {
     await signedFetch(relay.url, { method: 'GET', path: '/v1/connections', orgId: ORG_ID, secret });
+    await fetch(`${relay.url}/no-such-route`);
     const text = await (await fetch(`${relay.url}/metrics`)).text();
     expect(text).toMatch(
       /relay_http_requests_total\{method="GET",route="\/v1\/connections",status="200"\} \d+/,

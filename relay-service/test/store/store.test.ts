@@ -76,8 +76,13 @@ describe.each(ENGINES)('store on %s', (engine) => {
 
   it('when many claims arrive at once then each nonce is claimed exactly once', async () => {
     const guard = new ReplayGuard(store, clock);
-    const nonces = Array.from({ length: 1200 }, (_, i) => `batch-nonce-${String(i % 600).padStart(6, '0')}`);
-    const results = await Promise.all(nonces.map((nonce) => guard.claim('00D000000000001AAA', nonce)));
+    const nonces = Array.from(
+      { length: 1200 },
+      (_, i) => `batch-nonce-${String(i % 600).padStart(6, '0')}`,
+    );
+    const results = await Promise.all(
+      nonces.map((nonce) => guard.claim('00D000000000001AAA', nonce)),
+    );
     expect(results.filter(Boolean)).toHaveLength(600);
     expect(results.slice(0, 600).every(Boolean)).toBe(true);
     expect(await guard.claim('00D000000000001AAA', 'batch-nonce-000001')).toBe(false);

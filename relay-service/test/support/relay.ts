@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { systemClock, type Clock } from '../../src/lib/clock';
 import { createLogger } from '../../src/lib/logger';
 import { listen, type ServerHandle } from '../../src/server';
-import { createServices, type Services } from '../../src/services';
+import { createServices, type ServiceOptions, type Services } from '../../src/services';
 import { signedHeaders } from '../../src/tenants/signing';
 import { databaseUrlOf, freshStoreLocation, type TestEngine } from './stores';
 
@@ -38,6 +38,8 @@ export interface TestRelayOptions {
   env?: Record<string, string>;
   clock?: Clock;
   extraRoutes?: Router;
+  /** Test seams for createServices (host resolver, Jira transport settings, retry sleep). */
+  serviceOptions?: ServiceOptions;
   /** Wraps services before the app is built (e.g. to slow the store down). */
   decorate?: (services: Services) => Services;
 }
@@ -56,7 +58,12 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
   });
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
-  let services = await createServices(config, logger, options.clock ?? systemClock);
+  let services = await createServices(
+    config,
+    logger,
+    options.clock ?? systemClock,
+    options.serviceOptions,
+  );
   if (options.decorate) services = options.decorate(services);
   const handle = await listen(createApp(services, { extraRoutes: options.extraRoutes }), {
     port: 0,

@@ -1,12 +1,51 @@
 import { Router } from 'express';
 import type { ConnectionService } from '../../connections/connection-service';
+import {
+  connectionNameSchema,
+  oauthStartBody,
+  putConnectionBody,
+} from '../../connections/connection-input';
+import type { OAuthConnectFlow } from '../../connections/oauth-flow';
 import { callerOf } from '../caller';
+import { parseInput } from '../validation';
 
 /** Routes under /v1/connections; mounted behind the signature check. */
-export function connectionRoutes(deps: { connections: ConnectionService }): Router {
+export function connectionRoutes(deps: {
+  connections: ConnectionService;
+  oauth?: OAuthConnectFlow;
+}): Router {
   const router = Router();
+  const contextOf = (req: Parameters<typeof callerOf>[0]) => ({
+    ...callerOf(req),
+    requestId: req.requestId,
+  });
+  const nameOf = (req: Parameters<typeof callerOf>[0]) =>
+    parseInput(connectionNameSchema, req.params.name, 'path');
+
   router.get('/v1/connections', async (req, res) => {
     res.json({ connections: await deps.connections.list(callerOf(req).orgId) });
+  });
+
+  router.put('/v1/connections/:name', async (req, res) => {
+    const name = nameOf(req);
+    const body = parseInput(putConnectionBody, req.body, 'body');
+    res.json(await deps.connections.put(contextOf(req), name, body));
+  });
+
+  router.post('/v1/connections/:name/test', async (req, res) => {
+    res.json(await deps.connections.test(contextOf(req), nameOf(req)));
+  });
+
+  router.delete('/v1/connections/:name', async (req, res) => {
+    await deps.connections.delete(contextOf(req), nameOf(req));
+    res.status(204).end();
+  });
+
+  router.post('/v1/connections/:name/oauth/start', async (req, res) => {
+    const name = nameOf(req);
+    const body = parseInput(oauthStartBody, req.body, 'body');
+    if (!deps.oauth) throw new Error('OAuth flow not wired');
+    res.json(await deps.oauth.start(contextOf(req), name, body?.returnUrl));
   });
   return router;
 }

@@ -1,5 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './001-foundation';
+import { connections } from './002-connections';
+import { auditOutbox } from './003-audit-outbox';
+import { idempotency } from './004-idempotency';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -7,6 +10,9 @@ import { foundation } from './001-foundation';
  */
 const migrations: Record<string, Migration> = {
   '001-foundation': foundation,
+  '002-connections': connections,
+  '003-audit-outbox': auditOutbox,
+  '004-idempotency': idempotency,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,217 @@
+import type { Logger } from 'pino';
+import { Agent, type Dispatcher } from 'undici';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import type { UpstreamGuard } from '../lib/upstream-guard';
+import type { ConnectionsTable } from '../store/schema';
+import type { Store } from '../store/store';
+import type { Vault } from '../vault/vault';
+import { authStrategyFor, type AuthStrategy } from './auth';
+import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
+import type { AtlassianOAuth } from './oauth/atlassian-oauth';
+import { needsReauth, OAuthTokenState } from './oauth/oauth-token-state';
+import { JiraTransport, type Send, type TransportSettings } from './transport';
+
+export type Deployment = 'cloud' | 'server';
+
+/** Cloud speaks REST v3 with Atlassian Document Format; Server/DC speaks v2 with wiki markup. */
+export type ApiPath = '/rest/api/3' | '/rest/api/2';
+
+export function apiPathFor(deployment: Deployment): ApiPath {
+  return deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
+}
+
+/** What endpoint functions need: where the API lives and how to send. */
+export interface JiraApi {
+  deployment: Deployment;
+  apiPath: ApiPath;
+  send: Send;
+}
+
+/** A ready-to-use client for one stored connection. */
+export interface JiraClient extends JiraApi {
+  orgId: string;
+  connectionName: string;
+  authMethod: AuthMethod;
+  /** Requests go here (site URL, or api.atlassian.com/ex/jira/{cloudId} for OAuth). */
+  apiBase: string;
+  /** The site people browse (issue links are built on it). */
+  siteUrl: string;
+  /** Granted OAuth scopes; empty for other methods. */
+  scopes: string[];
+}
+
+export interface JiraClientsDeps {
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  guard: UpstreamGuard;
+  /** Undefined when the relay has no Atlassian OAuth app configured. */
+  oauth: AtlassianOAuth | undefined;
+  settings: TransportSettings;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Entry {
+  version: string;
+  client: JiraClient;
+  dispatcher: Dispatcher;
+}
+
+export interface ProbeInput {
+  deployment: Deployment;
+  apiBase: string;
+  siteUrl: string;
+  auth: AuthStrategy;
+  /** Operator-configured Atlassian endpoints skip the upstream guard; tenant URLs never do. */
+  trustedHost: boolean;
+}
+
+const keyOf = (orgId: string, name: string) => `${orgId}\u0000${name}`;
+
+/**
+ * Builds and keeps one client per connection: its keep-alive agent, its concurrency limit,
+ * its rate-limit state and (for OAuth) its token state live as long as the connection is
+ * unchanged.
+ */
+export class JiraClients {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly deps: JiraClientsDeps) {}
+
+  async clientFor(orgId: string, connectionName: string): Promise<JiraClient> {
+    const { store, vault } = this.deps;
+    const row = await store.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('name', '=', connectionName)
+      .executeTakeFirst();
+    if (!row) {
+      throw new AppError(
+        'CONNECTION_NOT_FOUND',
+        `No Jira connection named "${connectionName}". Create it on the Jira setup screen.`,
+      );
+    }
+    if (row.status === 'needs_reauth') {
+      throw needsReauth(connectionName, row.status_reason ?? 'the grant is no longer valid');
+    }
+    const key = keyOf(orgId, connectionName);
+    const version = versionOf(row);
+    const existing = this.entries.get(key);
+    if (existing?.version === version) return existing.client;
+
+    const json = await vault.get(connectionSecretRef(orgId, connectionName));
+    if (!json) throw needsReauth(connectionName, 'no credentials are stored');
+    const credentials = parseStoredCredentials(json);
+
+    // Another request may have built the client while this one read the vault.
+    const raced = this.entries.get(key);
+    if (raced?.version === version) return raced.client;
+    if (raced) void this.closeEntry(raced);
+
+    const trustedHost = credentials.method === 'oauth';
+    const dispatcher = this.dispatcherFor(trustedHost);
+    const auth = authStrategyFor(credentials, {
+      connectionName,
+      oauthTokens: () => {
+        if (!this.deps.oauth) {
+          throw new AppError(
+            'SERVICE_UNAVAILABLE',
+            'This relay has no Atlassian OAuth app configured (ATLASSIAN_CLIENT_ID / ATLASSIAN_CLIENT_SECRET).',
+          );
+        }
+        return new OAuthTokenState({ ...this.deps, oauth: this.deps.oauth }, orgId, connectionName);
+      },
+    });
+    const client: JiraClient = {
+      orgId,
+      connectionName,
+      authMethod: credentials.method,
+      deployment: row.deployment,
+      apiPath: apiPathFor(row.deployment),
+      apiBase: row.base_url,
+      siteUrl: row.site_url ?? row.base_url,
+      scopes: JSON.parse(row.scopes) as string[],
+      send: this.transport(row.base_url, auth, dispatcher, connectionName).send,
+    };
+    this.entries.set(key, { version, client, dispatcher });
+    return client;
+  }
+
+  /**
+   * A throwaway client for credentials that are not stored yet: PUT and the OAuth callback
+   * test them against Jira before anything is saved. Close it when done.
+   */
+  probe(input: ProbeInput): { api: JiraApi; close(): Promise<void> } {
+    const dispatcher = this.dispatcherFor(input.trustedHost, 2);
+    const transport = this.transport(input.apiBase, input.auth, dispatcher, 'probe');
+    return {
+      api: {
+        deployment: input.deployment,
+        apiPath: apiPathFor(input.deployment),
+        send: transport.send,
+      },
+      close: () => dispatcher.close(),
+    };
+  }
+
+  /** Drops the cached client after a connection changed or was deleted. */
+  async forget(orgId: string, connectionName: string): Promise<void> {
+    const key = keyOf(orgId, connectionName);
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    if (entry) await this.closeEntry(entry);
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((entry) => this.closeEntry(entry)));
+  }
+
+  private transport(
+    apiBase: string,
+    auth: AuthStrategy,
+    dispatcher: Dispatcher,
+    connectionName: string,
+  ): JiraTransport {
+    return new JiraTransport({
+      baseUrl: apiBase,
+      auth,
+      dispatcher,
+      settings: this.deps.settings,
+      clock: this.deps.clock,
+      sleep: this.deps.sleep,
+      logger: this.deps.logger.child({ component: 'jira', connection: connectionName }),
+    });
+  }
+
+  private dispatcherFor(trustedHost: boolean, connections?: number): Dispatcher {
+    const { settings, guard } = this.deps;
+    const size = connections ?? settings.maxConcurrent;
+    return trustedHost
+      ? new Agent({
+          connections: size,
+          keepAliveTimeout: 30_000,
+          connect: { timeout: settings.connectTimeoutMs },
+        })
+      : guard.agent({ connectTimeoutMs: settings.connectTimeoutMs, connections: size });
+  }
+
+  private async closeEntry(entry: Entry): Promise<void> {
+    await entry.dispatcher.close().catch(() => undefined);
+  }
+}
+
+/** Changes whenever the connection is replaced, so a stale client is never reused. */
+function versionOf(row: ConnectionsTable): string {
+  return [
+    row.auth_method,
+    row.deployment,
+    row.base_url,
+    row.connected_at ?? '',
+    row.created_at,
+  ].join('|');
+}

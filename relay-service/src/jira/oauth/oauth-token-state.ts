@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { withConnectionLock } from '../../store/connection-lock';
+import type { Db, Store } from '../../store/store';
+import type { Vault } from '../../vault/vault';
+import {
+  connectionSecretRef,
+  parseStoredCredentials,
+  type OAuthCredentials,
+} from '../auth/credentials';
+import { OAuthGrantRevoked, type AtlassianOAuth } from './atlassian-oauth';
+
+/** Refresh this long before the access token expires, so no request carries a dying token. */
+export const REFRESH_EARLY_MS = 60_000;
+
+export interface OAuthTokenStateDeps {
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  oauth: AtlassianOAuth;
+  logger: Logger;
+}
+
+export function needsReauth(connectionName: string, why: string): AppError {
+  return new AppError(
+    'CONNECTION_NEEDS_REAUTH',
+    `Connection "${connectionName}" must be authorized again (${why}). An admin reconnects it from the Jira setup screen.`,
+  );
+}
+
+/** Marks the connection as unusable until an admin consents again. */
+export async function markNeedsReauth(
+  db: Db,
+  orgId: string,
+  connectionName: string,
+  reason: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('connections')
+    .set({ status: 'needs_reauth', status_reason: reason, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('name', '=', connectionName)
+    .execute();
+}
+
+/**
+ * The access token of one OAuth connection. Refreshes shortly before expiry and once after a
+ * 401; a refresh is single-flight within the process (one shared promise) and across
+ * instances (the connection lock in the store), and the rotated refresh token is committed
+ * to the vault before the new access token is used — reusing a stale refresh token after
+ * Atlassian's leeway revokes the whole grant.
+ */
+export class OAuthTokenState {
+  private cached: OAuthCredentials | undefined;
+  private inflight: Promise<OAuthCredentials> | undefined;
+
+  constructor(
+    private readonly deps: OAuthTokenStateDeps,
+    readonly orgId: string,
+    readonly connectionName: string,
+  ) {}
+
+  private get ref(): string {
+    return connectionSecretRef(this.orgId, this.connectionName);
+  }
+
+  /** Credentials with an access token good for at least REFRESH_EARLY_MS. */
+  async current(): Promise<OAuthCredentials> {
+    this.cached ??= await this.load(this.deps.store.db);
+    if (this.cached.accessTokenExpiresAt - this.deps.clock.now() > REFRESH_EARLY_MS) {
+      return this.cached;
+    }
+    return this.refresh(this.cached.accessToken);
+  }
+
+  /**
+   * Replaces the access token `stale`. When another request or instance already did, its
+   * result is used and Atlassian is not called again.
+   */
+  refresh(stale: string): Promise<OAuthCredentials> {
+    this.inflight ??= this.refreshLocked(stale).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async load(db: Db): Promise<OAuthCredentials> {
+    const json = await this.deps.vault.get(this.ref, db);
+    const credentials = json ? parseStoredCredentials(json) : undefined;
+    if (!credentials || credentials.method !== 'oauth') {
+      throw needsReauth(this.connectionName, 'no OAuth grant is stored');
+    }
+    return credentials;
+  }
+
+  private async refreshLocked(stale: string): Promise<OAuthCredentials> {
+    const { store, vault, clock, oauth, logger } = this.deps;
+    const outcome = await withConnectionLock(
+      store,
+      this.orgId,
+      this.connectionName,
+      async ({ db, write }): Promise<OAuthCredentials | { revoked: string }> => {
+        const row = await db
+          .selectFrom('connections')
+          .select(['status', 'auth_method'])
+          .where('org_id', '=', this.orgId)
+          .where('name', '=', this.connectionName)
+          .executeTakeFirst();
+        if (!row || row.auth_method !== 'oauth') {
+          throw new AppError(
+            'CONNECTION_NOT_FOUND',
+            `Connection "${this.connectionName}" no longer exists.`,
+          );
+        }
+        if (row.status === 'needs_reauth') return { revoked: 'the grant was revoked earlier' };
+
+        const stored = await this.load(db);
+        const now = clock.now();
+        // Someone refreshed while we waited for the lock: their token is ours.
+        if (stored.accessToken !== stale && stored.accessTokenExpiresAt - now > REFRESH_EARLY_MS) {
+          return stored;
+        }
+        const revoke = async (why: string) => {
+          await write((tx) => markNeedsReauth(tx, this.orgId, this.connectionName, why, now));
+          return { revoked: why };
+        };
+        if (!stored.refreshToken) return revoke('no refresh token was granted');
+
+        let tokens;
+        try {
+          tokens = await oauth.refresh(stored.refreshToken);
+        } catch (error) {
+          if (error instanceof OAuthGrantRevoked) {
+            logger.warn(
+              { orgId: this.orgId, connection: this.connectionName, error: error.error },
+              'oauth grant revoked; connection needs re-authorization',
+            );
+            return revoke(`Atlassian answered ${error.error}`);
+          }
+          throw error;
+        }
+        const next: OAuthCredentials = {
+          method: 'oauth',
+          accessToken: tokens.accessToken,
+          // Atlassian rotates refresh tokens; keep the old one only if none came back.
+          refreshToken: tokens.refreshToken ?? stored.refreshToken,
+          accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
+          scopes: tokens.scopes.length ? tokens.scopes : stored.scopes,
+        };
+        await write(async (tx) => {
+          await vault.put(this.ref, JSON.stringify(next), tx);
+          await tx
+            .updateTable('connections')
+            .set({ scopes: JSON.stringify(next.scopes) })
+            .where('org_id', '=', this.orgId)
+            .where('name', '=', this.connectionName)
+            .execute();
+        });
+        logger.info(
+          { orgId: this.orgId, connection: this.connectionName },
+          'oauth token refreshed',
+        );
+        return next;
+      },
+    );
+    if ('revoked' in outcome) {
+      this.cached = undefined;
+      throw needsReauth(this.connectionName, outcome.revoked);
+    }
+    this.cached = outcome;
+    return outcome;
+  }
+}

@@ -1,0 +1,377 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import { forbiddenCause, upstreamForbidden, UpstreamGuard } from '../lib/upstream-guard';
+import type { AuthStrategy } from './auth/auth-strategy';
+import { jiraError, jiraUnavailable } from './jira-errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type QueryValue = string | number | boolean | undefined | readonly (string | number)[];
+
+export interface JiraRequest {
+  method: HttpMethod;
+  /** Path below the connection's API base, e.g. `/rest/api/3/myself`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /**
+   * Whether sending the request twice is harmless. Defaults to true for GET, PUT and DELETE and
+   * false for POST; read-only POSTs (search) pass true.
+   */
+  idempotent?: boolean;
+  /** OAuth scopes the call needs; a connection without them fails SCOPE_MISSING before any call. */
+  scopes?: readonly string[];
+  /** The issue a write touches: Jira's per-issue write limit then slows writes to that issue only. */
+  issueKey?: string;
+}
+
+export interface JiraResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON, the raw text when Jira did not send JSON, or undefined when empty. */
+  body: unknown;
+}
+
+/** The one way every Jira endpoint function talks to Jira. */
+export type Send = (request: JiraRequest) => Promise<JiraResponse>;
+
+export interface TransportSettings {
+  connectTimeoutMs: number;
+  /** Bound on one send, retries and waits included. */
+  totalTimeoutMs: number;
+  /** Attempts for one request (first try included) on retryable failures. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest Retry-After the relay waits out itself; longer ones go back to the caller. */
+  maxRetryAfterMs: number;
+  /** Requests in flight at once on one connection. */
+  maxConcurrent: number;
+}
+
+export const defaultTransportSettings: TransportSettings = {
+  connectTimeoutMs: 5_000,
+  totalTimeoutMs: 30_000,
+  maxAttempts: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 4_000,
+  maxRetryAfterMs: 20_000,
+  maxConcurrent: 8,
+};
+
+export interface TransportDeps {
+  /** The connection's API base URL (no trailing slash). */
+  baseUrl: string;
+  auth: AuthStrategy;
+  dispatcher: Dispatcher;
+  settings: TransportSettings;
+  clock: Clock;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: Logger;
+}
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+// Failures that happen before a byte of the request left: retrying them cannot duplicate a write.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function errorCodeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const nested = (current as { errors?: unknown[] }).errors?.[0];
+    current = nested ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds from now. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so `active` stays the same.
+    if (next) next();
+    else this.active -= 1;
+  }
+}
+
+type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; error: unknown };
+
+/**
+ * Sends requests to one Jira connection: auth, timeouts, a concurrency limit, retries where
+ * they are safe, Jira's rate limits, and Jira's errors mapped to the contract's codes.
+ */
+export class JiraTransport {
+  private readonly slots: Slots;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  /** Epoch ms until which the whole connection waits (Jira quota or burst limit). */
+  private pausedUntil = 0;
+  /** Epoch ms until which writes to one issue wait (Jira's per-issue write limit). */
+  private readonly issueHolds = new Map<string, number>();
+
+  constructor(private readonly deps: TransportDeps) {
+    this.slots = new Slots(deps.settings.maxConcurrent);
+    this.sleep = deps.sleep ?? realSleep;
+    this.random = deps.random ?? Math.random;
+  }
+
+  readonly send: Send = async (request) => {
+    const { settings, clock } = this.deps;
+    const idempotent = request.idempotent ?? request.method !== 'POST';
+    const url = this.urlOf(request);
+    const deadline = performance.now() + settings.totalTimeoutMs;
+    let failures = 0;
+    let reauthorized = false;
+
+    for (;;) {
+      await this.waitForRateLimit(request, deadline);
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      await this.deps.auth.authorize(headers, request);
+
+      const attempt = await this.attempt(url, request, headers, deadline);
+      if (attempt.kind === 'error') {
+        const forbidden = forbiddenCause(attempt.error);
+        if (forbidden) throw upstreamForbidden(forbidden.host, forbidden.reason, attempt.error);
+        const code = errorCodeOf(attempt.error);
+        const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+        failures += 1;
+        if ((idempotent || notSent) && (await this.backoff(failures, deadline))) continue;
+        throw jiraUnavailable(
+          this.networkDetail(attempt.error, code, idempotent || notSent),
+          attempt.error,
+        );
+      }
+
+      const response = attempt.response;
+      this.noteRateLimit(response, request);
+      if (response.status >= 200 && response.status < 300) return response;
+
+      if (response.status >= 300 && response.status < 400) {
+        const location = response.headers.location ?? '';
+        if (UpstreamGuard.leavesHost(url, location)) {
+          throw upstreamForbidden(
+            new URL(location, url).host || 'another host',
+            'Jira redirected to another host; the relay never follows such redirects',
+          );
+        }
+        throw jiraUnavailable(
+          `Jira answered ${response.status} with a redirect. Check the connection's base URL (scheme, host and context path).`,
+        );
+      }
+
+      if (response.status === 401 && !reauthorized) {
+        reauthorized = true;
+        const retry = await this.deps.auth.onUnauthorized({
+          status: response.status,
+          body: response.body,
+          refusedAuthorization: headers.authorization ?? '',
+        });
+        if (retry) continue;
+      }
+
+      if (response.status === 429) {
+        // Jira rejected the request unprocessed, so sending it again is safe even for a POST.
+        failures += 1;
+        const waitMs = Math.max(this.pausedUntil, this.holdFor(request)) - clock.now();
+        if (
+          failures < settings.maxAttempts &&
+          waitMs <= settings.maxRetryAfterMs &&
+          performance.now() + waitMs < deadline
+        )
+          continue;
+        throw jiraError(429, response.body, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) });
+      }
+
+      if (RETRYABLE_STATUS.has(response.status) && idempotent) {
+        failures += 1;
+        const hinted = retryAfterMs(response.headers['retry-after'], clock.now());
+        if (await this.backoff(failures, deadline, hinted)) continue;
+      }
+      throw jiraError(response.status, response.body);
+    }
+  };
+
+  private urlOf(request: JiraRequest): URL {
+    const url = new URL(this.deps.baseUrl + request.path);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined) continue;
+      url.searchParams.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    return url;
+  }
+
+  private async attempt(
+    url: URL,
+    request: JiraRequest,
+    headers: Record<string, string>,
+    deadline: number,
+  ): Promise<Attempt> {
+    const remaining = Math.max(1, Math.round(deadline - performance.now()));
+    const started = performance.now();
+    await this.slots.acquire();
+    try {
+      const answer = await undiciRequest(url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        dispatcher: this.deps.dispatcher,
+        headersTimeout: remaining,
+        bodyTimeout: remaining,
+        signal: AbortSignal.timeout(remaining),
+      });
+      const text = await answer.body.text();
+      const responseHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined)
+          responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const body = parseBody(text, responseHeaders['content-type']);
+      this.deps.logger?.debug(
+        {
+          method: request.method,
+          path: request.path,
+          status: answer.statusCode,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'jira call',
+      );
+      return {
+        kind: 'response',
+        response: { status: answer.statusCode, headers: responseHeaders, body },
+      };
+    } catch (error) {
+      this.deps.logger?.debug(
+        { method: request.method, path: request.path, code: errorCodeOf(error) },
+        'jira call failed',
+      );
+      return { kind: 'error', error };
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** Waits before the next attempt; false when no attempt is left or the deadline would pass. */
+  private async backoff(failures: number, deadline: number, hintedMs?: number): Promise<boolean> {
+    const { settings } = this.deps;
+    if (failures >= settings.maxAttempts) return false;
+    const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (failures - 1));
+    // Equal jitter: spreads retries of many clients while keeping a minimum pause.
+    const jittered = ceiling / 2 + this.random() * (ceiling / 2);
+    const wait =
+      hintedMs !== undefined ? Math.min(hintedMs, settings.maxRetryAfterMs) : Math.round(jittered);
+    if (performance.now() + wait >= deadline) return false;
+    await this.sleep(wait);
+    return true;
+  }
+
+  private holdFor(request: JiraRequest): number {
+    if (!request.issueKey || request.method === 'GET') return 0;
+    return this.issueHolds.get(request.issueKey) ?? 0;
+  }
+
+  /** Waits out a pause Jira asked for; refuses at once when the pause is longer than allowed. */
+  private async waitForRateLimit(request: JiraRequest, deadline: number): Promise<void> {
+    const now = this.deps.clock.now();
+    const until = Math.max(this.pausedUntil, this.holdFor(request));
+    const wait = until - now;
+    if (wait <= 0) return;
+    if (wait > this.deps.settings.maxRetryAfterMs || performance.now() + wait >= deadline) {
+      throw new AppError(
+        'JIRA_RATE_LIMITED',
+        `Jira asked this connection to pause for ${Math.ceil(wait / 1000)} s. Retry after that.`,
+        { retryAfter: Math.ceil(wait / 1000) },
+      );
+    }
+    await this.sleep(wait);
+  }
+
+  /** Reads Jira's rate-limit headers: a 429's Retry-After, or a quota reported as exhausted. */
+  private noteRateLimit(response: JiraResponse, request: JiraRequest): void {
+    const now = this.deps.clock.now();
+    const h = response.headers;
+    const resetAt = h['x-ratelimit-reset'] ? Date.parse(h['x-ratelimit-reset']) : Number.NaN;
+    let waitMs: number | undefined;
+    if (response.status === 429) {
+      waitMs =
+        retryAfterMs(h['retry-after'], now) ??
+        (Number.isNaN(resetAt) ? undefined : Math.max(0, resetAt - now)) ??
+        this.deps.settings.baseDelayMs;
+    } else if (h['x-ratelimit-remaining'] === '0' && !Number.isNaN(resetAt)) {
+      waitMs = Math.max(0, resetAt - now);
+    }
+    if (h['x-ratelimit-nearlimit'] === 'true') {
+      this.deps.logger?.warn({ path: request.path }, 'jira rate limit nearly reached');
+    }
+    if (waitMs === undefined) return;
+    const reason = h['ratelimit-reason'] ?? h['x-ratelimit-reason'] ?? '';
+    if (reason.includes('per-issue') && request.issueKey) {
+      this.issueHolds.set(request.issueKey, now + waitMs);
+    } else {
+      this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+    }
+    this.deps.logger?.warn(
+      { path: request.path, reason: reason || undefined, waitMs },
+      'jira rate limit: pausing',
+    );
+  }
+
+  private networkDetail(error: unknown, code: string | undefined, retried: boolean): string {
+    const timedOut =
+      (error as { name?: string }).name === 'TimeoutError' ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT';
+    const what = timedOut
+      ? `Jira did not answer within ${this.deps.settings.totalTimeoutMs} ms`
+      : `The connection to Jira failed (${code ?? 'network error'})`;
+    return retried
+      ? `${what}. Retry later.`
+      : `${what}. The request may have reached Jira, so it was not repeated; check Jira before retrying.`;
+  }
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined;
+  if (contentType?.includes('json') || /^[[{]/.test(text.trimStart())) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,136 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { AUDIT_ORG_ID, auditEvent, requestIds } from '../support/audit-events';
+import { startTestRelay, type TestRelay } from '../support/relay';
+import { SalesforceDouble } from '../support/salesforce-double';
+
+const OBJECT = 'Jira_Audit_Event__c';
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+const CLIENT_SECRET = 'second-tenant-client-secret-value';
+const OTHER_ORG = '00D5g000004OTHERAA';
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('audit write-back in the running relay', () => {
+  let double: SalesforceDouble;
+  let relay: TestRelay;
+
+  beforeAll(async () => {
+    double = await SalesforceDouble.start();
+    double.registerJwtApp('jwt-client', publicKey, 'integration@acme.example');
+    double.registerClientCredentials('cc-client', CLIENT_SECRET);
+    relay = await startTestRelay({
+      env: {
+        RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+        RELAY_OUTBOX_POLL_MS: '10',
+        RELAY_OUTBOX_BACKOFF_BASE_MS: '10',
+        RELAY_OUTBOX_BACKOFF_MAX_MS: '50',
+        RELAY_SALESFORCE_TIMEOUT_MS: '500',
+        RELAY_OUTBOX_LEASE_MS: '1000',
+      },
+    });
+    await relay.services.tenants.add({
+      orgId: AUDIT_ORG_ID,
+      name: 'Acme',
+      salesforceAuth: {
+        type: 'jwt_bearer',
+        loginUrl: double.url,
+        clientId: 'jwt-client',
+        username: 'integration@acme.example',
+        privateKey,
+      },
+    });
+    await relay.services.tenants.add({
+      orgId: OTHER_ORG,
+      name: 'Other',
+      salesforceAuth: {
+        type: 'client_credentials',
+        loginUrl: double.url,
+        clientId: 'cc-client',
+        clientSecret: CLIENT_SECRET,
+      },
+    });
+  });
+  afterAll(async () => {
+    await relay.services.auditDrainer.stop();
+    await relay.stop();
+    await double.stop();
+  });
+
+  it('when events are recorded with the drainer running then they arrive and /metrics shows the outbox', async () => {
+    relay.services.auditDrainer.start();
+    for (const id of requestIds(5, 'a')) await relay.services.audit.record(auditEvent(id));
+    for (const id of requestIds(5, 'o'))
+      await relay.services.audit.record(auditEvent(id, { orgId: OTHER_ORG }));
+    double.expireSessions();
+    for (const id of requestIds(5, 'b')) await relay.services.audit.record(auditEvent(id));
+    relay.services.auditDrainer.wake();
+    await waitFor(() => double.records(OBJECT).length === 15);
+    await relay.services.auditDrainer.stop();
+
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/^relay_audit_outbox_pending 0$/m);
+    expect(metrics).toMatch(/^relay_audit_outbox_parked 0$/m);
+    expect(metrics).toMatch(/^relay_audit_outbox_oldest_pending_age_seconds 0$/m);
+    expect(metrics).toMatch(/^relay_audit_outbox_send_duration_seconds_count\{result="ok"\} \d+$/m);
+    expect(metrics).toMatch(/^relay_audit_outbox_events_total\{result="delivered"\} 15$/m);
+  });
+
+  it('when the relay has authenticated and written then no secret is in the log or the store file', async () => {
+    expect(double.issuedTokens.length).toBeGreaterThan(0);
+    const secrets = [
+      CLIENT_SECRET,
+      ...double.issuedTokens,
+      // Any line of the key body would do; the middle one is pure key material.
+      privateKey.split('\n')[5] as string,
+    ];
+    const log = relay.logs.text;
+    expect(relay.config.store.engine).toBe('sqlite');
+    const file = relay.config.store.engine === 'sqlite' ? relay.config.store.path : '';
+    const bytes = [file, `${file}-wal`]
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('');
+    expect(bytes.length).toBeGreaterThan(0);
+    for (const secret of secrets) {
+      expect(log).not.toContain(secret);
+      expect(bytes).not.toContain(secret);
+    }
+  });
+
+  it('when the relay stops with events queued then it flushes them within the bound', async () => {
+    for (const id of requestIds(3, 'flush')) await relay.services.audit.record(auditEvent(id));
+    await relay.services.auditDrainer.stop({ flushWithinMs: 2_000 });
+    expect(double.records(OBJECT).map((r) => r.Request_Id__c)).toEqual(
+      expect.arrayContaining(requestIds(3, 'flush')),
+    );
+  });
+
+  it('when Salesforce is too slow at shutdown then stop returns at the bound and the events stay queued', async () => {
+    for (const id of requestIds(3, 'late')) await relay.services.audit.record(auditEvent(id));
+    double.slowMs = 400;
+    double.fault = { kind: 'unavailable' };
+    const started = Date.now();
+    try {
+      await relay.services.auditDrainer.stop({ flushWithinMs: 150 });
+    } finally {
+      double.slowMs = 0;
+      double.fault = { kind: 'none' };
+    }
+    expect(Date.now() - started).toBeLessThan(400);
+    expect((await relay.services.outbox.stats()).pending).toBe(3);
+    expect(relay.logs.text).toContain('audit flush cut at the shutdown bound');
+    // The abandoned call finishes in the background before the store closes.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  });
+});

@@ -1,0 +1,245 @@
+import { Agent } from 'undici';
+import { apiTokenAuth } from '../../src/jira/auth/api-token';
+import {
+  defaultTransportSettings,
+  JiraTransport,
+  type TransportSettings,
+} from '../../src/jira/transport';
+import { startJiraDouble, type JiraDouble } from '../support/jira-double';
+
+const adf = (text: string) => ({
+  type: 'doc',
+  version: 1,
+  content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+});
+
+describe('Jira transport against the Cloud double', () => {
+  let jira: JiraDouble;
+  let dispatcher: Agent;
+  let now: number;
+  let sleeps: number[];
+
+  beforeAll(async () => {
+    jira = await startJiraDouble({ deployment: 'cloud' });
+    dispatcher = new Agent({ keepAliveTimeout: 1000 });
+  });
+  afterAll(async () => {
+    await dispatcher.close();
+    await jira.stop();
+  });
+  beforeEach(() => {
+    now = 1_800_000_000_000;
+    sleeps = [];
+    jira.faults.clear();
+    jira.resetCounters();
+  });
+
+  function transport(
+    settings: Partial<TransportSettings> = {},
+    token = 'ATATT-double-api-token-ada',
+  ) {
+    return new JiraTransport({
+      baseUrl: jira.url,
+      auth: apiTokenAuth({ email: 'ada@example.com', token }),
+      dispatcher,
+      settings: { ...defaultTransportSettings, baseDelayMs: 10, ...settings },
+      clock: { now: () => now },
+      // Waiting moves the fake clock instead of real time: the suite stays fast.
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+      random: () => 0.5,
+    });
+  }
+
+  const createIssue = (summary = 'Checkout fails') => ({
+    method: 'POST' as const,
+    path: '/rest/api/3/issue',
+    body: {
+      fields: {
+        project: { key: 'SUP' },
+        issuetype: { id: '10004' },
+        summary,
+        description: adf('x'),
+      },
+    },
+  });
+
+  it('when a GET meets a connection reset then it is retried', async () => {
+    jira.faults.add({ route: 'GET /rest/api/3/myself', kind: 'reset' });
+    const response = await transport().send({ method: 'GET', path: '/rest/api/3/myself' });
+    expect(response.status).toBe(200);
+    expect(jira.callsTo('GET /rest/api/3/myself')).toBe(2);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('when a create meets a connection reset then it is not repeated (it may have reached Jira)', async () => {
+    jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'reset' });
+    await expect(transport().send(createIssue())).rejects.toMatchObject({
+      code: 'JIRA_UNAVAILABLE',
+      detail: expect.stringContaining('not repeated'),
+    });
+    expect(jira.callsTo('POST /rest/api/3/issue')).toBe(1);
+  });
+
+  it.each([502, 503, 504])(
+    'when a GET meets %i then it is retried with growing backoff up to the attempt limit',
+    async (status) => {
+      jira.faults.add({ route: 'GET /rest/api/3/serverInfo', kind: 'status', status, times: 5 });
+      await expect(
+        transport().send({ method: 'GET', path: '/rest/api/3/serverInfo' }),
+      ).rejects.toMatchObject({
+        code: 'JIRA_UNAVAILABLE',
+        jiraStatus: status,
+      });
+      expect(jira.callsTo('GET /rest/api/3/serverInfo')).toBe(3);
+      expect(sleeps).toEqual([8, 15]); // equal jitter at random 0.5 of 10 and 20 ms
+    },
+  );
+
+  it('when a GET meets 500 then it is not retried', async () => {
+    jira.faults.add({ route: 'GET /rest/api/3/serverInfo', kind: 'status', status: 500 });
+    await expect(
+      transport().send({ method: 'GET', path: '/rest/api/3/serverInfo' }),
+    ).rejects.toMatchObject({ code: 'JIRA_UNAVAILABLE' });
+    expect(jira.callsTo('GET /rest/api/3/serverInfo')).toBe(1);
+  });
+
+  it('when a create meets 503 then it is not retried, but a read-only POST search is', async () => {
+    jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'status', status: 503 });
+    await expect(transport().send(createIssue())).rejects.toMatchObject({
+      code: 'JIRA_UNAVAILABLE',
+      jiraStatus: 503,
+    });
+    expect(jira.callsTo('POST /rest/api/3/issue')).toBe(1);
+
+    jira.faults.add({ route: 'POST /rest/api/3/search/jql', kind: 'status', status: 503 });
+    const search = await transport().send({
+      method: 'POST',
+      path: '/rest/api/3/search/jql',
+      body: { jql: 'project = SUP' },
+      idempotent: true,
+    });
+    expect(search.status).toBe(200);
+    expect(jira.callsTo('POST /rest/api/3/search/jql')).toBe(2);
+  });
+
+  it('when Jira answers 429 then Retry-After is waited out and the request repeated, even a create', async () => {
+    jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'rateLimit', retryAfterSeconds: 2 });
+    const response = await transport().send(createIssue());
+    expect(response.status).toBe(201);
+    expect(sleeps).toEqual([2000]);
+    expect(jira.callsTo('POST /rest/api/3/issue')).toBe(2);
+  });
+
+  it('when Retry-After is longer than the cap then the caller gets JIRA_RATE_LIMITED and the connection pauses', async () => {
+    const client = transport({ maxRetryAfterMs: 5000 });
+    jira.faults.add({ route: 'GET /rest/api/3/myself', kind: 'rateLimit', retryAfterSeconds: 120 });
+    await expect(client.send({ method: 'GET', path: '/rest/api/3/myself' })).rejects.toMatchObject({
+      code: 'JIRA_RATE_LIMITED',
+      retryAfter: 120,
+      jiraStatus: 429,
+    });
+    // The quota pause holds for the whole connection: Jira is not asked again meanwhile.
+    await expect(
+      client.send({ method: 'GET', path: '/rest/api/3/serverInfo' }),
+    ).rejects.toMatchObject({ code: 'JIRA_RATE_LIMITED' });
+    expect(jira.log).toHaveLength(1);
+  });
+
+  it('when Jira limits writes to one issue then only writes to that issue wait', async () => {
+    const client = transport({ maxRetryAfterMs: 5000 });
+    const created = (await client.send(createIssue())).body as { key: string };
+    jira.faults.add({
+      route: 'POST /rest/api/3/issue/{issueIdOrKey}/comment',
+      kind: 'rateLimit',
+      retryAfterSeconds: 60,
+      reason: 'jira-per-issue-on-write',
+    });
+    const comment = {
+      method: 'POST' as const,
+      path: `/rest/api/3/issue/${created.key}/comment`,
+      body: { body: adf('hi') },
+      issueKey: created.key,
+    };
+    await expect(client.send(comment)).rejects.toMatchObject({
+      code: 'JIRA_RATE_LIMITED',
+      retryAfter: 60,
+    });
+    expect(
+      (
+        await client.send({
+          method: 'GET',
+          path: `/rest/api/3/issue/${created.key}`,
+          issueKey: created.key,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await client.send(createIssue('another'))).status).toBe(201);
+  });
+
+  it('when Jira answers slower than the total timeout then the caller gets JIRA_UNAVAILABLE', async () => {
+    jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'delay', ms: 400 });
+    await expect(transport({ totalTimeoutMs: 100 }).send(createIssue())).rejects.toMatchObject({
+      code: 'JIRA_UNAVAILABLE',
+      detail: expect.stringContaining('did not answer within 100 ms'),
+    });
+  });
+
+  it('when 20 requests are sent at once then no more than the concurrency limit are in flight', async () => {
+    // A slow answer from an earlier test may still be running inside the double.
+    while (jira.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    jira.resetCounters();
+    jira.faults.add({ route: 'GET /rest/api/3/myself', kind: 'delay', ms: 15, times: 20 });
+    const client = transport({ maxConcurrent: 3 });
+    await Promise.all(
+      Array.from({ length: 20 }, () => client.send({ method: 'GET', path: '/rest/api/3/myself' })),
+    );
+    expect(jira.maxInFlight).toBeLessThanOrEqual(3);
+    expect(jira.callsTo('GET /rest/api/3/myself')).toBe(20);
+  });
+
+  it('when Jira rejects data then field errors and the Jira status come back', async () => {
+    const send = transport().send;
+    await expect(send(createIssue(''))).rejects.toMatchObject({
+      code: 'JIRA_VALIDATION',
+      jiraStatus: 400,
+      fieldErrors: [{ field: 'summary', message: expect.stringContaining('summary') }],
+    });
+    await expect(send({ method: 'GET', path: '/rest/api/3/issue/NOPE-1' })).rejects.toMatchObject({
+      code: 'JIRA_NOT_FOUND',
+      jiraStatus: 404,
+    });
+    jira.faults.add({
+      route: 'GET /rest/api/3/myself',
+      kind: 'status',
+      status: 403,
+      body: { errorMessages: ['No permission'] },
+    });
+    await expect(send({ method: 'GET', path: '/rest/api/3/myself' })).rejects.toMatchObject({
+      code: 'JIRA_FORBIDDEN',
+      detail: expect.stringContaining('No permission'),
+    });
+    await expect(
+      transport({}, 'wrong').send({ method: 'GET', path: '/rest/api/3/myself' }),
+    ).rejects.toMatchObject({ code: 'JIRA_UNAUTHORIZED', jiraStatus: 401 });
+    expect(jira.callsTo('GET /rest/api/3/myself')).toBe(2);
+  });
+
+  it('when Jira redirects to another host then the relay refuses to follow', async () => {
+    jira.faults.add({
+      route: 'GET /rest/api/3/myself',
+      kind: 'redirect',
+      location: 'http://169.254.169.254/latest/meta-data/',
+    });
+    await expect(
+      transport().send({ method: 'GET', path: '/rest/api/3/myself' }),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_HOST_FORBIDDEN' });
+    expect(jira.log).toHaveLength(1);
+  });
+
+  it('then every request and response matched the OpenAPI document', () => {
+    expect(jira.violations).toEqual([]);
+  });
+});

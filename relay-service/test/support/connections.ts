@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TestRelay } from './relay';
+import { ORG_ID, USER_ID, signedFetch } from './relay';
+
+/** Signed JSON calls to the relay as one tenant admin; every response text is kept. */
+export class AdminClient {
+  /** Every response body the relay sent, for "no secret ever returned" assertions. */
+  readonly responses: string[] = [];
+
+  constructor(
+    private readonly relay: TestRelay,
+    private readonly secret: string,
+    private readonly userId = USER_ID,
+    /** The relay's clock: requests are signed with its time, so tests may move it. */
+    private readonly clock: { now(): number } = { now: () => Date.now() },
+  ) {}
+
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+    const response = await signedFetch(this.relay.url, {
+      method,
+      path,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      orgId: ORG_ID,
+      userId: this.userId,
+      secret: this.secret,
+      timestamp: String(Math.floor(this.clock.now() / 1000)),
+    });
+    const text = await response.text();
+    this.responses.push(text);
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      headers: response.headers,
+    };
+  }
+}
+
+/** Every byte of the SQLite store (database, WAL and shared-memory files). */
+export function sqliteBytes(relay: TestRelay): string {
+  if (relay.config.store.engine !== 'sqlite') return '';
+  const dir = path.dirname(relay.config.store.path);
+  return readdirSync(dir)
+    .map((file) => readFileSync(path.join(dir, file)).toString('latin1'))
+    .join('\n');
+}
+
+/** Asserts none of the secrets occurs in the relay's answers, its log or its SQLite files. */
+export function expectNoSecretLeaks(
+  relay: TestRelay,
+  client: AdminClient,
+  secrets: string[],
+): void {
+  const places = {
+    responses: client.responses.join('\n'),
+    log: relay.logs.text,
+    database: sqliteBytes(relay),
+  };
+  for (const secret of secrets) {
+    for (const [where, text] of Object.entries(places)) {
+      if (text.includes(secret))
+        throw new Error(`secret ${secret.slice(0, 6)}… found in the ${where}`);
+      const encoded = Buffer.from(secret).toString('base64');
+      if (text.includes(encoded)) throw new Error(`base64 of a secret found in the ${where}`);
+    }
+  }
+}

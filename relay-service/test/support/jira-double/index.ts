@@ -1,0 +1,8 @@
+export { JiraDouble, startJiraDouble, type JiraDoubleOptions } from './jira-double';
+export type { Fault, FaultKind } from './faults';
+export { JiraModel, STATUSES, WORKFLOW } from './model';
+export type { Deployment, FieldMeta, Issue, IssueType, JiraUser, Project } from './model';
+export { DEFAULT_SCOPES, OAuthServer, type OAuthSite } from './oauth-server';
+export { openApiValidator, OpenApiValidator, SPECS_DIR } from './openapi-validator';
+export { DoubleRouter, jiraErrors } from './router';
+export type { DoubleReply, DoubleRequest, Handler, Principal } from './router';

@@ -1,0 +1,290 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults, type FaultKind } from './faults';
+import { JiraModel, type Deployment, type JiraUser } from './model';
+import { OAuthServer, type OAuthSite } from './oauth-server';
+import { openApiValidator, type OpenApiValidator } from './openapi-validator';
+import { DoubleRouter, type DoubleReply, type DoubleRequest, type Principal } from './router';
+import { issueRoutes } from './routes/issues';
+import { metadataRoutes } from './routes/metadata';
+import { oauthRoutes } from './routes/oauth';
+import { platformRoutes } from './routes/platform';
+import { searchRoutes } from './routes/search';
+
+export interface JiraDoubleOptions {
+  deployment: Deployment;
+  /** The clock token expiry is judged by (share the relay's fake clock). */
+  now?: () => number;
+  /** Check every Jira REST request and response against Atlassian's OpenAPI document. */
+  validate?: boolean;
+}
+
+/** Route modules: each adds its routes to the router. Issue #4 adds more here. */
+const ROUTE_MODULES = [platformRoutes, issueRoutes, metadataRoutes, searchRoutes, oauthRoutes];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A real HTTP Jira on 127.0.0.1: Cloud (`/rest/api/3`, ADF, API tokens, and OAuth through
+ * `/ex/jira/{cloudId}`) or Server/DC (`/rest/api/2`, wiki, PAT and basic). Counts calls per
+ * route, injects faults, and records every OpenAPI violation.
+ */
+export class JiraDouble {
+  readonly model: JiraModel;
+  readonly oauth: OAuthServer | undefined;
+  readonly faults = new Faults();
+  readonly router = new DoubleRouter();
+  /** Problems found by OpenAPI validation or unrouted requests; a test asserts none. */
+  readonly violations: string[] = [];
+  /** Calls per route key, e.g. `GET /rest/api/3/myself`, `POST /oauth/token`. */
+  readonly calls = new Map<string, number>();
+  /** Every request in order (method, route key, whether it came through the OAuth gateway). */
+  readonly log: { key: string; method: string; path: string; cloudId?: string }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  url = '';
+
+  private readonly server: http.Server;
+  private readonly validator: OpenApiValidator | undefined;
+
+  constructor(private readonly options: JiraDoubleOptions) {
+    const now = options.now ?? Date.now;
+    this.model = new JiraModel(options.deployment, '', now);
+    this.oauth =
+      options.deployment === 'cloud'
+        ? new OAuthServer(now, () => this.model.users[0] as JiraUser)
+        : undefined;
+    this.validator = options.validate === false ? undefined : openApiValidator(options.deployment);
+    for (const register of ROUTE_MODULES) register(this.router, this);
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.violations.push(`double crashed on ${req.method} ${req.url}: ${String(error)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+  }
+
+  /** Calls to one route key so far. */
+  callsTo(key: string): number {
+    return this.calls.get(key) ?? 0;
+  }
+
+  /** All calls to Jira REST routes (not OAuth endpoints). */
+  get jiraCalls(): number {
+    return this.log.filter((entry) => entry.path.startsWith('/rest/')).length;
+  }
+
+  resetCounters(): void {
+    this.calls.clear();
+    this.log.length = 0;
+    this.maxInFlight = 0;
+  }
+
+  /** Adds a site the OAuth grant reaches; requests under /ex/jira/{id} serve this model. */
+  addSite(site: Omit<OAuthSite, 'scopes'> & { scopes?: string[] }): OAuthSite {
+    const full = { scopes: [], ...site };
+    this.oauth?.sites.push(full);
+    return full;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    this.model.siteUrl = this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://double');
+    const method = req.method ?? 'GET';
+    const rawBody = await readBody(req);
+    let path = url.pathname;
+    let cloudId: string | undefined;
+    const gateway = /^\/ex\/jira\/([^/]+)(\/.*)$/.exec(path);
+    if (gateway && this.oauth) {
+      cloudId = decodeURIComponent(gateway[1] ?? '');
+      path = gateway[2] ?? '/';
+    }
+    const matched = this.router.match(method, path);
+    if (!matched) {
+      this.violations.push(`unrouted request: ${method} ${url.pathname}`);
+      return send(res, { status: 404, body: { errorMessages: [`null for uri: ${url.pathname}`] } });
+    }
+    const { route, params } = matched;
+    const key = `${method} ${route.pattern}`;
+    this.calls.set(key, this.callsTo(key) + 1);
+    this.log.push({ key, method, path, cloudId });
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      let body: unknown;
+      if (rawBody) {
+        try {
+          body = JSON.parse(rawBody) as unknown;
+        } catch {
+          if (route.kind === 'jira') this.violations.push(`${key}: request body is not JSON`);
+          return send(res, {
+            status: 400,
+            body: { errorMessages: ['Unexpected character in body'] },
+          });
+        }
+      }
+      if (route.kind === 'jira' && this.validator) {
+        this.violations.push(
+          ...this.validator.validateRequest(method, path, url.searchParams, body),
+        );
+      }
+      const fault = this.faults.take(key, route.kind === 'jira');
+      if (fault?.kind === 'delay') await sleep(fault.ms);
+      if (fault?.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      const faulted = fault ? faultReply(fault, req.headers.authorization) : undefined;
+      if (faulted) return send(res, faulted);
+
+      const request: DoubleRequest = {
+        method,
+        path,
+        params,
+        query: url.searchParams,
+        body,
+        rawBody,
+        headers: req.headers,
+        principal: undefined,
+        cloudId,
+      };
+      if (route.kind === 'jira') {
+        const refused = this.authenticate(request);
+        if (refused) return send(res, refused);
+      }
+      const reply = await route.handler(request, this);
+      if (route.kind === 'jira' && this.validator) {
+        this.violations.push(
+          ...this.validator.validateResponse(method, path, reply.status, reply.body),
+        );
+      }
+      send(res, reply);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** Sets the request's principal, or answers the 401 real Jira would. */
+  private authenticate(request: DoubleRequest): DoubleReply | undefined {
+    const authorization = request.headers.authorization;
+    if (request.cloudId !== undefined) {
+      // Through api.atlassian.com: only OAuth bearer tokens, only for a site of the grant.
+      if (!this.oauth?.sites.some((s) => s.id === request.cloudId)) {
+        return { status: 404, body: { errorMessages: ['Site not found'] } };
+      }
+      const family = this.oauth.familyOf(authorization);
+      if (!family || family === 'expired')
+        return { status: 401, body: { code: 401, message: 'Unauthorized' } };
+      request.principal = { method: 'oauth', user: family.user, scopes: family.scopes };
+      return undefined;
+    }
+    const principal = this.siteLogin(authorization);
+    if (!principal) {
+      return {
+        status: 401,
+        body: {
+          errorMessages: [
+            'You are not authenticated. Authentication required to perform this operation.',
+          ],
+          errors: {},
+        },
+        headers: { 'www-authenticate': 'Basic realm="protected-area"' },
+      };
+    }
+    request.principal = principal;
+    return undefined;
+  }
+
+  private siteLogin(authorization: string | undefined): Principal | undefined {
+    const { users, deployment } = this.model;
+    const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+    if (bearer) {
+      if (deployment !== 'server') return undefined;
+      const user = users.find((u) => u.pat === bearer);
+      return user && { method: 'pat', user };
+    }
+    const basic = /^Basic (.+)$/.exec(authorization ?? '')?.[1];
+    if (!basic) return undefined;
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const [login, secret] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    if (deployment === 'cloud') {
+      const user = users.find((u) => u.emailAddress === login && u.apiToken === secret);
+      return user && { method: 'api_token', user };
+    }
+    const user = users.find((u) => u.name === login && u.password === secret);
+    return user && { method: 'basic', user };
+  }
+}
+
+function faultReply(fault: FaultKind, authorization: string | undefined): DoubleReply | undefined {
+  switch (fault.kind) {
+    case 'status':
+      return {
+        status: fault.status,
+        body: fault.body ?? { errorMessages: [`Injected ${fault.status}`], errors: {} },
+        headers: fault.headers,
+      };
+    case 'rateLimit': {
+      const retryAfter = fault.retryAfterSeconds ?? 1;
+      return {
+        status: 429,
+        body: { errorMessages: ['Rate limit exceeded.'], errors: {} },
+        headers: {
+          'retry-after': String(retryAfter),
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': new Date(Date.now() + retryAfter * 1000).toISOString(),
+          'ratelimit-reason': fault.reason ?? 'jira-quota-tenant-based',
+        },
+      };
+    }
+    case 'expiredToken':
+      return /^Bearer /.test(authorization ?? '')
+        ? { status: 401, body: { code: 401, message: 'Unauthorized' } }
+        : undefined;
+    case 'scopeMismatch':
+      return { status: 401, body: { code: 401, message: 'Unauthorized; scope does not match' } };
+    case 'redirect':
+      return { status: fault.status ?? 302, headers: { location: fault.location } };
+    default:
+      return undefined;
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, reply: DoubleReply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload = '';
+  if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body);
+    headers['content-type'] ??= 'application/json;charset=UTF-8';
+  }
+  res.writeHead(reply.status, headers).end(payload);
+}
+
+/** Starts a double on a random loopback port. */
+export async function startJiraDouble(options: JiraDoubleOptions): Promise<JiraDouble> {
+  const double = new JiraDouble(options);
+  await double.listen();
+  return double;
+}

@@ -1,0 +1,294 @@
+/**
+ * The in-memory Jira the double serves: users, projects with issue types and their create
+ * fields, issues with comments, remote links and a small workflow. Route modules read and
+ * change it; tests seed and inspect it directly.
+ */
+
+export type Deployment = 'cloud' | 'server';
+
+export interface JiraUser {
+  /** Cloud identity. */
+  accountId: string;
+  /** Server/DC identity (username) and key. */
+  name: string;
+  key: string;
+  displayName: string;
+  emailAddress: string;
+  /** Cloud API token (Basic email:token). */
+  apiToken?: string;
+  /** Server/DC personal access token (Bearer). */
+  pat?: string;
+  /** Server/DC password (Basic name:password). */
+  password?: string;
+}
+
+export interface FieldMeta {
+  fieldId: string;
+  name: string;
+  required: boolean;
+  schema: { type: string; system?: string; custom?: string; customId?: number; items?: string };
+  operations: string[];
+  allowedValues?: Record<string, unknown>[];
+  hasDefaultValue?: boolean;
+  defaultValue?: unknown;
+}
+
+export interface IssueType {
+  id: string;
+  name: string;
+  subtask: boolean;
+  fields: FieldMeta[];
+}
+
+export interface Project {
+  id: string;
+  key: string;
+  name: string;
+  issueTypes: IssueType[];
+}
+
+export interface Status {
+  id: string;
+  name: string;
+  category: { id: number; key: 'new' | 'indeterminate' | 'done'; name: string; colorName: string };
+}
+
+export interface Transition {
+  id: string;
+  name: string;
+  to: Status;
+}
+
+export interface Comment {
+  id: string;
+  /** ADF document on Cloud, wiki string on Server/DC. */
+  body: unknown;
+  author: JiraUser;
+  created: string;
+  updated: string;
+}
+
+export interface RemoteLink {
+  id: number;
+  globalId?: string;
+  application?: Record<string, unknown>;
+  relationship?: string;
+  object: Record<string, unknown>;
+}
+
+export interface Issue {
+  id: string;
+  key: string;
+  projectKey: string;
+  issueTypeId: string;
+  status: Status;
+  fields: Record<string, unknown>;
+  comments: Comment[];
+  remoteLinks: RemoteLink[];
+  created: string;
+  updated: string;
+  reporter: JiraUser;
+}
+
+export const STATUSES: Record<'todo' | 'progress' | 'done', Status> = {
+  todo: {
+    id: '10000',
+    name: 'To Do',
+    category: { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' },
+  },
+  progress: {
+    id: '3',
+    name: 'In Progress',
+    category: { id: 4, key: 'indeterminate', name: 'In Progress', colorName: 'yellow' },
+  },
+  done: {
+    id: '10001',
+    name: 'Done',
+    category: { id: 3, key: 'done', name: 'Done', colorName: 'green' },
+  },
+};
+
+export const WORKFLOW: Transition[] = [
+  { id: '11', name: 'To Do', to: STATUSES.todo },
+  { id: '21', name: 'In Progress', to: STATUSES.progress },
+  { id: '31', name: 'Done', to: STATUSES.done },
+];
+
+const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({
+  id: String(i + 1),
+  name,
+}));
+
+function defaultFields(deployment: Deployment): FieldMeta[] {
+  return [
+    {
+      fieldId: 'summary',
+      name: 'Summary',
+      required: true,
+      schema: { type: 'string', system: 'summary' },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'description',
+      name: 'Description',
+      required: false,
+      schema: { type: 'string', system: 'description' },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'priority',
+      name: 'Priority',
+      required: false,
+      schema: { type: 'priority', system: 'priority' },
+      operations: ['set'],
+      allowedValues: PRIORITIES.map((p) => ({ ...p })),
+      hasDefaultValue: true,
+      defaultValue: { id: '3', name: 'Medium' },
+    },
+    {
+      fieldId: 'labels',
+      name: 'Labels',
+      required: false,
+      schema: { type: 'array', items: 'string', system: 'labels' },
+      operations: ['add', 'set', 'remove'],
+    },
+    {
+      fieldId: 'customfield_10050',
+      name: 'Severity',
+      required: false,
+      schema: {
+        type: 'option',
+        custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select',
+        customId: 10050,
+      },
+      operations: ['set'],
+      allowedValues: ['Sev-1', 'Sev-2', 'Sev-3'].map((value, i) => ({
+        id: String(10100 + i),
+        value,
+      })),
+    },
+    {
+      fieldId: deployment === 'cloud' ? 'assignee' : 'assignee',
+      name: 'Assignee',
+      required: false,
+      schema: { type: 'user', system: 'assignee' },
+      operations: ['set'],
+    },
+  ];
+}
+
+export class JiraModel {
+  readonly users: JiraUser[] = [];
+  readonly projects: Project[] = [];
+  readonly issues = new Map<string, Issue>();
+  private nextIssueId = 10000;
+  private nextCommentId = 20000;
+  private nextLinkId = 30000;
+  private readonly projectCounters = new Map<string, number>();
+
+  constructor(
+    readonly deployment: Deployment,
+    /** Where the double is reachable; used for `self` links. */
+    public siteUrl: string,
+    private readonly now: () => number,
+  ) {
+    this.users.push({
+      accountId: '5b10a2844c20165700ede21g',
+      name: 'ada',
+      key: 'JIRAUSER10000',
+      displayName: 'Ada Admin',
+      emailAddress: 'ada@example.com',
+      apiToken: 'ATATT-double-api-token-ada',
+      pat: 'NjM3-double-pat-ada',
+      password: 'double-password-ada',
+    });
+    const fields = defaultFields(deployment);
+    this.projects.push({
+      id: '10001',
+      key: 'SUP',
+      name: 'Support',
+      issueTypes: [
+        { id: '10004', name: 'Bug', subtask: false, fields },
+        { id: '10002', name: 'Task', subtask: false, fields },
+      ],
+    });
+  }
+
+  get api(): '/rest/api/3' | '/rest/api/2' {
+    return this.deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
+  }
+
+  timestamp(): string {
+    // Jira's own format: 2024-01-31T12:00:00.000+0000
+    return new Date(this.now()).toISOString().replace('Z', '+0000');
+  }
+
+  project(idOrKey: string): Project | undefined {
+    return this.projects.find((p) => p.key === idOrKey || p.id === idOrKey);
+  }
+
+  issue(idOrKey: string): Issue | undefined {
+    return this.issues.get(idOrKey) ?? [...this.issues.values()].find((i) => i.id === idOrKey);
+  }
+
+  createIssue(input: {
+    project: Project;
+    issueType: IssueType;
+    fields: Record<string, unknown>;
+    reporter: JiraUser;
+  }): Issue {
+    const number = (this.projectCounters.get(input.project.key) ?? 0) + 1;
+    this.projectCounters.set(input.project.key, number);
+    const now = this.timestamp();
+    const issue: Issue = {
+      id: String(this.nextIssueId++),
+      key: `${input.project.key}-${number}`,
+      projectKey: input.project.key,
+      issueTypeId: input.issueType.id,
+      status: STATUSES.todo,
+      fields: { ...input.fields },
+      comments: [],
+      remoteLinks: [],
+      created: now,
+      updated: now,
+      reporter: input.reporter,
+    };
+    this.issues.set(issue.key, issue);
+    return issue;
+  }
+
+  addComment(issue: Issue, body: unknown, author: JiraUser): Comment {
+    const now = this.timestamp();
+    const comment: Comment = {
+      id: String(this.nextCommentId++),
+      body,
+      author,
+      created: now,
+      updated: now,
+    };
+    issue.comments.push(comment);
+    issue.updated = now;
+    return comment;
+  }
+
+  /** Creates a remote link, or updates the one with the same globalId. */
+  upsertRemoteLink(
+    issue: Issue,
+    link: Omit<RemoteLink, 'id'>,
+  ): { link: RemoteLink; created: boolean } {
+    const existing = link.globalId
+      ? issue.remoteLinks.find((l) => l.globalId === link.globalId)
+      : undefined;
+    if (existing) {
+      Object.assign(existing, link);
+      return { link: existing, created: false };
+    }
+    const created: RemoteLink = { id: this.nextLinkId++, ...link };
+    issue.remoteLinks.push(created);
+    return { link: created, created: true };
+  }
+
+  userFor(issue: Issue): JiraUser {
+    return issue.reporter;
+  }
+}

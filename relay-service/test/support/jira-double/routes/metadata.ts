@@ -1,0 +1,97 @@
+import type { JiraDouble } from '../jira-double';
+import type { FieldMeta } from '../model';
+import { jiraErrors, type DoubleRouter } from '../router';
+
+/** Create metadata per project and issue type, and project search; paged like Jira. */
+export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
+  const { model } = double;
+  const api = model.api;
+  const page = <T>(items: T[], query: URLSearchParams) => {
+    const startAt = Number(query.get('startAt') ?? 0);
+    const maxResults = Number(query.get('maxResults') ?? 50);
+    return {
+      startAt,
+      maxResults,
+      total: items.length,
+      slice: items.slice(startAt, startAt + maxResults),
+    };
+  };
+  const fieldJson = (f: FieldMeta) => ({
+    required: f.required,
+    schema: f.schema,
+    name: f.name,
+    fieldId: f.fieldId,
+    key: f.fieldId,
+    hasDefaultValue: f.hasDefaultValue ?? false,
+    operations: f.operations,
+    ...(f.allowedValues ? { allowedValues: f.allowedValues } : {}),
+    ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
+  });
+
+  router.get(`${api}/issue/createmeta/{projectIdOrKey}/issuetypes`, (request) => {
+    const project = model.project(request.params.projectIdOrKey ?? '');
+    if (!project) return jiraErrors(404, ['No project could be found with key.']);
+    const { startAt, maxResults, total, slice } = page(project.issueTypes, request.query);
+    const types = slice.map((t) => ({
+      self: `${model.siteUrl}${api}/issuetype/${t.id}`,
+      id: t.id,
+      name: t.name,
+      description: '',
+      subtask: t.subtask,
+      iconUrl: `${model.siteUrl}/images/icons/issuetypes/${t.name.toLowerCase()}.png`,
+    }));
+    // Cloud names the list issueTypes; Server/DC pages it as values.
+    return {
+      status: 200,
+      body:
+        model.deployment === 'cloud'
+          ? { startAt, maxResults, total, issueTypes: types }
+          : { startAt, maxResults, total, isLast: startAt + slice.length >= total, values: types },
+    };
+  });
+
+  router.get(`${api}/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}`, (request) => {
+    const project = model.project(request.params.projectIdOrKey ?? '');
+    const issueType = project?.issueTypes.find((t) => t.id === request.params.issueTypeId);
+    if (!project || !issueType) return jiraErrors(404, ['Issue type not found.']);
+    const { startAt, maxResults, total, slice } = page(issueType.fields, request.query);
+    const fields = slice.map(fieldJson);
+    return {
+      status: 200,
+      body:
+        model.deployment === 'cloud'
+          ? { startAt, maxResults, total, fields }
+          : { startAt, maxResults, total, isLast: startAt + slice.length >= total, values: fields },
+    };
+  });
+
+  if (model.deployment === 'cloud') {
+    router.get(`${api}/project/search`, (request) => {
+      const wanted = request.query.get('query')?.toLowerCase();
+      const matching = model.projects.filter(
+        (p) =>
+          !wanted || p.key.toLowerCase().includes(wanted) || p.name.toLowerCase().includes(wanted),
+      );
+      const { startAt, maxResults, total, slice } = page(matching, request.query);
+      return {
+        status: 200,
+        body: {
+          self: `${model.siteUrl}${api}/project/search`,
+          startAt,
+          maxResults,
+          total,
+          isLast: startAt + slice.length >= total,
+          values: slice.map((p) => ({
+            self: `${model.siteUrl}${api}/project/${p.id}`,
+            id: p.id,
+            key: p.key,
+            name: p.name,
+            projectTypeKey: 'software',
+            simplified: false,
+            style: 'classic',
+          })),
+        },
+      };
+    });
+  }
+}
