@@ -19,6 +19,8 @@ import { ReplayGuard } from './tenants/replay-guard';
 import { TenantService } from './tenants/tenant-service';
 import { Envelope } from './vault/envelope';
 import { Vault } from './vault/vault';
+import { AuditRecorder } from './operations/audit-recorder';
+import { IdempotencyStore } from './operations/idempotency';
 
 /** Everything the routes and the CLI use, built once from the configuration. */
 export interface Services {
@@ -42,6 +44,10 @@ export interface Services {
   /** Sends the outbox to Salesforce; started by main (and by tests that want delivery). */
   auditDrainer: OutboxDrainer;
   salesforce: SalesforceAuditClient;
+  /** Builds one audit event per operation and hands it to `audit`. */
+  auditRecorder: AuditRecorder;
+  /** Idempotency-Key records shared by all instances. */
+  idempotency: IdempotencyStore;
 }
 
 /** Seams for tests; production uses the defaults. */
@@ -147,5 +153,7 @@ export async function createServices(
     outbox,
     auditDrainer,
     salesforce,
+    auditRecorder: new AuditRecorder(audit, clock, logger.child({ component: 'audit' })),
+    idempotency: new IdempotencyStore(store, clock),
   };
 }
