@@ -3,10 +3,21 @@ import path from 'node:path';
 import type { TestRelay } from './relay';
 import { ORG_ID, USER_ID, signedFetch } from './relay';
 
+export interface Exchange {
+  method: string;
+  path: string;
+  requestBody: unknown;
+  status: number;
+  contentType: string;
+  responseBody: unknown;
+}
+
 /** Signed JSON calls to the relay as one tenant admin; every response text is kept. */
 export class AdminClient {
   /** Every response body the relay sent, for "no secret ever returned" assertions. */
   readonly responses: string[] = [];
+  /** Every call and its answer, for checking them against relay-service/openapi.yaml. */
+  readonly exchanges: Exchange[] = [];
 
   constructor(
     private readonly relay: TestRelay,
@@ -32,6 +43,14 @@ export class AdminClient {
     });
     const text = await response.text();
     this.responses.push(text);
+    this.exchanges.push({
+      method,
+      path,
+      requestBody: body,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      responseBody: text ? (JSON.parse(text) as unknown) : undefined,
+    });
     return {
       status: response.status,
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
