@@ -103,6 +103,7 @@ export async function createServices(
     settings: { ...defaultTransportSettings, ...options.jiraTransport },
     sleep: options.sleep,
   });
+  const auditRecorder = new AuditRecorder(audit, clock, logger.child({ component: 'audit' }));
   const connections = new ConnectionService({
     store,
     vault,
@@ -110,7 +111,7 @@ export async function createServices(
     logger,
     guard: upstreamGuard,
     jira,
-    audit,
+    auditRecorder,
   });
   const oauthFlow = new OAuthConnectFlow({
     store,
@@ -153,7 +154,7 @@ export async function createServices(
     outbox,
     auditDrainer,
     salesforce,
-    auditRecorder: new AuditRecorder(audit, clock, logger.child({ component: 'audit' })),
+    auditRecorder,
     idempotency: new IdempotencyStore(store, clock),
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditEvent, AuditSink } from '../audit/audit-event';
+import type { AuditRecorder, OperationCaller } from '../operations/audit-recorder';
 import { connectionSecretRef, type StoredCredentials } from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
 import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
@@ -74,12 +74,7 @@ export function toConnectionView(row: ConnectionsTable, now = Date.now()): Conne
 }
 
 /** Who asked, for attribution and audit. */
-export interface ActionContext {
-  orgId: string;
-  /** Salesforce user id, or "-" for automation. */
-  userId: string;
-  requestId: string;
-}
+export type ActionContext = OperationCaller;
 
 /** What a connection row is saved with (shared with the OAuth flow). */
 export interface ConnectionRecord {
@@ -102,7 +97,7 @@ export interface ConnectionServiceDeps {
   logger: Logger;
   guard: UpstreamGuard;
   jira: JiraClients;
-  audit?: AuditSink;
+  auditRecorder?: AuditRecorder;
 }
 
 export class ConnectionService {
@@ -322,7 +317,7 @@ export class ConnectionService {
     await this.audit(context, 'Disconnect', name, started);
   }
 
-  /** Hands a Connect/Disconnect event to the audit sink; a failing sink never fails the action. */
+  /** Records a Connect/Disconnect event; a failing sink never fails the action. */
   async audit(
     context: ActionContext,
     operation: 'Connect' | 'Disconnect',
@@ -330,27 +325,9 @@ export class ConnectionService {
     started: number,
     error?: unknown,
   ): Promise<void> {
-    if (!this.deps.audit) return;
-    const appError = error instanceof AppError ? error : undefined;
-    const event: AuditEvent = {
-      requestId: context.requestId,
-      orgId: context.orgId,
-      operation,
-      outcome: error === undefined ? 'Success' : appError?.status === 403 ? 'Denied' : 'Failed',
-      actingUserId: context.userId === '-' ? null : context.userId,
-      connection,
-      errorCode: error === undefined ? null : (appError?.code ?? 'INTERNAL'),
-      errorMessage:
-        error === undefined ? null : (appError?.detail ?? 'internal error').slice(0, 255),
-      jiraStatus: appError?.jiraStatus ?? null,
-      durationMs: Math.max(0, this.now - started),
-      occurredAt: new Date(this.now).toISOString(),
-    };
-    try {
-      await this.deps.audit.record(event);
-    } catch (auditError) {
-      this.deps.logger.warn({ err: auditError, requestId: context.requestId }, 'audit sink failed');
-    }
+    const recorder = this.deps.auditRecorder;
+    if (!recorder) return;
+    await recorder.record(recorder.event(context, operation, { connection }, started, error));
   }
 
   private async setStatus(
