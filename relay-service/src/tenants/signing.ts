@@ -16,8 +16,10 @@ export interface SignedParts {
   body: Buffer | string;
 }
 
+const EMPTY_BODY_HASH = createHash('sha256').update('').digest('hex');
+
 export function bodyHash(body: Buffer | string): string {
-  return createHash('sha256').update(body).digest('hex');
+  return body.length === 0 ? EMPTY_BODY_HASH : createHash('sha256').update(body).digest('hex');
 }
 
 export function canonicalString(parts: SignedParts): string {

@@ -39,7 +39,20 @@ function invalid(detail: string): AppError {
  * for a request that fails here.
  */
 export function signedRequest(deps: SignedRequestDeps): RequestHandler[] {
-  const readRawBody = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  const parseRaw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  // Most signed calls are GETs without a body: skip the body parser's stream setup for them.
+  const readRawBody: RequestHandler = (req, res, next) => {
+    const length = req.headers['content-length'];
+    if (
+      req.headers['transfer-encoding'] === undefined &&
+      (length === undefined || length === '0')
+    ) {
+      req.body = Buffer.alloc(0);
+      next();
+      return;
+    }
+    parseRaw(req, res, next);
+  };
 
   const verify: RequestHandler = async (req, _res, next) => {
     for (const name of REQUIRED_HEADERS) {
