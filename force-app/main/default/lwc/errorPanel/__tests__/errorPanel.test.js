@@ -1,0 +1,63 @@
+import { createElement } from 'lwc';
+import ErrorPanel from 'c/errorPanel';
+
+jest.mock('@salesforce/label/c.Jira_Error_Reference', () => ({ default: 'Reference: {0}' }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/label/c.Jira_Error_Retry_After',
+  () => ({ default: 'Try again in {0} seconds.' }),
+  { virtual: true },
+);
+
+const ERRORS = require('./data/errors.json');
+
+function render(props) {
+  const element = createElement('c-error-panel', { is: ErrorPanel });
+  Object.assign(element, props);
+  document.body.appendChild(element);
+  return element;
+}
+
+describe('c-error-panel', () => {
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+  });
+
+  it('when there are no errors then nothing is shown', () => {
+    const element = render({ errors: undefined });
+    expect(element.shadowRoot.querySelector('[role="alert"]')).toBeNull();
+  });
+
+  it('when the relay rate limits then message, retry hint and request id are shown', () => {
+    const element = render({ errors: ERRORS.rateLimited });
+    const item = element.shadowRoot.querySelector('.error-item');
+    expect(item.querySelector('.error-message').textContent).toBe(
+      'Jira is rate limiting requests.',
+    );
+    expect(item.querySelector('.error-retry').textContent).toContain('Try again in 30 seconds.');
+    expect(item.querySelector('.error-reference').textContent).toContain('Reference: req-7');
+  });
+
+  it('when several errors are given then each is listed under the friendly headline', () => {
+    const element = render({
+      errors: [ERRORS.plain, new Error('Second problem')],
+      friendlyMessage: 'Could not load issues',
+    });
+    const messages = [...element.shadowRoot.querySelectorAll('.error-message')].map(
+      (node) => node.textContent,
+    );
+    expect(messages).toEqual(['The record does not exist or you cannot see it.', 'Second problem']);
+    expect(element.shadowRoot.querySelector('h2').textContent).toBe('Could not load issues');
+    expect(element.shadowRoot.querySelector('.error-reference')).toBeNull();
+  });
+
+  it('is accessible: the panel is announced as an alert and its icon has a text alternative', () => {
+    const element = render({ errors: ERRORS.plain });
+    const alert = element.shadowRoot.querySelector('[role="alert"]');
+    expect(alert).not.toBeNull();
+    expect(alert.querySelector('lightning-icon').alternativeText).toBeTruthy();
+  });
+});

@@ -1,0 +1,189 @@
+import { createElement } from 'lwc';
+import JiraCreateIssue from 'c/jiraCreateIssue';
+import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
+import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
+import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
+
+jest.mock('@salesforce/apex/JiraActionsController.newActionKey', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraActionsController.previewIssue', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraActionsController.createIssue', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+
+const TEMPLATES = require('./data/templates.json');
+const PREVIEW = require('./data/preview.json');
+const PREVIEW_WITH_PROBLEMS = require('./data/previewWithProblems.json');
+const CREATED = require('./data/createdIssue.json');
+const UNAVAILABLE = require('./data/conflictError.json');
+const RECORD_ID = '500000000000001AAA';
+
+const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function render(props = {}) {
+  const element = createElement('c-jira-create-issue', { is: JiraCreateIssue });
+  Object.assign(element, { recordId: RECORD_ID, templates: TEMPLATES }, props);
+  document.body.appendChild(element);
+  return element;
+}
+
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+
+describe('c-jira-create-issue', () => {
+  beforeEach(() => {
+    previewIssue.mockResolvedValue(PREVIEW);
+    newActionKey.mockResolvedValue('key-1');
+  });
+
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.clearAllMocks();
+  });
+
+  it('when no template applies then an empty state is shown and nothing can be created', () => {
+    const element = render({ templates: [] });
+    expect($(element, '.empty').textContent).toBe('c.Jira_No_Templates');
+    expect($(element, 'lightning-button.create')).toBeNull();
+    expect(previewIssue).not.toHaveBeenCalled();
+  });
+
+  it('when a template is chosen then the exact fields of the relay preview are shown', async () => {
+    const element = render();
+    const picker = $(element, 'lightning-combobox.template-picker');
+    picker.dispatchEvent(new CustomEvent('change', { detail: { value: TEMPLATES[1].value } }));
+    await flushPromises();
+
+    expect(previewIssue).toHaveBeenCalledWith({
+      recordId: RECORD_ID,
+      templateId: TEMPLATES[1].value,
+    });
+    const rows = [...element.shadowRoot.querySelectorAll('table.preview tbody tr')].map((row) => [
+      row.querySelector('.field-id').textContent,
+      row.querySelector('.field-value').textContent,
+    ]);
+    expect(rows).toEqual([
+      ['project', 'SUP'],
+      ['issuetype', 'Bug'],
+      ['summary', 'Checkout fails'],
+      ['priority', 'Highest'],
+    ]);
+    expect($(element, 'lightning-button.create').disabled).toBe(false);
+  });
+
+  it('when the preview has problems then they are listed and create is disabled', async () => {
+    previewIssue.mockResolvedValue(PREVIEW_WITH_PROBLEMS);
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    await flushPromises();
+
+    const problems = [...element.shadowRoot.querySelectorAll('.problems li')].map(
+      (node) => node.textContent,
+    );
+    expect(problems).toEqual(PREVIEW_WITH_PROBLEMS.problems);
+    expect($(element, 'lightning-button.create').disabled).toBe(true);
+  });
+
+  it('when create succeeds then a toast, an issuecreated event and a link to the new key follow', async () => {
+    createIssue.mockResolvedValue(CREATED);
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    const toast = jest.fn();
+    const created = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    element.addEventListener('issuecreated', created);
+    await flushPromises();
+
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+
+    expect(createIssue).toHaveBeenCalledWith({
+      recordId: RECORD_ID,
+      templateId: TEMPLATES[0].value,
+      idempotencyKey: 'key-1',
+    });
+    expect(toast).toHaveBeenCalledTimes(1);
+    expect(toast.mock.calls[0][0].detail.variant).toBe('success');
+    expect(created.mock.calls[0][0].detail).toEqual({
+      key: 'SUP-42',
+      linkId: CREATED.linkId,
+      url: CREATED.url,
+    });
+    const link = $(element, '.created a');
+    expect(link.textContent).toBe('SUP-42');
+    expect(link.getAttribute('href')).toBe(CREATED.url);
+    expect($(element, 'lightning-button.create')).toBeNull();
+  });
+
+  it('when create fails then the error is shown and the retry reuses the same idempotency key', async () => {
+    createIssue.mockRejectedValueOnce(UNAVAILABLE).mockResolvedValueOnce(CREATED);
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    await flushPromises();
+
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+    expect($(element, 'c-error-panel').errors).toEqual(UNAVAILABLE);
+    const retry = $(element, 'lightning-button.create');
+    expect(retry.label).toBe('c.Jira_Create_Retry');
+
+    retry.click();
+    await flushPromises();
+    expect(newActionKey).toHaveBeenCalledTimes(1);
+    expect(createIssue.mock.calls.map((call) => call[0].idempotencyKey)).toEqual([
+      'key-1',
+      'key-1',
+    ]);
+    expect($(element, 'c-error-panel').errors).toBeUndefined();
+  });
+
+  it('when the user switches template after a failure then the next create is a new action', async () => {
+    createIssue.mockRejectedValueOnce(UNAVAILABLE).mockResolvedValueOnce(CREATED);
+    newActionKey.mockResolvedValueOnce('key-1').mockResolvedValueOnce('key-2');
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    await flushPromises();
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+
+    $(element, 'lightning-combobox').dispatchEvent(
+      new CustomEvent('change', { detail: { value: TEMPLATES[1].value } }),
+    );
+    await flushPromises();
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+
+    expect(createIssue.mock.calls.map((call) => call[0].idempotencyKey)).toEqual([
+      'key-1',
+      'key-2',
+    ]);
+  });
+
+  it('when the preview fails then the error panel shows it and a spinner is gone', async () => {
+    previewIssue.mockRejectedValue(UNAVAILABLE);
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    expect($(element, 'lightning-spinner')).not.toBeNull();
+    await flushPromises();
+    expect($(element, 'c-error-panel').errors).toEqual(UNAVAILABLE);
+    expect($(element, 'lightning-spinner')).toBeNull();
+  });
+
+  it('when cancelled then a close event is sent', () => {
+    const element = render();
+    const close = jest.fn();
+    element.addEventListener('close', close);
+    $(element, 'lightning-button.cancel').click();
+    expect(close).toHaveBeenCalled();
+  });
+
+  it('is accessible: the picker is labelled, every button is named and the preview table has headers', async () => {
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    await flushPromises();
+    expect($(element, 'lightning-combobox').label).toBe('c.Jira_Template');
+    element.shadowRoot
+      .querySelectorAll('lightning-button')
+      .forEach((button) => expect(button.label).toBeTruthy());
+    expect(element.shadowRoot.querySelectorAll('table.preview th[scope="col"]')).toHaveLength(2);
+    expect($(element, 'section').getAttribute('aria-label')).toBe('c.Jira_Create_Title');
+  });
+});

@@ -1,0 +1,171 @@
+import { LightningElement, api } from 'lwc';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
+import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
+import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
+import { formatLabel, previewFields } from 'c/jiraUtils';
+import TITLE from '@salesforce/label/c.Jira_Create_Title';
+import TEMPLATE from '@salesforce/label/c.Jira_Template';
+import TEMPLATE_PLACEHOLDER from '@salesforce/label/c.Jira_Template_Placeholder';
+import NO_TEMPLATES from '@salesforce/label/c.Jira_No_Templates';
+import PREVIEW_INTRO from '@salesforce/label/c.Jira_Create_Preview_Intro';
+import PREVIEW_FIELD from '@salesforce/label/c.Jira_Preview_Field';
+import PREVIEW_VALUE from '@salesforce/label/c.Jira_Preview_Value';
+import PROBLEMS from '@salesforce/label/c.Jira_Preview_Problems';
+import CREATE from '@salesforce/label/c.Jira_Create_Button';
+import RETRY from '@salesforce/label/c.Jira_Create_Retry';
+import CANCEL from '@salesforce/label/c.Jira_Cancel';
+import CLOSE from '@salesforce/label/c.Jira_Close';
+import LOADING from '@salesforce/label/c.Jira_Loading';
+import CREATED from '@salesforce/label/c.Jira_Create_Success';
+import CREATED_LINK from '@salesforce/label/c.Jira_Create_Success_Link';
+import FAILED from '@salesforce/label/c.Jira_Create_Failed';
+
+/**
+ * Creates a Jira issue from a template: the user picks a template, sees exactly the fields
+ * the relay would send (its preview), then creates. The idempotency key belongs to one user
+ * action: it is fetched once and reused when the user retries after a failure, so a create
+ * that reached Jira is never made twice.
+ */
+export default class JiraCreateIssue extends LightningElement {
+  /** The record the issue is created from. */
+  @api recordId;
+  /** Active templates for the record's object: [{value: templateId, label: name}]. */
+  @api templates = [];
+  /** Template to preselect. */
+  @api defaultTemplateId;
+
+  labels = {
+    TITLE,
+    TEMPLATE,
+    TEMPLATE_PLACEHOLDER,
+    NO_TEMPLATES,
+    PREVIEW_INTRO,
+    PREVIEW_FIELD,
+    PREVIEW_VALUE,
+    PROBLEMS,
+    CANCEL,
+    CLOSE,
+    LOADING,
+    FAILED,
+  };
+
+  templateId;
+  fields = [];
+  problems = [];
+  errors;
+  isPreviewing = false;
+  isCreating = false;
+  created;
+  /** Idempotency key of the current create action; kept across retries, dropped on success. */
+  actionKey;
+
+  connectedCallback() {
+    const preselected =
+      this.defaultTemplateId ||
+      (this.templates && this.templates.length === 1 ? this.templates[0].value : null);
+    if (preselected) {
+      this.selectTemplate(preselected);
+    }
+  }
+
+  get hasTemplates() {
+    return Boolean(this.templates && this.templates.length);
+  }
+
+  get isBusy() {
+    return this.isPreviewing || this.isCreating;
+  }
+
+  get hasPreview() {
+    return this.fields.length > 0;
+  }
+
+  get hasProblems() {
+    return this.problems.length > 0;
+  }
+
+  get createLabel() {
+    return this.actionKey ? RETRY : CREATE;
+  }
+
+  get createDisabled() {
+    return !this.templateId || this.isBusy || this.hasProblems || !this.hasPreview;
+  }
+
+  get createdText() {
+    return this.created ? formatLabel(CREATED_LINK, this.created.key) : '';
+  }
+
+  handleTemplateChange(event) {
+    this.selectTemplate(event.detail.value);
+  }
+
+  selectTemplate(templateId) {
+    this.templateId = templateId;
+    // A different template is a different user action: it gets its own key.
+    this.actionKey = null;
+    this.created = null;
+    this.loadPreview();
+  }
+
+  async loadPreview() {
+    this.isPreviewing = true;
+    this.errors = undefined;
+    this.fields = [];
+    this.problems = [];
+    try {
+      const result = await previewIssue({
+        recordId: this.recordId,
+        templateId: this.templateId,
+      });
+      this.fields = previewFields(result && result.payloadJson);
+      this.problems = ((result && result.problems) || []).map((text, index) => ({
+        key: String(index),
+        text,
+      }));
+    } catch (error) {
+      this.errors = error;
+    } finally {
+      this.isPreviewing = false;
+    }
+  }
+
+  async handleCreate() {
+    this.isCreating = true;
+    this.errors = undefined;
+    try {
+      if (!this.actionKey) {
+        this.actionKey = await newActionKey();
+      }
+      const issue = await createIssue({
+        recordId: this.recordId,
+        templateId: this.templateId,
+        idempotencyKey: this.actionKey,
+      });
+      this.actionKey = null;
+      this.created = issue;
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: formatLabel(CREATED, issue.key),
+          message: '{0}',
+          messageData: [{ url: issue.url, label: issue.key }],
+          variant: 'success',
+        }),
+      );
+      this.dispatchEvent(
+        new CustomEvent('issuecreated', {
+          detail: { key: issue.key, linkId: issue.linkId, url: issue.url },
+        }),
+      );
+    } catch (error) {
+      this.errors = error;
+    } finally {
+      this.isCreating = false;
+    }
+  }
+
+  handleClose() {
+    this.dispatchEvent(new CustomEvent('close'));
+  }
+}

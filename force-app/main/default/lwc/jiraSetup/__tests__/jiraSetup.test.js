@@ -1,0 +1,204 @@
+import { createElement } from 'lwc';
+import LightningConfirm from 'lightning/confirm';
+import JiraSetup from 'c/jiraSetup';
+import getStatus from '@salesforce/apex/JiraSetupController.getStatus';
+import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
+import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
+import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
+
+jest.mock('lightning/confirm', () => ({ __esModule: true, default: { open: jest.fn() } }));
+jest.mock('@salesforce/apex/JiraSetupController.getStatus', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraSetupController.getConnections', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraSetupController.testConnection', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraSetupController.deleteConnection', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Jira_Setup_Test', () => ({ default: 'Test {0}' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Jira_Setup_Delete', () => ({ default: 'Delete {0}' }), {
+  virtual: true,
+});
+
+const STATUS = require('./data/status.json');
+const CONNECTIONS = require('./data/connections.json');
+const UNAUTHORIZED = require('./data/unauthorizedError.json');
+
+const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+
+function render() {
+  const element = createElement('c-jira-setup', { is: JiraSetup });
+  document.body.appendChild(element);
+  return element;
+}
+
+describe('c-jira-setup', () => {
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.clearAllMocks();
+  });
+
+  it('when the org is not registered then only the registration is offered', async () => {
+    getStatus.mockResolvedValue({ ...STATUS, registered: false, registeredAt: null });
+    const element = render();
+    await flushPromises();
+    expect($(element, 'c-jira-setup-registration')).not.toBeNull();
+    expect(getConnections).not.toHaveBeenCalled();
+    expect($(element, 'lightning-button.add')).toBeNull();
+  });
+
+  it('when registered then connections show status, scopes, warnings and expiry', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    expect($(element, 'lightning-spinner')).not.toBeNull();
+    await flushPromises();
+
+    expect($(element, 'c-jira-setup-registration')).toBeNull();
+    const [cloud, server] = $$(element, 'li.connection');
+    expect(cloud.querySelector('.connection-name').textContent).toBe('default');
+    expect(cloud.querySelector('.status').textContent).toBe('c.Jira_Status_Active');
+    expect(cloud.querySelector('.scopes').textContent.trim()).toBe(
+      'read:jira-user, read:jira-work, write:jira-work, offline_access',
+    );
+    expect(cloud.querySelector('.expires').textContent.trim()).toBe('c.Jira_Setup_Never');
+    expect(cloud.querySelector('.warnings')).toBeNull();
+    expect(server.querySelector('.status').textContent).toBe('c.Jira_Status_Needs_Reauth');
+    expect(server.querySelector('.warning').textContent.trim()).toBe(CONNECTIONS[1].warnings[0]);
+    expect(server.querySelector('.expires').textContent.trim()).not.toBe('c.Jira_Setup_Never');
+  });
+
+  it('when there are no connections then the empty state is shown', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([]);
+    const element = render();
+    await flushPromises();
+    expect($(element, '.empty').textContent.trim()).toBe('c.Jira_Setup_No_Connections');
+  });
+
+  it('when the registration child reports success then connections are loaded', async () => {
+    getStatus.mockResolvedValueOnce({ ...STATUS, registered: false }).mockResolvedValueOnce(STATUS);
+    getConnections.mockResolvedValue([]);
+    const element = render();
+    await flushPromises();
+    $(element, 'c-jira-setup-registration').dispatchEvent(
+      new CustomEvent('registered', { detail: { status: STATUS } }),
+    );
+    await flushPromises();
+    expect(getConnections).toHaveBeenCalledTimes(1);
+    expect($(element, 'c-jira-setup-registration')).toBeNull();
+  });
+
+  it('when Add or Replace is clicked then the connection form opens for that connection and saving reloads', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    await flushPromises();
+
+    $(element, 'lightning-button.add').click();
+    await flushPromises();
+    expect($(element, 'c-jira-connection-form').connection).toBeUndefined();
+
+    $(element, 'c-jira-connection-form').dispatchEvent(new CustomEvent('close'));
+    await flushPromises();
+    expect($(element, 'c-jira-connection-form')).toBeNull();
+
+    $$(element, 'lightning-button.replace')[1].click();
+    await flushPromises();
+    expect($(element, 'c-jira-connection-form').connection.name).toBe('dc');
+
+    $(element, 'c-jira-connection-form').dispatchEvent(new CustomEvent('saved'));
+    await flushPromises();
+    expect(getConnections).toHaveBeenCalledTimes(2);
+    expect($(element, 'c-jira-connection-form')).toBeNull();
+  });
+
+  it('when Test succeeds then the connection is updated and a toast names the Jira account', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    testConnection.mockResolvedValue({ ...CONNECTIONS[1], status: 'active' });
+    const element = render();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+
+    $$(element, 'lightning-button.test')[1].click();
+    await flushPromises();
+
+    expect(testConnection).toHaveBeenCalledWith({ name: 'dc' });
+    expect(toast.mock.calls[0][0].detail.variant).toBe('success');
+    expect($$(element, 'li.connection')[1].querySelector('.status').textContent).toBe(
+      'c.Jira_Status_Active',
+    );
+  });
+
+  it('when Test fails then an error toast and the error panel say why', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    testConnection.mockRejectedValue(UNAUTHORIZED);
+    const element = render();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+    $$(element, 'lightning-button.test')[0].click();
+    await flushPromises();
+    expect(toast.mock.calls[0][0].detail.variant).toBe('error');
+    expect($(element, 'c-error-panel').errors).toEqual(UNAUTHORIZED);
+  });
+
+  it('when Delete is confirmed then the connection is deleted and the list reloads; cancelled does nothing', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    deleteConnection.mockResolvedValue(undefined);
+    LightningConfirm.open.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    const element = render();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+
+    $$(element, 'lightning-button.delete')[0].click();
+    await flushPromises();
+    expect(deleteConnection).not.toHaveBeenCalled();
+
+    $$(element, 'lightning-button.delete')[0].click();
+    await flushPromises();
+    expect(LightningConfirm.open).toHaveBeenCalledTimes(2);
+    expect(LightningConfirm.open.mock.calls[0][0].theme).toBe('warning');
+    expect(deleteConnection).toHaveBeenCalledWith({ name: 'default' });
+    expect(toast.mock.calls[0][0].detail.variant).toBe('success');
+    expect(getConnections).toHaveBeenCalledTimes(2);
+  });
+
+  it('when the status cannot be read then the error panel shows it', async () => {
+    getStatus.mockRejectedValue(UNAUTHORIZED);
+    const element = render();
+    await flushPromises();
+    expect($(element, 'c-error-panel').errors).toEqual(UNAUTHORIZED);
+  });
+
+  it('is accessible: each connection button names its connection and warnings have a text alternative', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    await flushPromises();
+    expect($$(element, 'lightning-button.test').map((button) => button.label)).toEqual([
+      'Test default',
+      'Test dc',
+    ]);
+    expect($$(element, 'lightning-button.delete')[1].label).toBe('Delete dc');
+    expect($(element, '.warning lightning-icon').alternativeText).toBe(CONNECTIONS[1].warnings[0]);
+    expect($(element, 'ul.connections').getAttribute('aria-label')).toBe(
+      'c.Jira_Setup_Connections',
+    );
+  });
+});

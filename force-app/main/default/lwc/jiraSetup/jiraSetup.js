@@ -1,0 +1,243 @@
+import { LightningElement } from 'lwc';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import LightningConfirm from 'lightning/confirm';
+import getStatus from '@salesforce/apex/JiraSetupController.getStatus';
+import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
+import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
+import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
+import { formatDateTime, formatLabel } from 'c/jiraUtils';
+import TITLE from '@salesforce/label/c.Jira_Setup_Title';
+import REGISTERED_ON from '@salesforce/label/c.Jira_Setup_Registered_On';
+import REGISTER_AGAIN from '@salesforce/label/c.Jira_Setup_Register_Again';
+import CONNECTIONS from '@salesforce/label/c.Jira_Setup_Connections';
+import ADD from '@salesforce/label/c.Jira_Setup_Add_Connection';
+import REFRESH from '@salesforce/label/c.Jira_Setup_Refresh';
+import NO_CONNECTIONS from '@salesforce/label/c.Jira_Setup_No_Connections';
+import TEST from '@salesforce/label/c.Jira_Setup_Test';
+import REPLACE from '@salesforce/label/c.Jira_Setup_Replace';
+import DELETE from '@salesforce/label/c.Jira_Setup_Delete';
+import TEST_OK from '@salesforce/label/c.Jira_Setup_Test_Success';
+import TEST_FAILED from '@salesforce/label/c.Jira_Setup_Test_Failed';
+import DELETE_CONFIRM from '@salesforce/label/c.Jira_Setup_Delete_Confirm';
+import DELETE_CONFIRM_TITLE from '@salesforce/label/c.Jira_Setup_Delete_Confirm_Title';
+import DELETED from '@salesforce/label/c.Jira_Setup_Deleted';
+import LOAD_FAILED from '@salesforce/label/c.Jira_Setup_Load_Failed';
+import SCOPES from '@salesforce/label/c.Jira_Setup_Scopes';
+import ACCOUNT from '@salesforce/label/c.Jira_Setup_Account';
+import CONNECTED_AT from '@salesforce/label/c.Jira_Setup_Connected_At';
+import EXPIRES_AT from '@salesforce/label/c.Jira_Setup_Expires_At';
+import NEVER from '@salesforce/label/c.Jira_Setup_Never';
+import CLOUD from '@salesforce/label/c.Jira_Deployment_Cloud';
+import SERVER from '@salesforce/label/c.Jira_Deployment_Server';
+import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
+import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
+import PAT from '@salesforce/label/c.Jira_Method_Pat';
+import BASIC from '@salesforce/label/c.Jira_Method_Basic';
+import STATUS_ACTIVE from '@salesforce/label/c.Jira_Status_Active';
+import STATUS_NEEDS_REAUTH from '@salesforce/label/c.Jira_Status_Needs_Reauth';
+import STATUS_ERROR from '@salesforce/label/c.Jira_Status_Error';
+import STATUS_PENDING from '@salesforce/label/c.Jira_Status_Pending';
+import LOADING from '@salesforce/label/c.Jira_Loading';
+
+const DEPLOYMENTS = { cloud: CLOUD, server: SERVER };
+const METHODS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
+const STATUSES = {
+  active: { label: STATUS_ACTIVE, badge: 'slds-badge slds-theme_success' },
+  needs_reauth: { label: STATUS_NEEDS_REAUTH, badge: 'slds-badge slds-theme_warning' },
+  error: { label: STATUS_ERROR, badge: 'slds-badge slds-theme_error' },
+  pending: { label: STATUS_PENDING, badge: 'slds-badge' },
+};
+
+/**
+ * The Pharos Jira setup tab (admins): registration with the relay, then the Jira
+ * connections the relay holds — status, scopes, warnings and expiry; add, replace, test and
+ * delete. Never shows or keeps a secret.
+ */
+export default class JiraSetup extends LightningElement {
+  labels = {
+    TITLE,
+    REGISTER_AGAIN,
+    CONNECTIONS,
+    ADD,
+    REFRESH,
+    NO_CONNECTIONS,
+    LOAD_FAILED,
+    SCOPES,
+    ACCOUNT,
+    CONNECTED_AT,
+    EXPIRES_AT,
+    LOADING,
+  };
+
+  status;
+  connections = [];
+  connectionsLoaded = false;
+  isLoading = false;
+  busyName;
+  errors;
+  showRegistration = false;
+  /** null: no form; {}: add; a connection: replace it. */
+  editing = null;
+
+  connectedCallback() {
+    this.load();
+  }
+
+  async load() {
+    this.isLoading = true;
+    this.errors = undefined;
+    try {
+      this.status = await getStatus();
+      if (this.status && this.status.registered) {
+        this.connections = (await getConnections()) || [];
+        this.connectionsLoaded = true;
+      }
+    } catch (error) {
+      this.errors = error;
+    } finally {
+      this.isLoading = false;
+    }
+  }
+
+  get isRegistered() {
+    return Boolean(this.status && this.status.registered);
+  }
+
+  get needsRegistration() {
+    return Boolean(this.status) && (!this.status.registered || this.showRegistration);
+  }
+
+  get registeredText() {
+    return this.status
+      ? formatLabel(REGISTERED_ON, formatDateTime(this.status.registeredAt), this.status.orgId)
+      : '';
+  }
+
+  get showForm() {
+    return this.editing !== null;
+  }
+
+  get formConnection() {
+    return this.editing && this.editing.name ? this.editing : undefined;
+  }
+
+  get hasConnections() {
+    return this.connections.length > 0;
+  }
+
+  get showEmpty() {
+    return this.connectionsLoaded && !this.isLoading && !this.hasConnections;
+  }
+
+  get rows() {
+    return this.connections.map((connection) => {
+      const status = STATUSES[connection.status] || {
+        label: connection.status,
+        badge: 'slds-badge',
+      };
+      const busy = this.busyName === connection.name;
+      return {
+        ...connection,
+        deploymentLabel: DEPLOYMENTS[connection.deployment] || connection.deployment,
+        methodLabel: METHODS[connection.authMethod] || connection.authMethod,
+        statusLabel: status.label,
+        statusClass: status.badge,
+        scopesText: (connection.scopes || []).join(', '),
+        hasScopes: Boolean(connection.scopes && connection.scopes.length),
+        connectedAtText: formatDateTime(connection.connectedAt),
+        expiresAtText: connection.expiresAt ? formatDateTime(connection.expiresAt) : NEVER,
+        warningItems: (connection.warnings || []).map((text, index) => ({
+          key: `${connection.name}-${index}`,
+          text,
+        })),
+        hasWarnings: Boolean(connection.warnings && connection.warnings.length),
+        busy,
+        testLabel: formatLabel(TEST, connection.name),
+        replaceLabel: formatLabel(REPLACE, connection.name),
+        deleteLabel: formatLabel(DELETE, connection.name),
+      };
+    });
+  }
+
+  handleRegistered(event) {
+    this.status = event.detail.status;
+    this.showRegistration = false;
+    this.load();
+  }
+
+  handleRegisterAgain() {
+    this.showRegistration = !this.showRegistration;
+  }
+
+  handleAdd() {
+    this.editing = {};
+  }
+
+  handleReplace(event) {
+    const name = event.currentTarget.dataset.name;
+    this.editing = this.connections.find((connection) => connection.name === name) || {};
+  }
+
+  handleFormClose() {
+    this.editing = null;
+  }
+
+  handleSaved() {
+    this.editing = null;
+    this.load();
+  }
+
+  handleRefresh() {
+    this.load();
+  }
+
+  async handleTest(event) {
+    const name = event.currentTarget.dataset.name;
+    this.busyName = name;
+    this.errors = undefined;
+    try {
+      const tested = await testConnection({ name });
+      this.connections = this.connections.map((connection) =>
+        connection.name === name ? { ...connection, ...tested } : connection,
+      );
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: formatLabel(TEST_OK, name, (tested && tested.accountName) || ''),
+          variant: 'success',
+        }),
+      );
+    } catch (error) {
+      this.errors = error;
+      this.dispatchEvent(
+        new ShowToastEvent({ title: formatLabel(TEST_FAILED, name), variant: 'error' }),
+      );
+    } finally {
+      this.busyName = undefined;
+    }
+  }
+
+  async handleDelete(event) {
+    const name = event.currentTarget.dataset.name;
+    const confirmed = await LightningConfirm.open({
+      message: formatLabel(DELETE_CONFIRM, name),
+      label: DELETE_CONFIRM_TITLE,
+      theme: 'warning',
+    });
+    if (!confirmed) {
+      return;
+    }
+    this.busyName = name;
+    this.errors = undefined;
+    try {
+      await deleteConnection({ name });
+      this.dispatchEvent(
+        new ShowToastEvent({ title: formatLabel(DELETED, name), variant: 'success' }),
+      );
+      await this.load();
+    } catch (error) {
+      this.errors = error;
+    } finally {
+      this.busyName = undefined;
+    }
+  }
+}

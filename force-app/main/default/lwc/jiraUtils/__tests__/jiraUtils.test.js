@@ -1,0 +1,173 @@
+import {
+  debounce,
+  describeErrors,
+  errorCode,
+  fieldErrorsOf,
+  formatDateTime,
+  formatLabel,
+  formatPayloadValue,
+  mappingsToRows,
+  mergeFieldPaths,
+  newMappingRow,
+  previewFields,
+  reduceErrors,
+  rowsToMappings,
+  statusBadgeClass,
+  toOptions,
+} from 'c/jiraUtils';
+
+const ERRORS = require('./data/errors.json');
+const PREVIEW = require('./data/preview.json');
+
+describe('c-jira-utils', () => {
+  describe('reduceErrors', () => {
+    it('when Apex throws the JiraAuraErrors JSON then the message, code, request id and retry are read', () => {
+      const [detail] = describeErrors(ERRORS.relayRateLimited);
+      expect(detail).toEqual({
+        code: 'JIRA_RATE_LIMITED',
+        message: 'Jira is rate limiting requests.',
+        requestId: 'req-42',
+        retryAfter: 30,
+        fieldErrors: {},
+      });
+      expect(reduceErrors(ERRORS.relayRateLimited)).toEqual(['Jira is rate limiting requests.']);
+      expect(errorCode(ERRORS.relayRateLimited)).toBe('JIRA_RATE_LIMITED');
+    });
+
+    it('when field errors come as a map or as the relay list then both become field → message', () => {
+      expect(fieldErrorsOf(ERRORS.validationWithFieldMap)).toEqual({
+        priority: 'Unknown priority',
+      });
+      expect(
+        fieldErrorsOf([ERRORS.validationWithFieldMap, ERRORS.validationWithFieldList]),
+      ).toEqual({ priority: 'Unknown priority', duedate: 'Not a date' });
+    });
+
+    it('when the error is a platform, UI API, JS or string error then its text is kept', () => {
+      expect(reduceErrors(ERRORS.platformError)).toEqual([
+        'List has no rows for assignment to SObject',
+      ]);
+      expect(reduceErrors(ERRORS.uiApiReadErrors)).toEqual([
+        'The requested resource does not exist',
+      ]);
+      expect(reduceErrors(ERRORS.uiApiDmlError)).toEqual(['Page level problem', 'Required']);
+      expect(reduceErrors(new Error('boom'))).toEqual(['boom']);
+      expect(reduceErrors('plain')).toEqual(['plain']);
+      expect(reduceErrors({ statusText: 'Bad Gateway' })).toEqual(['Bad Gateway']);
+      expect(reduceErrors([null, undefined, {}])).toEqual([]);
+    });
+
+    it('when the message is JSON without our keys then it is shown as it is', () => {
+      expect(reduceErrors({ body: { message: '{"other":1}' } })).toEqual(['{"other":1}']);
+      expect(reduceErrors({ body: { message: '{broken' } })).toEqual(['{broken']);
+    });
+  });
+
+  describe('formatters', () => {
+    it('when a label has placeholders then they are replaced', () => {
+      expect(formatLabel('{0} of {1} characters', 5, 10)).toBe('5 of 10 characters');
+      expect(formatLabel('Key {0}{1}', 'A')).toBe('Key A');
+    });
+
+    it('when a date is empty or invalid then it is shown as empty or as it came', () => {
+      expect(formatDateTime(null)).toBe('');
+      expect(formatDateTime('not a date')).toBe('not a date');
+      expect(formatDateTime('2026-11-28T10:15:00Z', 'en-US')).toMatch(/Nov 28, 2026/);
+    });
+
+    it('when a status category is given then a matching SLDS badge is chosen', () => {
+      expect(statusBadgeClass('done')).toContain('slds-theme_success');
+      expect(statusBadgeClass('indeterminate')).toContain('slds-badge_inverse');
+      expect(statusBadgeClass(undefined)).toBe('slds-badge');
+    });
+
+    it('when Jira values are objects, lists or ADF then they read as text', () => {
+      expect(formatPayloadValue({ name: 'Highest' })).toBe('Highest');
+      expect(formatPayloadValue([{ value: 'A' }, 'b'])).toBe('A, b');
+      expect(formatPayloadValue(3)).toBe('3');
+      expect(formatPayloadValue(null)).toBe('');
+      expect(formatPayloadValue({ a: { b: 1 } })).toBe('{"a":{"b":1}}');
+    });
+
+    it('when a preview payload is given then each field becomes a row in payload order', () => {
+      expect(previewFields(PREVIEW.payloadJson)).toEqual([
+        { id: 'project', value: 'SUP' },
+        { id: 'issuetype', value: 'Bug' },
+        { id: 'summary', value: 'ACME CHECKOUT' },
+        { id: 'description', value: 'Industry Retail\nSecond line' },
+        { id: 'priority', value: 'Highest' },
+        { id: 'labels', value: 'vip, checkout' },
+        { id: 'customfield_10020', value: '{"weird":{"nested":true}}' },
+      ]);
+      expect(previewFields(null)).toEqual([]);
+      expect(previewFields('not json')).toEqual([]);
+      expect(previewFields('[1]')).toEqual([]);
+    });
+
+    it('when Apex options are given then combobox options are made', () => {
+      expect(toOptions([{ value: 'SUP', label: 'Support' }, { value: 'X' }])).toEqual([
+        { value: 'SUP', label: 'Support' },
+        { value: 'X', label: 'X' },
+      ]);
+      expect(toOptions(undefined)).toEqual([]);
+    });
+  });
+
+  describe('template helpers', () => {
+    it('when mappings JSON is edited as rows and written back then it keeps its shape', () => {
+      const json =
+        '[{"jiraField":"priority","value":"{{Priority}}","valueMap":{"High":"Highest","Low":"Lowest"},"default":"Medium"},{"jiraField":"labels","value":"{{Type}}"}]';
+      const rows = mappingsToRows(json);
+      expect(rows.map(({ key, ...row }) => row)).toEqual([
+        {
+          jiraField: 'priority',
+          value: '{{Priority}}',
+          valueMapText: 'High=Highest\nLow=Lowest',
+          defaultValue: 'Medium',
+        },
+        { jiraField: 'labels', value: '{{Type}}', valueMapText: '', defaultValue: '' },
+      ]);
+      expect(new Set(rows.map((row) => row.key)).size).toBe(2);
+      expect(JSON.parse(rowsToMappings(rows))).toEqual(JSON.parse(json));
+    });
+
+    it('when rows are blank or the JSON is broken then nothing is invented', () => {
+      expect(mappingsToRows('not json')).toEqual([]);
+      expect(mappingsToRows('')).toEqual([]);
+      expect(rowsToMappings([newMappingRow()])).toBe('');
+      expect(
+        JSON.parse(
+          rowsToMappings([
+            { ...newMappingRow(), jiraField: ' duedate ', valueMapText: 'no equals\n=x' },
+          ]),
+        ),
+      ).toEqual([{ jiraField: 'duedate', value: '' }]);
+    });
+
+    it('when a text has merge fields then their paths are found once, filters ignored', () => {
+      expect(
+        mergeFieldPaths('{{Subject | upper}} {{ Account.Name }} {{Subject}} {{$User.Name}}'),
+      ).toEqual(['Subject', 'Account.Name', '$User.Name']);
+      expect(mergeFieldPaths(null)).toEqual([]);
+    });
+  });
+
+  describe('debounce', () => {
+    it('when called repeatedly then only the last call runs after the wait', () => {
+      jest.useFakeTimers();
+      const fn = jest.fn();
+      const debounced = debounce(fn, 300);
+      debounced('a');
+      debounced('b');
+      jest.advanceTimersByTime(299);
+      expect(fn).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1);
+      expect(fn).toHaveBeenCalledWith('b');
+      debounced('c');
+      debounced.cancel();
+      jest.runAllTimers();
+      expect(fn).toHaveBeenCalledTimes(1);
+      jest.useRealTimers();
+    });
+  });
+});

@@ -1,0 +1,365 @@
+/**
+ * Non-UI helpers shared by the Pharos Jira components: error reduction (including the JSON
+ * message that JiraAuraErrors puts into every AuraHandledException), formatters and small
+ * value helpers. Template-less on purpose: import it as `c/jiraUtils`.
+ */
+
+/**
+ * Reads the JSON body JiraAuraErrors puts into an AuraHandledException message:
+ * {"code","message","requestId","retryAfter","fieldErrors"}. Anything else is not ours.
+ * @param {string} message exception message
+ * @returns {object|null} the parsed object, or null when the message is plain text
+ */
+function parseJiraMessage(message) {
+  if (typeof message !== 'string' || !message.trim().startsWith('{')) {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(message);
+    return parsed && typeof parsed === 'object' && ('code' in parsed || 'message' in parsed)
+      ? parsed
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Field errors as a map field → message. Accepts the map Apex forwards
+ * ({"priority": "…"} or {"priority": ["…"]}) and the list the relay writes
+ * ([{"field": "priority", "message": "…"}]).
+ * @param {object|Array} raw field errors
+ * @returns {Object<string,string>} map
+ */
+function normaliseFieldErrors(raw) {
+  const result = {};
+  if (Array.isArray(raw)) {
+    raw.forEach((entry) => {
+      if (entry && entry.field) {
+        result[entry.field] = entry.message || '';
+      }
+    });
+  } else if (raw && typeof raw === 'object') {
+    Object.keys(raw).forEach((field) => {
+      const value = raw[field];
+      if (Array.isArray(value)) {
+        result[field] = value
+          .map((item) => (item && item.message ? item.message : String(item)))
+          .join(' ');
+      } else if (value && typeof value === 'object') {
+        result[field] = value.message || '';
+      } else {
+        result[field] = value === null || value === undefined ? '' : String(value);
+      }
+    });
+  }
+  return result;
+}
+
+function detail(message, extra = {}) {
+  return {
+    code: extra.code || null,
+    message: message || '',
+    requestId: extra.requestId || null,
+    retryAfter:
+      extra.retryAfter === null || extra.retryAfter === undefined ? null : Number(extra.retryAfter),
+    fieldErrors: normaliseFieldErrors(extra.fieldErrors),
+  };
+}
+
+function fromMessage(message) {
+  const parsed = parseJiraMessage(message);
+  return parsed ? detail(parsed.message || parsed.code, parsed) : detail(message);
+}
+
+/**
+ * Every error as a detail object {code, message, requestId, retryAfter, fieldErrors}.
+ * Understands Apex errors (imperative and @wire), UI API errors, JS errors and strings.
+ * @param {*} errors one error or an array of them
+ * @returns {Array<object>} details, empty messages dropped
+ */
+export function describeErrors(errors) {
+  const list = Array.isArray(errors) ? errors : [errors];
+  return list
+    .filter((error) => error !== null && error !== undefined)
+    .flatMap((error) => {
+      if (typeof error === 'string') {
+        return [fromMessage(error)];
+      }
+      const body = error.body;
+      if (Array.isArray(body)) {
+        // UI API read errors
+        return body.map((item) => fromMessage(item && item.message));
+      }
+      if (body && (body.pageErrors || body.fieldErrors) && !body.message) {
+        // UI API DML errors
+        const pageErrors = (body.pageErrors || []).map((item) => fromMessage(item.message));
+        const fieldErrors = normaliseFieldErrors(body.fieldErrors);
+        const fieldMessages = Object.keys(fieldErrors).map((field) =>
+          detail(fieldErrors[field], { fieldErrors: { [field]: fieldErrors[field] } }),
+        );
+        return [...pageErrors, ...fieldMessages];
+      }
+      if (body && typeof body.message === 'string') {
+        // Apex: AuraHandledException (our JSON) or a platform error
+        return [fromMessage(body.message)];
+      }
+      if (typeof error.message === 'string') {
+        return [fromMessage(error.message)];
+      }
+      if (error.statusText) {
+        return [detail(error.statusText)];
+      }
+      return [];
+    })
+    .filter((item) => item.message);
+}
+
+/**
+ * Reduces one or more errors to their user-facing messages (lwc-recipes ldsUtils shape).
+ * @param {*} errors one error or an array of them
+ * @returns {string[]} messages
+ */
+export function reduceErrors(errors) {
+  return describeErrors(errors).map((item) => item.message);
+}
+
+/**
+ * The contract error code of an error (first one), or null.
+ * @param {*} errors error(s)
+ * @returns {string|null} code
+ */
+export function errorCode(errors) {
+  const [first] = describeErrors(errors);
+  return first ? first.code : null;
+}
+
+/**
+ * Field errors of all errors merged into one map field → message.
+ * @param {*} errors error(s)
+ * @returns {Object<string,string>} map
+ */
+export function fieldErrorsOf(errors) {
+  return describeErrors(errors).reduce(
+    (merged, item) => Object.assign(merged, item.fieldErrors),
+    {},
+  );
+}
+
+/**
+ * Replaces {0}, {1}, … in a custom label.
+ * @param {string} label label text
+ * @param {...*} values values
+ * @returns {string} text
+ */
+export function formatLabel(label, ...values) {
+  return String(label ?? '').replace(/\{(\d+)\}/g, (match, index) =>
+    values[index] === undefined || values[index] === null ? '' : String(values[index]),
+  );
+}
+
+/**
+ * A date-time in the user's locale, or '' when empty or invalid.
+ * @param {string|number|Date} value ISO-8601 text, epoch millis or Date
+ * @param {string} [locale] BCP 47 locale (defaults to the browser's)
+ * @returns {string} text
+ */
+export function formatDateTime(value, locale) {
+  if (value === null || value === undefined || value === '') {
+    return '';
+  }
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return String(value);
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/**
+ * SLDS badge class for a Jira status category (new, indeterminate, done).
+ * @param {string} category status category key or name
+ * @returns {string} classes
+ */
+export function statusBadgeClass(category) {
+  const key = String(category || '').toLowerCase();
+  if (key === 'done') {
+    return 'slds-badge slds-theme_success';
+  }
+  if (key === 'indeterminate' || key === 'in progress') {
+    return 'slds-badge slds-badge_inverse';
+  }
+  return 'slds-badge';
+}
+
+function adfText(node) {
+  if (!node || typeof node !== 'object') {
+    return '';
+  }
+  if (node.type === 'text') {
+    return node.text || '';
+  }
+  if (node.type === 'hardBreak') {
+    return '\n';
+  }
+  const children = Array.isArray(node.content) ? node.content.map(adfText) : [];
+  const blocks = ['paragraph', 'heading', 'listItem', 'codeBlock', 'blockquote'];
+  return children.join(blocks.includes(node.type) ? '' : '\n').trim();
+}
+
+/**
+ * A Jira field value as readable text: option/priority/user objects by name or value, lists
+ * joined, Atlassian Document Format by its text, anything else as compact JSON.
+ * @param {*} value value from a Jira payload
+ * @returns {string} text
+ */
+export function formatPayloadValue(value) {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  if (Array.isArray(value)) {
+    return value.map(formatPayloadValue).join(', ');
+  }
+  if (typeof value !== 'object') {
+    return String(value);
+  }
+  if (value.type === 'doc') {
+    return adfText(value);
+  }
+  for (const key of ['name', 'value', 'key', 'displayName', 'accountId', 'id']) {
+    if (value[key] !== undefined && value[key] !== null && typeof value[key] !== 'object') {
+      return String(value[key]);
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The fields of a preview payload ({"fields": {...}} as pretty JSON) as rows, in payload order.
+ * @param {string} payloadJson preview payload JSON
+ * @returns {Array<{id: string, value: string}>} rows
+ */
+export function previewFields(payloadJson) {
+  if (!payloadJson) {
+    return [];
+  }
+  let payload;
+  try {
+    payload = JSON.parse(payloadJson);
+  } catch {
+    return [];
+  }
+  const fields = payload && payload.fields ? payload.fields : payload;
+  if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
+    return [];
+  }
+  return Object.keys(fields).map((id) => ({ id, value: formatPayloadValue(fields[id]) }));
+}
+
+/**
+ * Combobox options from Apex RelayModels.Option rows ({value, label}).
+ * @param {Array<{value: string, label: string}>} rows rows
+ * @returns {Array<{value: string, label: string}>} options
+ */
+export function toOptions(rows) {
+  return (rows || []).map((row) => ({ value: row.value, label: row.label || row.value }));
+}
+
+let nextMappingKey = 0;
+
+/**
+ * Reads Field_Mappings__c JSON into editable rows.
+ * @param {string} json stored JSON (blank for none)
+ * @returns {Array<object>} rows {key, jiraField, value, valueMapText, defaultValue}
+ */
+export function mappingsToRows(json) {
+  let parsed = [];
+  try {
+    parsed = json ? JSON.parse(json) : [];
+  } catch {
+    parsed = [];
+  }
+  return (Array.isArray(parsed) ? parsed : []).map((mapping) => ({
+    key: `m${nextMappingKey++}`,
+    jiraField: mapping.jiraField || '',
+    value: mapping.value || '',
+    valueMapText: Object.entries(mapping.valueMap || {})
+      .map(([from, to]) => `${from}=${to}`)
+      .join('\n'),
+    defaultValue: mapping.default || '',
+  }));
+}
+
+/**
+ * Writes rows back as the JSON the relay and Apex accept: jiraField, value, and valueMap and
+ * default only when set (no other keys). Rows without a Jira field are dropped.
+ * @param {Array<object>} rows rows
+ * @returns {string} JSON ('' when there are none)
+ */
+export function rowsToMappings(rows) {
+  const mappings = (rows || [])
+    .filter((row) => row.jiraField && row.jiraField.trim())
+    .map((row) => {
+      const mapping = { jiraField: row.jiraField.trim(), value: row.value || '' };
+      const valueMap = {};
+      (row.valueMapText || '').split(/\r?\n/).forEach((line) => {
+        const at = line.indexOf('=');
+        if (at > 0) {
+          valueMap[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+        }
+      });
+      if (Object.keys(valueMap).length) {
+        mapping.valueMap = valueMap;
+      }
+      if (row.defaultValue) {
+        mapping.default = row.defaultValue;
+      }
+      return mapping;
+    });
+  return mappings.length ? JSON.stringify(mappings) : '';
+}
+
+/**
+ * An empty field-mapping row.
+ * @returns {object} row
+ */
+export function newMappingRow() {
+  return {
+    key: `m${nextMappingKey++}`,
+    jiraField: '',
+    value: '',
+    valueMapText: '',
+    defaultValue: '',
+  };
+}
+
+/**
+ * Merge-field paths in a template text: the first token of every {{ … }} (filters ignored).
+ * @param {string} text template text
+ * @returns {string[]} paths in order of use, without duplicates
+ */
+export function mergeFieldPaths(text) {
+  const paths = [];
+  for (const match of String(text || '').matchAll(/\{\{\s*([^\s|}]+)/g)) {
+    if (!paths.includes(match[1])) {
+      paths.push(match[1]);
+    }
+  }
+  return paths;
+}
+
+/**
+ * Runs a function after the user stopped typing.
+ * @param {Function} fn function
+ * @param {number} waitMs delay
+ * @returns {Function} debounced function with a cancel() method
+ */
+export function debounce(fn, waitMs) {
+  let timer;
+  const debounced = (...args) => {
+    clearTimeout(timer);
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    timer = setTimeout(() => fn(...args), waitMs);
+  };
+  debounced.cancel = () => clearTimeout(timer);
+  return debounced;
+}
