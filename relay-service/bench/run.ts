@@ -1,11 +1,21 @@
+import { benchOperations } from './operations.bench';
 import { benchSignedRequests } from './signed-requests.bench';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 async function main(): Promise<void> {
-  const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-  process.stdout.write(`${await benchSignedRequests({ durationSeconds, connections, rounds })}\n`);
+  const only = process.env.BENCH_ONLY;
+  if (!only || only === 'signed') {
+    const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+    const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+    process.stdout.write(
+      `${await benchSignedRequests({ durationSeconds, connections, rounds })}\n\n`,
+    );
+  }
+  if (!only || only === 'operations') {
+    const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
+    process.stdout.write(`${await benchOperations({ iterations })}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,11 @@ import { requestId } from './http/middleware/request-id';
 import { signedRequest } from './http/middleware/signed-request';
 import { connectionRoutes } from './http/routes/connections';
 import { healthRoutes } from './http/routes/health';
+import { issueCreateRoutes } from './http/routes/issue-create';
+import { issueSearchRoutes } from './http/routes/issue-search';
+import { issueRoutes } from './http/routes/issues';
+import { jiraPickerRoutes } from './http/routes/jira-pickers';
+import { templatePreviewRoutes } from './http/routes/template-preview';
 import { oauthCallbackRoutes } from './http/routes/oauth-callback';
 import { tenantRoutes } from './http/routes/tenants';
 import type { Services } from './services';
@@ -72,6 +77,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     }),
   );
   app.use(connectionRoutes({ connections: services.connections, oauth: services.oauthFlow }));
+  app.use(templatePreviewRoutes(services), issueCreateRoutes(services), jiraPickerRoutes(services));
+  app.use(issueRoutes(services), issueSearchRoutes(services));
 
   app.use(notFound());
   app.use(problemHandler(logger, config.bodyLimitBytes));

@@ -21,6 +21,7 @@ import { Envelope } from './vault/envelope';
 import { Vault } from './vault/vault';
 import { AuditRecorder } from './operations/audit-recorder';
 import { IdempotencyStore } from './operations/idempotency';
+import { CreateMetaCache } from './operations/create-meta-cache';
 
 /** Everything the routes and the CLI use, built once from the configuration. */
 export interface Services {
@@ -48,6 +49,8 @@ export interface Services {
   auditRecorder: AuditRecorder;
   /** Idempotency-Key records shared by all instances. */
   idempotency: IdempotencyStore;
+  /** Jira create metadata per connection + project + issue type, kept for a short TTL. */
+  createMeta: CreateMetaCache;
 }
 
 /** Seams for tests; production uses the defaults. */
@@ -57,6 +60,8 @@ export interface ServiceOptions {
   jiraTransport?: Partial<TransportSettings>;
   /** Waits between Jira retries. */
   sleep?: (ms: number) => Promise<void>;
+  /** How long create metadata is reused (default 10 minutes). */
+  createMetaTtlMs?: number;
 }
 
 export async function createServices(
@@ -156,5 +161,9 @@ export async function createServices(
     salesforce,
     auditRecorder,
     idempotency: new IdempotencyStore(store, clock),
+    createMeta: new CreateMetaCache(
+      clock,
+      options.createMetaTtlMs !== undefined ? { ttlMs: options.createMetaTtlMs } : {},
+    ),
   };
 }

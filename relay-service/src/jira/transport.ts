@@ -27,6 +27,11 @@ export interface JiraRequest {
   scopes?: readonly string[];
   /** The issue a write touches: Jira's per-issue write limit then slows writes to that issue only. */
   issueKey?: string;
+  /**
+   * Error statuses returned as responses instead of thrown, for endpoints whose error answer
+   * carries data the caller needs (bulk create answers 400 with per-issue errors).
+   */
+  acceptStatuses?: readonly number[];
 }
 
 export interface JiraResponse {
@@ -85,6 +90,16 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/**
+ * True when a failed send certainly never reached Jira (the connection was refused or never
+ * made), so even a non-idempotent write may be attempted again.
+ */
+export function wasNeverSent(error: unknown): boolean {
+  if (error instanceof AppError && error.code !== 'JIRA_UNAVAILABLE') return false;
+  const code = errorCodeOf(error instanceof AppError ? error.cause : error);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -180,6 +195,7 @@ export class JiraTransport {
       const response = attempt.response;
       this.noteRateLimit(response, request);
       if (response.status >= 200 && response.status < 300) return response;
+      if (request.acceptStatuses?.includes(response.status)) return response;
 
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.location ?? '';

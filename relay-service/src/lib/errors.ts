@@ -21,6 +21,7 @@ export const errorCatalog = {
   TEMPLATE_DATA_MISSING: { status: 400, title: 'Template data missing' },
   TEMPLATE_DATA_UNMAPPED: { status: 400, title: 'Record data not referenced by the template' },
   TRANSITION_NOT_ALLOWED: { status: 403, title: 'Transition not allowed' },
+  COMMENTS_NOT_ALLOWED: { status: 403, title: 'Comments not allowed' },
   IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency key conflict' },
   IDEMPOTENCY_IN_FLIGHT: { status: 409, title: 'Request with this idempotency key in progress' },
   JIRA_UNAUTHORIZED: { status: 502, title: 'Jira refused the credentials' },

@@ -25,6 +25,7 @@ export interface AuditNote {
 // Refusals by policy (the caller may not do this), as opposed to failures (it went wrong).
 const DENIED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TRANSITION_NOT_ALLOWED',
+  'COMMENTS_NOT_ALLOWED',
   'SCOPE_MISSING',
   'JIRA_FORBIDDEN',
   'TEMPLATE_DATA_UNMAPPED',

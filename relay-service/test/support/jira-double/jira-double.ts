@@ -9,6 +9,7 @@ import { issueRoutes } from './routes/issues';
 import { metadataRoutes } from './routes/metadata';
 import { oauthRoutes } from './routes/oauth';
 import { platformRoutes } from './routes/platform';
+import { issueCreateRoutes } from './routes/issue-create';
 import { searchRoutes } from './routes/search';
 
 export interface JiraDoubleOptions {
@@ -20,7 +21,14 @@ export interface JiraDoubleOptions {
 }
 
 /** Route modules: each adds its routes to the router. Issue #4 adds more here. */
-const ROUTE_MODULES = [platformRoutes, issueRoutes, metadataRoutes, searchRoutes, oauthRoutes];
+const ROUTE_MODULES = [
+  platformRoutes,
+  issueRoutes,
+  metadataRoutes,
+  searchRoutes,
+  oauthRoutes,
+  issueCreateRoutes,
+];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +47,15 @@ export class JiraDouble {
   /** Calls per route key, e.g. `GET /rest/api/3/myself`, `POST /oauth/token`. */
   readonly calls = new Map<string, number>();
   /** Every request in order (method, route key, whether it came through the OAuth gateway). */
-  readonly log: { key: string; method: string; path: string; cloudId?: string }[] = [];
+  readonly log: {
+    key: string;
+    method: string;
+    path: string;
+    /** The query string as sent, with its leading "?" (empty when none). */
+    search: string;
+    cloudId?: string;
+    body?: unknown;
+  }[] = [];
   inFlight = 0;
   maxInFlight = 0;
   url = '';
@@ -67,6 +83,11 @@ export class JiraDouble {
   /** Calls to one route key so far. */
   callsTo(key: string): number {
     return this.calls.get(key) ?? 0;
+  }
+
+  /** Bodies the double received on one route key, in order. */
+  bodiesOf(key: string): unknown[] {
+    return this.log.filter((entry) => entry.key === key).map((entry) => entry.body);
   }
 
   /** All calls to Jira REST routes (not OAuth endpoints). */
@@ -118,7 +139,8 @@ export class JiraDouble {
     const { route, params } = matched;
     const key = `${method} ${route.pattern}`;
     this.calls.set(key, this.callsTo(key) + 1);
-    this.log.push({ key, method, path, cloudId });
+    const entry: (typeof this.log)[number] = { key, method, path, search: url.search, cloudId };
+    this.log.push(entry);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -133,6 +155,8 @@ export class JiraDouble {
             body: { errorMessages: ['Unexpected character in body'] },
           });
         }
+        // Kept so tests can compare what the relay sent (e.g. preview against create).
+        entry.body = body;
       }
       if (route.kind === 'jira' && this.validator) {
         this.violations.push(

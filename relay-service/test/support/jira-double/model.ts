@@ -177,10 +177,160 @@ function defaultFields(deployment: Deployment): FieldMeta[] {
   ];
 }
 
+const CUSTOM = 'com.atlassian.jira.plugin.system.customfieldtypes:';
+
+/**
+ * A realistic incident project's create screen: required custom option, components,
+ * versions, dates, numbers, a multi-select, user fields and long text — enough field types
+ * to exercise value shaping on both deployments, and enough fields to span several pages.
+ */
+function incidentFields(project: { id: string; key: string; name: string }): FieldMeta[] {
+  const option = (values: string[], firstId: number) =>
+    values.map((value, i) => ({ id: String(firstId + i), value }));
+  return [
+    {
+      fieldId: 'summary',
+      name: 'Summary',
+      required: true,
+      schema: { type: 'string', system: 'summary' },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'issuetype',
+      name: 'Issue Type',
+      required: true,
+      schema: { type: 'issuetype', system: 'issuetype' },
+      operations: [],
+      allowedValues: [{ id: '10010', name: 'Incident', subtask: false }],
+    },
+    {
+      fieldId: 'project',
+      name: 'Project',
+      required: true,
+      schema: { type: 'project', system: 'project' },
+      operations: ['set'],
+      allowedValues: [{ id: project.id, key: project.key, name: project.name }],
+    },
+    {
+      fieldId: 'description',
+      name: 'Description',
+      required: false,
+      schema: { type: 'string', system: 'description' },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'priority',
+      name: 'Priority',
+      required: false,
+      schema: { type: 'priority', system: 'priority' },
+      operations: ['set'],
+      allowedValues: PRIORITIES.map((p) => ({ ...p })),
+      hasDefaultValue: true,
+      defaultValue: { id: '3', name: 'Medium' },
+    },
+    {
+      fieldId: 'customfield_10060',
+      name: 'Customer Impact',
+      required: true,
+      schema: { type: 'option', custom: `${CUSTOM}select`, customId: 10060 },
+      operations: ['set'],
+      allowedValues: option(['None', 'Minor', 'Major', 'Critical'], 10200),
+    },
+    {
+      fieldId: 'labels',
+      name: 'Labels',
+      required: false,
+      schema: { type: 'array', items: 'string', system: 'labels' },
+      operations: ['add', 'set', 'remove'],
+    },
+    {
+      fieldId: 'components',
+      name: 'Components',
+      required: false,
+      schema: { type: 'array', items: 'component', system: 'components' },
+      operations: ['add', 'set', 'remove'],
+      allowedValues: ['Billing', 'Checkout', 'Mobile App'].map((name, i) => ({
+        id: String(10300 + i),
+        name,
+      })),
+    },
+    {
+      fieldId: 'fixVersions',
+      name: 'Fix versions',
+      required: false,
+      schema: { type: 'array', items: 'version', system: 'fixVersions' },
+      operations: ['set', 'add', 'remove'],
+      allowedValues: ['2026.11', '2026.12'].map((name, i) => ({
+        id: String(10400 + i),
+        name,
+        archived: false,
+        released: false,
+      })),
+    },
+    {
+      fieldId: 'duedate',
+      name: 'Due date',
+      required: false,
+      schema: { type: 'date', system: 'duedate' },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'customfield_10061',
+      name: 'Affected Users',
+      required: false,
+      schema: { type: 'number', custom: `${CUSTOM}float`, customId: 10061 },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'customfield_10062',
+      name: 'Environments',
+      required: false,
+      schema: { type: 'array', items: 'option', custom: `${CUSTOM}multiselect`, customId: 10062 },
+      operations: ['add', 'set', 'remove'],
+      allowedValues: option(['Production', 'Staging', 'Sandbox'], 10500),
+    },
+    {
+      fieldId: 'customfield_10063',
+      name: 'Incident Start',
+      required: false,
+      schema: { type: 'datetime', custom: `${CUSTOM}datetime`, customId: 10063 },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'customfield_10064',
+      name: 'Salesforce Case',
+      required: false,
+      schema: { type: 'string', custom: `${CUSTOM}textfield`, customId: 10064 },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'customfield_10065',
+      name: 'Root Cause',
+      required: false,
+      schema: { type: 'string', custom: `${CUSTOM}textarea`, customId: 10065 },
+      operations: ['set'],
+    },
+    {
+      fieldId: 'assignee',
+      name: 'Assignee',
+      required: false,
+      schema: { type: 'user', system: 'assignee' },
+      operations: ['set'],
+    },
+  ];
+}
+
 export class JiraModel {
+  /** Jira's own cap on create metadata and project pages; tests lower it to force paging. */
+  pageCap = 50;
   readonly users: JiraUser[] = [];
   readonly projects: Project[] = [];
   readonly issues = new Map<string, Issue>();
+  /**
+   * Fields on a transition's screen, by transition id. Empty by default (no screens); tests add
+   * a required one to see how a missing value is reported.
+   */
+  readonly transitionScreens = new Map<string, FieldMeta[]>();
   private nextIssueId = 10000;
   private nextCommentId = 20000;
   private nextLinkId = 30000;
@@ -211,6 +361,11 @@ export class JiraModel {
         { id: '10004', name: 'Bug', subtask: false, fields },
         { id: '10002', name: 'Task', subtask: false, fields },
       ],
+    });
+    const ops = { id: '10002', key: 'OPS', name: 'Operations' };
+    this.projects.push({
+      ...ops,
+      issueTypes: [{ id: '10010', name: 'Incident', subtask: false, fields: incidentFields(ops) }],
     });
   }
 

@@ -182,6 +182,13 @@ function loosenKnownGaps(document: OpenApiDocument, name: SpecName): void {
       if (schema?.properties?.renderedFields) schema.properties.renderedFields = { type: 'object' };
     }
   }
+  if (name === 'server') {
+    // GET /api/2/project answers a list of projects; the document describes a single one.
+    const projects = document.paths['/api/2/project']?.get?.responses?.['200']?.content?.[
+      'application/json'
+    ] as { schema?: unknown } | undefined;
+    if (projects?.schema) projects.schema = { type: 'array', items: projects.schema };
+  }
   // GET …/remotelink without `globalId` answers an array of links; both documents only
   // describe the single link returned for a `globalId` query.
   const remoteLinks =

@@ -115,7 +115,8 @@ export function issueJson(
     key: issue.key,
     fields,
   };
-  if (options.expand?.includes('transitions')) result.transitions = transitionsJson(model);
+  if (options.expand?.some((e) => e === 'transitions' || e === 'transitions.fields'))
+    result.transitions = transitionsJson(model, options.expand.includes('transitions.fields'));
   if (options.expand?.includes('renderedFields')) {
     result.renderedFields = {
       description: renderText(issue.fields.description),
@@ -130,13 +131,17 @@ export function issueJson(
   return result;
 }
 
-/** The transitions Jira offers from any status (the double's workflow is fully connected). */
-export function transitionsJson(model: JiraModel): Record<string, unknown>[] {
+/**
+ * The transitions Jira offers from any status (the double's workflow is fully connected), with
+ * their screen fields when `expand=transitions.fields` asked for them.
+ */
+export function transitionsJson(model: JiraModel, withFields = false): Record<string, unknown>[] {
   return WORKFLOW.map((t) => ({
     id: t.id,
     name: t.name,
     to: statusJson(model, t.to),
-    hasScreen: false,
+    hasScreen: model.transitionScreens.has(t.id),
+    ...(withFields ? { fields: screenFieldsJson(model, t.id) } : {}),
     isGlobal: true,
     isInitial: false,
     isAvailable: true,
@@ -161,4 +166,22 @@ export function renderText(value: unknown): string | null {
   };
   walk(value);
   return `<p>${texts.join('')}</p>`;
+}
+
+/** A transition screen's fields as Jira lists them (Cloud FieldMetadata / DC FieldMetaBean). */
+function screenFieldsJson(model: JiraModel, transitionId: string): Record<string, unknown> {
+  return Object.fromEntries(
+    (model.transitionScreens.get(transitionId) ?? []).map((field) => [
+      field.fieldId,
+      {
+        ...(model.deployment === 'cloud' ? { key: field.fieldId } : { fieldId: field.fieldId }),
+        name: field.name,
+        required: field.required,
+        schema: field.schema,
+        operations: field.operations,
+        ...(field.allowedValues ? { allowedValues: field.allowedValues } : {}),
+        hasDefaultValue: field.hasDefaultValue ?? false,
+      },
+    ]),
+  );
 }

@@ -48,12 +48,16 @@ function checkFields(
           errors[name] =
             `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
         else if (meta.allowedValues && fields[name] !== undefined) {
-          const v = fields[name] as Record<string, unknown>;
-          const ok = meta.allowedValues.some(
-            (a) =>
-              (v.id !== undefined && a.id === v.id) ||
-              (v.name !== undefined && a.name === v.name) ||
-              (v.value !== undefined && a.value === v.value),
+          // Multi-value fields (components, versions, multi-selects) send an array of refs.
+          const given = fields[name];
+          const refs = (Array.isArray(given) ? given : [given]) as Record<string, unknown>[];
+          const ok = refs.every((v) =>
+            meta.allowedValues!.some(
+              (a) =>
+                (v.id !== undefined && a.id === v.id) ||
+                (v.name !== undefined && a.name === v.name) ||
+                (v.value !== undefined && a.value === v.value),
+            ),
           );
           if (!ok) errors[name] = `Specify a valid value for ${meta.name.toLowerCase()}`;
         }
@@ -200,7 +204,11 @@ export function issueRoutes(router: DoubleRouter, double: JiraDouble): void {
   router.get(`${api}/issue/{issueIdOrKey}/transitions`, (request) => {
     const issue = find(request);
     if (!issue) return notFound();
-    return { status: 200, body: { expand: 'transitions', transitions: transitionsJson(model) } };
+    const withFields = request.query.get('expand')?.split(',').includes('transitions.fields');
+    return {
+      status: 200,
+      body: { expand: 'transitions', transitions: transitionsJson(model, withFields) },
+    };
   });
 
   router.post(`${api}/issue/{issueIdOrKey}/transitions`, (request) => {
@@ -210,6 +218,17 @@ export function issueRoutes(router: DoubleRouter, double: JiraDouble): void {
     const transition = WORKFLOW.find((t) => t.id === id);
     if (!transition)
       return jiraErrors(400, ["Transition id '" + String(id) + "' is not valid for this issue."]);
+    // Like Jira: a required screen field left out fails the whole transition, naming the field.
+    const given = (request.body as { fields?: Fields } | undefined)?.fields ?? {};
+    const missing = (model.transitionScreens.get(transition.id) ?? []).filter(
+      (field) => field.required && given[field.fieldId] === undefined,
+    );
+    if (missing.length)
+      return jiraErrors(
+        400,
+        [],
+        Object.fromEntries(missing.map((f) => [f.fieldId, `${f.name} is required.`])),
+      );
     issue.status = transition.to;
     issue.updated = model.timestamp();
     return { status: 204 };

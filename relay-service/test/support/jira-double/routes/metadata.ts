@@ -8,7 +8,8 @@ export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
   const api = model.api;
   const page = <T>(items: T[], query: URLSearchParams) => {
     const startAt = Number(query.get('startAt') ?? 0);
-    const maxResults = Number(query.get('maxResults') ?? 50);
+    // Jira answers at most its own page size, whatever was asked; clients must follow pages.
+    const maxResults = Math.min(Number(query.get('maxResults') ?? 50), model.pageCap);
     return {
       startAt,
       maxResults,
@@ -65,6 +66,21 @@ export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
     };
   });
 
+  const projectJson = (p: { id: string; key: string; name: string }) => ({
+    self: `${model.siteUrl}${api}/project/${p.id}`,
+    id: p.id,
+    key: p.key,
+    name: p.name,
+  });
+
+  // Data Center has no project search: every visible project in one unpaged list.
+  if (model.deployment === 'server') {
+    router.get(`${api}/project`, () => ({
+      status: 200,
+      body: model.projects.map((p) => ({ ...projectJson(p), archived: false })),
+    }));
+  }
+
   if (model.deployment === 'cloud') {
     router.get(`${api}/project/search`, (request) => {
       const wanted = request.query.get('query')?.toLowerCase();
@@ -72,6 +88,8 @@ export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
         (p) =>
           !wanted || p.key.toLowerCase().includes(wanted) || p.name.toLowerCase().includes(wanted),
       );
+      if (request.query.get('orderBy') === 'key')
+        matching.sort((a, b) => a.key.localeCompare(b.key));
       const { startAt, maxResults, total, slice } = page(matching, request.query);
       return {
         status: 200,
@@ -82,10 +100,7 @@ export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
           total,
           isLast: startAt + slice.length >= total,
           values: slice.map((p) => ({
-            self: `${model.siteUrl}${api}/project/${p.id}`,
-            id: p.id,
-            key: p.key,
-            name: p.name,
+            ...projectJson(p),
             projectTypeKey: 'software',
             simplified: false,
             style: 'classic',

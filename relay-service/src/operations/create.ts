@@ -1,0 +1,267 @@
+import type { Logger } from 'pino';
+import type { AuditEvent } from '../audit/audit-event';
+import { upsertRemoteLink } from '../jira/endpoints/remote-links';
+import { createIssue } from '../jira/endpoints/issue-create';
+import type { JiraClient } from '../jira/jira-client';
+import { wasNeverSent } from '../jira/transport';
+import { AppError, type ErrorCode } from '../lib/errors';
+import type { Db, Store } from '../store/store';
+import { assertNoProblems } from '../templates/render-template';
+import type { AuditNote, AuditRecorder, OperationCaller } from './audit-recorder';
+import { requestFingerprint, type IdempotencyStore, type IdempotentStart } from './idempotency';
+import { draftIssue, remoteLinkOf, type DraftDeps, type IssueRequestBody } from './preview';
+
+/**
+ * Create one Jira issue from a template and a record, exactly once per Idempotency-Key.
+ *
+ * What happens to the key depends on what Jira may have seen:
+ * - refused before sending, or refused by Jira with a 4xx (nothing was created): the key is
+ *   released, so the same request may simply be retried;
+ * - created: the answer is stored with the audit event in one transaction and replayed to
+ *   every retry with the same body;
+ * - unknown (the connection broke or timed out after the request left, Jira answered 5xx,
+ *   or its success answer was unreadable): the issue may exist. Releasing the key would let
+ *   a retry create a second issue, so the key is closed with an "outcome unknown" answer
+ *   that every retry under it receives. A person checks Jira and, if needed, creates again
+ *   with a new key. Duplicates are worse than one extra click.
+ */
+
+export const CREATE_SCOPE = 'issues.create';
+
+export interface CreateDeps extends DraftDeps {
+  store: Store;
+  idempotency: IdempotencyStore;
+  auditRecorder: AuditRecorder;
+  logger: Logger;
+}
+
+export interface IssueRef {
+  key: string;
+  id: string;
+  url: string;
+}
+
+export interface CreateIssueResult {
+  issue: IssueRef;
+  fieldsSent: string[];
+  remoteLink: boolean;
+  /** Things that went wrong after the issue was created (the remote link). */
+  warnings?: string[];
+}
+
+export interface OperationAnswer<T> {
+  status: number;
+  body: T;
+  /** True when the answer is the stored answer of an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** The browse URL people open, built on the site URL (not the OAuth API gateway). */
+export function browseUrl(client: Pick<JiraClient, 'siteUrl'>, key: string): string {
+  return `${client.siteUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(key)}`;
+}
+
+/** Errors raised before any request left for Jira, whatever their status. */
+const NEVER_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SCOPE_MISSING',
+  'CONNECTION_NOT_FOUND',
+  'CONNECTION_NEEDS_REAUTH',
+  'UPSTREAM_HOST_FORBIDDEN',
+  'SERVICE_UNAVAILABLE',
+  'VALIDATION_FAILED',
+  'TEMPLATE_INVALID',
+  'TEMPLATE_DATA_MISSING',
+  'TEMPLATE_DATA_UNMAPPED',
+]);
+
+/**
+ * True when a failed write certainly created nothing in Jira: it never left, or Jira answered
+ * with a 4xx (Jira validates before it writes, and a 429 is refused unprocessed).
+ */
+export function certainlyNotCreated(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  if (NEVER_SENT.has(error.code)) return true;
+  if (error.jiraStatus !== undefined) return error.jiraStatus >= 400 && error.jiraStatus < 500;
+  // The transport's own pause for a rate limit refuses before sending.
+  if (error.code === 'JIRA_RATE_LIMITED') return true;
+  return wasNeverSent(error);
+}
+
+/** The answer stored under a key whose create may or may not have happened. */
+export function outcomeUnknown(cause: unknown, what: string): AppError {
+  const reason = cause instanceof AppError ? cause.detail : 'the relay lost track of the call';
+  return new AppError(
+    'JIRA_UNAVAILABLE',
+    `Jira did not confirm ${what} (${reason.slice(0, 200)}). It may have been created: check Jira before trying again, and use a new Idempotency-Key if it was not. This key keeps this answer so a retry cannot create a duplicate.`,
+    {
+      status: 502,
+      extra: { outcomeUnknown: true },
+      ...(cause instanceof AppError && cause.jiraStatus !== undefined
+        ? { jiraStatus: cause.jiraStatus }
+        : {}),
+    },
+  );
+}
+
+interface StoredProblem {
+  problem: { code: ErrorCode; detail: string; status: number; extra?: Record<string, unknown> };
+}
+
+/** How a stored error answer is kept: without the request id, which belongs to each replay. */
+export function storedProblem(error: AppError): StoredProblem {
+  return {
+    problem: {
+      code: error.code,
+      detail: error.detail,
+      status: error.status,
+      ...(error.extra ? { extra: error.extra } : {}),
+    },
+  };
+}
+
+/** Replays a stored answer: a stored error is thrown again as the same problem. */
+export function replay<T>(response: { status: number; body: unknown }): OperationAnswer<T> {
+  if (response.status >= 400) {
+    const { problem } = response.body as StoredProblem;
+    throw new AppError(problem.code, problem.detail, {
+      status: problem.status,
+      extra: { ...problem.extra, replayed: true },
+    });
+  }
+  return { status: response.status, body: response.body as T, replayed: true };
+}
+
+/** Reads what an audit event may say about a request before it is validated. */
+export function noteOfBody(body: { template?: unknown; record?: unknown }): AuditNote {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const template = (body.template ?? {}) as Record<string, unknown>;
+  const record = (body.record ?? {}) as Record<string, unknown>;
+  return {
+    connection: text(template.connection),
+    templateId: text(template.id),
+    recordId: text(record.id),
+  };
+}
+
+/** Commits audit events (and the key's fate) together; a store failure is logged. */
+export async function commitOutcome(
+  deps: Pick<CreateDeps, 'store' | 'auditRecorder' | 'logger'>,
+  events: AuditEvent[],
+  keyWork?: (tx: Db) => Promise<void>,
+): Promise<boolean> {
+  try {
+    await deps.store.transaction(async (tx) => {
+      if (keyWork) await keyWork(tx);
+      for (const event of events) await deps.auditRecorder.record(event, tx);
+    });
+    return true;
+  } catch (error) {
+    deps.logger.error(
+      { err: error, requestIds: events.map((e) => e.requestId) },
+      'could not commit the outcome of a create and its audit event',
+    );
+    return false;
+  }
+}
+
+export class IssueCreator {
+  constructor(private readonly deps: CreateDeps) {}
+
+  async create(
+    caller: OperationCaller,
+    idempotencyKey: string,
+    body: IssueRequestBody,
+  ): Promise<OperationAnswer<CreateIssueResult>> {
+    const { deps } = this;
+    const startedAt = deps.clock.now();
+    const note: AuditNote = noteOfBody(body);
+    const eventOf = (error?: unknown) =>
+      deps.auditRecorder.event(caller, 'Create', note, startedAt, error);
+    const keyArgs = [caller.orgId, CREATE_SCOPE, idempotencyKey] as const;
+
+    let start: IdempotentStart;
+    try {
+      start = await deps.idempotency.begin(...keyArgs, requestFingerprint(body));
+    } catch (error) {
+      // Conflict or in flight: refused before anything else; the first request's event stands.
+      await deps.auditRecorder.record(eventOf(error));
+      throw error;
+    }
+    // The first answer was audited when it was made; a replay changes nothing in Jira.
+    if (start.kind === 'replay') return replay<CreateIssueResult>(start.response);
+
+    let client: JiraClient | undefined;
+    let projectKey: string | undefined;
+    let posted = false;
+    try {
+      const draft = await draftIssue(deps, caller.orgId, body);
+      client = draft.client;
+      projectKey = draft.template.projectKey;
+      note.fieldsSent = draft.rendered.fieldsSent;
+      assertNoProblems(draft.rendered);
+
+      posted = true;
+      const created = await createIssue(draft.client, draft.rendered.payload);
+      note.issueKey = created.key;
+      note.jiraStatus = 201;
+
+      const result: CreateIssueResult = {
+        issue: { key: created.key, id: created.id, url: browseUrl(draft.client, created.key) },
+        fieldsSent: draft.rendered.fieldsSent,
+        remoteLink: false,
+      };
+      if (draft.template.remoteLink) {
+        try {
+          await upsertRemoteLink(draft.client, created.key, remoteLinkOf(caller.orgId, draft));
+          result.remoteLink = true;
+        } catch (error) {
+          // The issue exists; failing the create now would invite a duplicate. Say so instead.
+          deps.logger.warn(
+            { err: error, requestId: caller.requestId, issueKey: created.key },
+            'remote link after create failed',
+          );
+          result.warnings = [
+            `The issue was created, but the link back to the record could not be added (${
+              error instanceof AppError ? error.code : 'INTERNAL'
+            }). Link it again from the record.`,
+          ];
+        }
+      }
+      const committed = await commitOutcome(deps, [eventOf()], (tx) =>
+        deps.idempotency.complete(...keyArgs, { status: 201, body: result }, tx),
+      );
+      if (!committed) {
+        // The issue exists and the caller must learn its key; the key stays in flight and
+        // only a lease expiry (minutes, logged above) could let a retry through.
+        deps.logger.error(
+          { requestId: caller.requestId, issueKey: created.key },
+          'issue created but its idempotency record was not completed',
+        );
+      }
+      return { status: 201, body: result, replayed: false };
+    } catch (error) {
+      if (!posted || certainlyNotCreated(error)) {
+        // A 400 about fields means the cached create screen is out of date.
+        if (client && projectKey && error instanceof AppError && error.jiraStatus === 400)
+          deps.createMeta.invalidate(client, projectKey);
+        await commitOutcome(deps, [eventOf(error)], (tx) =>
+          deps.idempotency.release(...keyArgs, tx),
+        );
+        throw error;
+      }
+      const unknown = outcomeUnknown(error, 'whether the issue was created');
+      await commitOutcome(deps, [eventOf(unknown)], (tx) =>
+        deps.idempotency.complete(
+          ...keyArgs,
+          { status: unknown.status, body: storedProblem(unknown) },
+          tx,
+        ),
+      );
+      deps.logger.error(
+        { err: error, requestId: caller.requestId, idempotencyKey },
+        'create outcome unknown; key closed so no retry can duplicate the issue',
+      );
+      throw unknown;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { getIssueSummary, normaliseIssueKey } from '../jira/endpoints/issues';
+import { recordGlobalId, upsertRemoteLink } from '../jira/endpoints/remote-links';
+import { AppError } from '../lib/errors';
+import { parseTemplate, type Template } from '../templates/template-schema';
+import type { OperationCaller } from './audit-recorder';
+import { toIssueSummaryView, type IssueSummaryView } from './status';
+import type { IssueOperationDeps } from './view';
+
+/**
+ * Linking an existing issue to a Salesforce record: the issue must exist and be visible to the
+ * connection (Jira's 404 and 403 stay apart), and when the template asks for it a remote link
+ * back to the record is added (upserted by globalId, so linking twice never adds two).
+ */
+
+const salesforceId = z
+  .string()
+  .regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
+
+export const linkRecordSchema = z.strictObject({
+  id: salesforceId,
+  url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }).max(2048),
+  objectApiName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an object API name'),
+  title: z.string().trim().min(1).max(255),
+});
+
+export const linkBody = z.strictObject({
+  connection: z.string().min(1).max(80),
+  record: linkRecordSchema,
+  // Checked by parseTemplate, which names every bad member as TEMPLATE_INVALID.
+  template: z.record(z.string(), z.unknown()).nullable().default(null),
+});
+export type LinkBody = z.output<typeof linkBody>;
+
+export interface LinkResult {
+  issue: Pick<IssueSummaryView, 'key' | 'id' | 'url' | 'summary' | 'status'>;
+  remoteLink: boolean;
+}
+
+/** A template belongs to one connection; acting on another with it is a caller mistake. */
+export function templateFor(
+  input: Record<string, unknown> | null | undefined,
+  connection: string,
+): Template | null {
+  if (!input) return null;
+  const template = parseTemplate(input);
+  if (template.connection !== connection) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The template is for connection "${template.connection}", but the request names "${connection}".`,
+      { fieldErrors: [{ field: 'connection', message: 'does not match template.connection' }] },
+    );
+  }
+  return template;
+}
+
+/** POST /v1/issues/{key}/links: one read, plus one remote-link write when the template says so. */
+export async function linkIssue(
+  deps: IssueOperationDeps,
+  caller: OperationCaller,
+  key: string,
+  body: LinkBody,
+): Promise<LinkResult> {
+  return deps.auditRecorder.run(
+    caller,
+    'Link',
+    {
+      connection: body.connection,
+      issueKey: normaliseIssueKey(key),
+      recordId: body.record.id,
+      templateId: typeof body.template?.id === 'string' ? body.template.id : null,
+    },
+    async (note) => {
+      const template = templateFor(body.template, body.connection);
+      const client = await deps.jira.clientFor(caller.orgId, body.connection);
+      const issue = toIssueSummaryView(await getIssueSummary(client, key), client.siteUrl);
+      // Jira resolves an old key of a moved issue; the link keeps the issue's current key.
+      note.issueKey = issue.key;
+      let remoteLink = false;
+      if (template?.remoteLink) {
+        await upsertRemoteLink(client, issue.key, {
+          globalId: recordGlobalId(caller.orgId, body.record.id),
+          url: body.record.url,
+          title: body.record.title,
+          summary: body.record.objectApiName,
+        });
+        remoteLink = true;
+      }
+      const { key: issueKey, id, url, summary, status } = issue;
+      return { issue: { key: issueKey, id, url, summary, status }, remoteLink };
+    },
+  );
+}

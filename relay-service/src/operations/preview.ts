@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { JiraClient } from '../jira/jira-client';
+import type { Clock } from '../lib/clock';
+import { recordGlobalId, remoteLinkBody } from '../jira/endpoints/remote-links';
+import { assertDataMinimised } from '../templates/data-minimisation';
+import type { MergeUser } from '../templates/merge-fields';
+import {
+  renderIssuePayload,
+  type IssuePayload,
+  type RenderedIssue,
+} from '../templates/render-template';
+import {
+  parseRecord,
+  parseTemplate,
+  type RecordData,
+  type Template,
+} from '../templates/template-schema';
+import type { FieldProblem } from '../templates/value-shaping';
+import type { CreateMetaCache, ResolvedCreateMeta } from './create-meta-cache';
+
+/**
+ * Preview renders a template against a record exactly as create will, and returns the Jira
+ * payload with every problem found; it never calls the create endpoint. Create and bulk
+ * create build their payloads through `draftIssue`, so the two cannot drift apart.
+ */
+
+/** `{"name","email"}` of the Salesforce user, for `{{$User.*}}` merge fields. */
+export const issueUserSchema = z
+  .object({
+    name: z.string().max(255).nullish(),
+    email: z.string().max(255).nullish(),
+  })
+  .nullish();
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The envelope of preview and create; the template and record are checked by their own parsers. */
+export const issueRequestBody = z.object({
+  template: jsonObject,
+  record: jsonObject,
+  user: issueUserSchema,
+});
+export type IssueRequestBody = z.output<typeof issueRequestBody>;
+
+export interface DraftDeps {
+  jira: { clientFor(orgId: string, connectionName: string): Promise<JiraClient> };
+  createMeta: CreateMetaCache;
+  clock: Clock;
+}
+
+export interface IssueDraft {
+  template: Template;
+  record: RecordData;
+  client: JiraClient;
+  meta: ResolvedCreateMeta;
+  rendered: RenderedIssue;
+}
+
+/** The user merge fields see; absent members stay absent. */
+export function mergeUserOf(user: IssueRequestBody['user']): MergeUser | null {
+  if (!user) return null;
+  return { name: user.name ?? null, email: user.email ?? null };
+}
+
+/** The template, parsed once for a request (bulk renders many records with it). */
+export interface TemplateTarget {
+  template: Template;
+  client: JiraClient;
+  meta: ResolvedCreateMeta;
+}
+
+/**
+ * Resolves where a template creates issues: its connection's client and the create metadata
+ * of its project and issue type (cached). Call it only after the record data passed the data
+ * minimisation check, so a refused record costs no Jira call.
+ */
+export async function targetOf(
+  deps: DraftDeps,
+  orgId: string,
+  template: Template,
+): Promise<TemplateTarget> {
+  const client = await deps.jira.clientFor(orgId, template.connection);
+  const meta = await deps.createMeta.resolve(client, template.projectKey, template.issueType);
+  return { template, client, meta };
+}
+
+/** Renders one record against a resolved target. */
+export function renderDraft(
+  deps: Pick<DraftDeps, 'clock'>,
+  orgId: string,
+  target: TemplateTarget,
+  record: RecordData,
+  user: MergeUser | null,
+): IssueDraft {
+  const rendered = renderIssuePayload({
+    template: target.template,
+    record,
+    user,
+    orgId,
+    now: new Date(deps.clock.now()),
+    deployment: target.client.deployment,
+    createMeta: target.meta,
+  });
+  return { ...target, record, rendered };
+}
+
+/**
+ * Parses and checks a request, then renders it. Throws TEMPLATE_INVALID / VALIDATION_FAILED /
+ * TEMPLATE_DATA_MISSING / TEMPLATE_DATA_UNMAPPED before any Jira call; field problems are
+ * returned in `rendered.problems` (create refuses them, preview shows them).
+ */
+export async function draftIssue(
+  deps: DraftDeps,
+  orgId: string,
+  body: IssueRequestBody,
+): Promise<IssueDraft> {
+  const template = parseTemplate(body.template);
+  const record = parseRecord(body.record);
+  assertDataMinimised(template, record);
+  const target = await targetOf(deps, orgId, template);
+  return renderDraft(deps, orgId, target, record, mergeUserOf(body.user));
+}
+
+export interface PreviewResult {
+  /** Exactly the body create would POST to `{api}/issue`. */
+  payload: IssuePayload;
+  fieldsSent: string[];
+  problems: FieldProblem[];
+  /** Whether create would send it (no problems). */
+  ready: boolean;
+  deployment: JiraClient['deployment'];
+  issueType: { id: string; name: string };
+  /** The remote link create would add back to the record, when the template asks for one. */
+  remoteLink: Record<string, unknown> | null;
+}
+
+export async function previewIssue(
+  deps: DraftDeps,
+  orgId: string,
+  body: IssueRequestBody,
+): Promise<PreviewResult> {
+  const draft = await draftIssue(deps, orgId, body);
+  return {
+    payload: draft.rendered.payload,
+    fieldsSent: draft.rendered.fieldsSent,
+    problems: draft.rendered.problems,
+    ready: draft.rendered.problems.length === 0,
+    deployment: draft.client.deployment,
+    issueType: { id: draft.meta.issueType.id, name: draft.meta.issueType.name },
+    remoteLink: draft.template.remoteLink ? remoteLinkBody(remoteLinkOf(orgId, draft)) : null,
+  };
+}
+
+/** The link back to the record that create adds (and preview shows). */
+export function remoteLinkOf(
+  orgId: string,
+  draft: { record: RecordData },
+): { globalId: string; url: string; title: string } {
+  const { record } = draft;
+  return {
+    globalId: recordGlobalId(orgId, record.id),
+    url: record.url,
+    // Only the object name and id: the template decides which field values leave the org,
+    // and the link title is not part of the template.
+    title: `Salesforce ${record.objectApiName} ${record.id}`,
+  };
+}
