@@ -16,6 +16,8 @@ export interface DrainerSettings {
   leaseMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** How long a partial batch waits for more events (0: send at once). */
+  lingerMs?: number;
   /** [0, 1); injected so tests can pin the jitter. */
   random?: () => number;
 }
@@ -138,7 +140,7 @@ export class OutboxDrainer {
     const deadline = Date.now() + bound;
     const flush = (async () => {
       while (Date.now() < deadline) {
-        const summary = await this.drainOnce();
+        const summary = await this.drainOnce({ flush: true });
         if (summary.calls === 0 || summary.failedCalls > 0) return;
       }
     })().catch((error: unknown) => this.logger.warn({ err: error }, 'audit flush failed'));
@@ -154,11 +156,17 @@ export class OutboxDrainer {
     clearTimeout(timer);
   }
 
-  /** One pass: a batch for each due tenant that is not backing off. */
-  async drainOnce(): Promise<DrainSummary> {
+  /**
+   * One pass: a batch for each due tenant that is not backing off. `flush` sends partial
+   * batches without waiting for them to fill (shutdown).
+   */
+  async drainOnce(options: { flush?: boolean } = {}): Promise<DrainSummary> {
     const summary: DrainSummary = { calls: 0, delivered: 0, parked: 0, failedCalls: 0 };
     const now = this.clock.now();
-    for (const orgId of await this.outbox.dueTenants(now, TENANTS_PER_PASS)) {
+    const lingerMs = options.flush ? 0 : (this.settings.lingerMs ?? 0);
+    const batching =
+      lingerMs > 0 ? { fullBatch: this.batchSize, lingerCutoff: now - lingerMs } : undefined;
+    for (const orgId of await this.outbox.dueTenants(now, TENANTS_PER_PASS, batching)) {
       const backoff = this.backoff.get(orgId);
       if (backoff && backoff.until > now) continue;
       const claim = await this.outbox.claim(orgId, this.batchSize, now, this.settings.leaseMs);

@@ -83,8 +83,17 @@ export class OutboxRepository {
   }
 
   /** Tenants with events ready to send, oldest waiting first. */
-  async dueTenants(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.db
+  /**
+   * Tenants with events due now, oldest first. With `batching`, a tenant is due only once it
+   * has a full batch or its oldest event has waited `lingerCutoff`: Salesforce API calls are a
+   * daily quota, so events that trickle in are sent together.
+   */
+  async dueTenants(
+    now: number,
+    limit: number,
+    batching?: { fullBatch: number; lingerCutoff: number },
+  ): Promise<string[]> {
+    let query = this.store.db
       .selectFrom('audit_outbox')
       .select('org_id')
       .select((eb) => eb.fn.min('created_at').as('oldest'))
@@ -92,8 +101,16 @@ export class OutboxRepository {
       .where('available_at', '<=', now)
       .groupBy('org_id')
       .orderBy('oldest')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+    if (batching) {
+      query = query.having((eb) =>
+        eb.or([
+          eb(eb.fn.countAll(), '>=', batching.fullBatch),
+          eb(eb.fn.min('created_at'), '<=', batching.lingerCutoff),
+        ]),
+      );
+    }
+    const rows = await query.execute();
     return rows.map((row) => row.org_id);
   }
 

@@ -80,6 +80,7 @@ export const configSchema = z
     RELAY_OUTBOX_BACKOFF_BASE_MS: milliseconds(1, 1_000),
     RELAY_OUTBOX_BACKOFF_MAX_MS: milliseconds(1, 300_000),
     RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS: milliseconds(0, 5_000),
+    RELAY_OUTBOX_LINGER_MS: milliseconds(0, 2_000),
     RELAY_SALESFORCE_TIMEOUT_MS: milliseconds(1, 30_000),
   })
   .superRefine((env, ctx) => {
@@ -156,6 +157,8 @@ export interface Config {
     backoffBaseMs: number;
     backoffMaxMs: number;
     flushOnShutdownMs: number;
+    /** How long a partial batch waits for more events before it is sent anyway. */
+    lingerMs: number;
     salesforceTimeoutMs: number;
   };
 }
@@ -228,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffBaseMs: raw.RELAY_OUTBOX_BACKOFF_BASE_MS,
       backoffMaxMs: raw.RELAY_OUTBOX_BACKOFF_MAX_MS,
       flushOnShutdownMs: raw.RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS,
+      lingerMs: raw.RELAY_OUTBOX_LINGER_MS,
       salesforceTimeoutMs: raw.RELAY_SALESFORCE_TIMEOUT_MS,
     },
   };

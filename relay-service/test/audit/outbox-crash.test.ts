@@ -3,15 +3,18 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/lib/logger';
 import { createServices } from '../../src/services';
-import { AUDIT_ORG_ID, requestIds } from '../support/audit-events';
+import { AUDIT_ORG_ID, AUDIT_USER_ID } from '../support/audit-events';
+import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { REPO_ROOT } from '../support/processes';
-import { TEST_KEY } from '../support/relay';
+import { TEST_KEY, signedFetch } from '../support/relay';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { ENGINES, databaseUrlOf, freshStoreLocation } from '../support/stores';
 
-const ENTRY = path.join(REPO_ROOT, 'relay-service/test/support/audit-relay-entry.ts');
+// The production entry point: configuration from the environment, the drainer it starts.
+const MAIN = path.join(REPO_ROOT, 'relay-service/src/main.ts');
 const OBJECT = 'Jira_Audit_Event__c';
 const TOTAL = 1_000;
+const CONCURRENCY = 20;
 
 interface RelayProcess {
   child: ChildProcess;
@@ -22,7 +25,7 @@ interface RelayProcess {
 /** Spawns node itself (not the tsx wrapper) so SIGKILL hits the process that holds the claims. */
 function startRelay(env: Record<string, string>): Promise<RelayProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -30,7 +33,7 @@ function startRelay(env: Record<string, string>): Promise<RelayProcess> {
     const timer = setTimeout(() => reject(new Error(`relay not ready:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /AUDIT_RELAY_READY (\S+)/.exec(output);
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"relay listening"/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ child, url: match[1] as string, output: () => output });
@@ -48,7 +51,7 @@ function startRelay(env: Record<string, string>): Promise<RelayProcess> {
 async function waitFor(
   what: string,
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -57,105 +60,177 @@ async function waitFor(
   }
 }
 
-const recordEvents = async (relay: RelayProcess, from: number, count: number) => {
-  const response = await fetch(`${relay.url}/test/audit-events`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ prefix: 'req', from, count }),
-  });
-  expect(response.status).toBe(200);
-};
+async function outboxPending(relay: RelayProcess): Promise<number> {
+  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+  const match = /^relay_audit_outbox_pending (\d+)/m.exec(metrics);
+  return match ? Number(match[1]) : Number.NaN;
+}
 
-describe.each(ENGINES)('audit delivery through outage and crash on %s', (engine) => {
-  let double: SalesforceDouble;
-  const running: ChildProcess[] = [];
+describe.each(ENGINES)(
+  'audit delivery of real operations through outage and crash on %s',
+  (engine) => {
+    let salesforce: SalesforceDouble;
+    let jira: JiraDouble;
+    const running: ChildProcess[] = [];
 
-  beforeAll(async () => {
-    double = await SalesforceDouble.start();
-    double.registerClientCredentials('relay-client', 'relay-client-secret-value');
-  });
-  afterAll(async () => {
-    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
-    await double.stop();
-  });
-
-  it('when Salesforce is down for a while and the relay is killed once then each of 1,000 events arrives exactly once', async () => {
-    const env = {
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrlOf(await freshStoreLocation(engine)),
-      RELAY_ENCRYPTION_KEYS: TEST_KEY,
-      RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
-      LOG_LEVEL: 'info',
-      RELAY_OUTBOX_POLL_MS: '20',
-      RELAY_OUTBOX_LEASE_MS: '1500',
-      RELAY_SALESFORCE_TIMEOUT_MS: '1000',
-      RELAY_OUTBOX_BACKOFF_BASE_MS: '50',
-      RELAY_OUTBOX_BACKOFF_MAX_MS: '200',
-    };
-    const setup = await createServices(loadConfig(env), createLogger('silent'));
-    await setup.tenants.add({
-      orgId: AUDIT_ORG_ID,
-      name: 'Acme',
-      salesforceAuth: {
-        type: 'client_credentials',
-        loginUrl: double.url,
-        clientId: 'relay-client',
-        clientSecret: 'relay-client-secret-value',
-      },
+    beforeAll(async () => {
+      salesforce = await SalesforceDouble.start();
+      salesforce.registerClientCredentials('relay-client', 'relay-client-secret-value');
+      jira = await startJiraDouble({ deployment: 'cloud' });
     });
-    await setup.store.close();
+    afterAll(async () => {
+      for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all([salesforce.stop(), jira.stop()]);
+    });
 
-    // Salesforce is down while the first 600 operations happen.
-    double.fault = { kind: 'unavailable' };
-    const first = await startRelay(env);
-    running.push(first.child);
-    await recordEvents(first, 0, 600);
-    await waitFor(
-      'failed attempts',
-      () => double.calls.filter((c) => c.status === 503).length >= 3,
-    );
-
-    // Salesforce comes back, slowly: the first batch is saved but its answer is still on the way
-    // when the relay is killed, so the relay never learns it was delivered.
-    double.slowMs = 400;
-    double.fault = { kind: 'none' };
-    await waitFor('the first batch saved', () => double.records(OBJECT).length >= 200);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
-    expect(first.child.signalCode).toBe('SIGKILL');
-    double.slowMs = 0;
-
-    const second = await startRelay(env);
-    running.push(second.child);
-    await recordEvents(second, 600, 400);
-    await waitFor('every event delivered', async () => {
-      if (double.records(OBJECT).length < TOTAL) return false;
-      const stats = (await (await fetch(`${second.url}/test/outbox-stats`)).json()) as {
-        pending: number;
+    it('when Salesforce is down for a while and the relay is killed once then the audit event of each of 1,000 operations arrives exactly once', async () => {
+      const env = {
+        NODE_ENV: 'test',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrlOf(await freshStoreLocation(engine)),
+        RELAY_ENCRYPTION_KEYS: TEST_KEY,
+        RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+        RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000',
+        LOG_LEVEL: 'info',
+        RELAY_OUTBOX_POLL_MS: '20',
+        RELAY_OUTBOX_LEASE_MS: '1500',
+        RELAY_SALESFORCE_TIMEOUT_MS: '1000',
+        RELAY_OUTBOX_BACKOFF_BASE_MS: '50',
+        RELAY_OUTBOX_BACKOFF_MAX_MS: '200',
       };
-      return stats.pending === 0;
-    });
+      const setup = await createServices(loadConfig(env), createLogger('silent'));
+      const secret = await setup.tenants.add({
+        orgId: AUDIT_ORG_ID,
+        name: 'Acme',
+        salesforceAuth: {
+          type: 'client_credentials',
+          loginUrl: salesforce.url,
+          clientId: 'relay-client',
+          clientSecret: 'relay-client-secret-value',
+        },
+      });
+      await setup.store.close();
 
-    const delivered = double.records(OBJECT).map((r) => String(r.Request_Id__c));
-    expect(delivered).toHaveLength(TOTAL);
-    expect(new Set(delivered)).toEqual(new Set(requestIds(TOTAL)));
+      const signed = (relay: RelayProcess, method: string, target: string, body?: unknown) =>
+        signedFetch(relay.url, {
+          method,
+          path: target,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          orgId: AUDIT_ORG_ID,
+          userId: AUDIT_USER_ID,
+          secret,
+        });
 
-    const upserts = double.calls.filter((c) => c.kind === 'upsert');
-    const failedUpserts = upserts.filter((c) => c.status !== 200).length;
-    const resentEvents = [...double.upsertsByExternalId.values()].filter((n) => n > 1).length;
-    // The batch in flight at the kill is sent again (one extra call) and updates, never
-    // duplicates, its records; nothing else is sent twice.
-    expect(resentEvents).toBe(200);
-    expect(upserts.length).toBeLessThanOrEqual(Math.ceil(TOTAL / 200) + failedUpserts + 1);
-    expect(upserts.every((c) => c.records <= 200)).toBe(true);
+      /** `count` real comment operations, CONCURRENCY at a time; returns their request ids. */
+      async function comment(
+        relay: RelayProcess,
+        issueKey: string,
+        count: number,
+      ): Promise<string[]> {
+        const ids: string[] = [];
+        for (let start = 0; start < count; start += CONCURRENCY) {
+          const answers = await Promise.all(
+            Array.from({ length: Math.min(CONCURRENCY, count - start) }, (_, i) =>
+              signed(relay, 'POST', `/v1/issues/${issueKey}/comments`, {
+                connection: 'default',
+                body: `Update ${start + i} from Salesforce`,
+                record: {
+                  id: '5005g00000Q1w2eAAB',
+                  url: 'https://acme.my.salesforce.com/5005g00000Q1w2eAAB',
+                },
+                user: { name: 'Sam Support', email: 'sam@acme.example' },
+              }),
+            ),
+          );
+          for (const answer of answers) {
+            expect(answer.status).toBe(201);
+            ids.push(answer.headers.get('x-request-id') as string);
+          }
+        }
+        return ids;
+      }
 
-    second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
-    const output = first.output() + second.output();
-    expect(output).toContain('audit write-back failed');
-    for (const secret of ['relay-client-secret-value', ...double.issuedTokens])
-      expect(output).not.toContain(secret);
-  }, 60_000);
-});
+      // Salesforce is down while the first operations happen.
+      salesforce.fault = { kind: 'unavailable' };
+      const first = await startRelay(env);
+      running.push(first.child);
+      const connected = await signed(first, 'PUT', '/v1/connections/default', {
+        deployment: 'cloud',
+        baseUrl: jira.url,
+        auth: {
+          method: 'api_token',
+          email: 'ada@example.com',
+          token: 'ATATT-double-api-token-ada',
+        },
+      });
+      expect(connected.status).toBe(200);
+      const connectId = connected.headers.get('x-request-id') as string;
+      const project = jira.model.project('SUP');
+      if (!project) throw new Error('the double has no SUP project');
+      const issueKey = jira.model.createIssue({
+        project,
+        issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
+        fields: { summary: 'Checkout fails' },
+        reporter: jira.model.users[0] as (typeof jira.model.users)[number],
+      }).key;
+
+      const expected = [connectId, ...(await comment(first, issueKey, 599))];
+      await waitFor(
+        'failed attempts',
+        () => salesforce.calls.filter((c) => c.status === 503).length >= 3,
+      );
+
+      // Salesforce comes back, slowly: the first batch is saved but its answer is still on the way
+      // when the relay is killed, so the relay never learns it was delivered.
+      salesforce.slowMs = 400;
+      salesforce.fault = { kind: 'none' };
+      await waitFor('the first batch saved', () => salesforce.records(OBJECT).length >= 200);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      expect(first.child.signalCode).toBe('SIGKILL');
+      salesforce.slowMs = 0;
+
+      const second = await startRelay(env);
+      running.push(second.child);
+      expected.push(...(await comment(second, issueKey, TOTAL - expected.length)));
+      expect(new Set(expected).size).toBe(TOTAL);
+      await waitFor(
+        'every event delivered',
+        async () =>
+          salesforce.records(OBJECT).length >= TOTAL && (await outboxPending(second)) === 0,
+      );
+
+      const delivered = salesforce.records(OBJECT).map((r) => String(r.Request_Id__c));
+      expect(delivered).toHaveLength(TOTAL);
+      expect(new Set(delivered)).toEqual(new Set(expected));
+      const operations = salesforce.records(OBJECT).map((r) => String(r.Operation__c));
+      expect(operations.filter((op) => op === 'Comment')).toHaveLength(TOTAL - 1);
+      expect(operations.filter((op) => op === 'Connect')).toHaveLength(1);
+      expect(
+        jira.log.filter((e) => e.method === 'POST' && e.path.endsWith('/comment')),
+      ).toHaveLength(TOTAL - 1);
+
+      const upserts = salesforce.calls.filter((c) => c.kind === 'upsert');
+      const failedUpserts = upserts.filter((c) => c.status !== 200).length;
+      const resentEvents = [...salesforce.upsertsByExternalId.values()].filter((n) => n > 1).length;
+      // The batch in flight at the kill is sent again (one extra call) and updates, never
+      // duplicates, its records; nothing else is sent twice.
+      expect(resentEvents).toBeLessThanOrEqual(200);
+      expect(upserts.length).toBeLessThanOrEqual(Math.ceil(TOTAL / 200) + failedUpserts + 1);
+      expect(upserts.every((c) => c.records <= 200)).toBe(true);
+
+      second.child.kill('SIGTERM');
+      await new Promise((resolve) => second.child.once('exit', resolve));
+      const output = first.output() + second.output();
+      expect(output).toContain('audit write-back failed');
+      for (const secretValue of [
+        'relay-client-secret-value',
+        'ATATT-double-api-token-ada',
+        secret,
+        ...salesforce.issuedTokens,
+      ])
+        expect(output).not.toContain(secretValue);
+    }, 90_000);
+  },
+);

@@ -51,7 +51,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
     await services.audit.record(auditEvent('ok-1'));
     await services.audit.record(auditEvent('bad-1', { recordId: 'x'.repeat(30) }));
     await services.audit.record(auditEvent('ok-2'));
-    await services.auditDrainer.drainOnce();
+    await services.auditDrainer.drainOnce({ flush: true });
     await services.store.close();
   });
   afterAll(() => double.stop());
