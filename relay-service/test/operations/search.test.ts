@@ -1,33 +1,13 @@
 import {
   CONNECTION,
   DEPLOYMENTS,
-  startIssueActionsWorld,
+  useIssueActionsWorld,
   type IssueActionsWorld,
 } from './view-fixture';
 
 describe('searching for an issue to link', () => {
   let world: IssueActionsWorld;
-
-  beforeAll(async () => {
-    world = await startIssueActionsWorld();
-  });
-  afterAll(async () => {
-    try {
-      // Every request these tests sent, and every answer, is as relay-service/openapi.yaml says.
-      expect(world.contractProblems()).toEqual([]);
-    } finally {
-      await world.stop();
-    }
-  });
-  beforeEach(() => {
-    for (const double of Object.values(world.doubles)) {
-      double.resetCounters();
-      double.faults.clear();
-    }
-  });
-  afterEach(() => {
-    expect([...world.doubles.cloud.violations, ...world.doubles.server.violations]).toEqual([]);
-  });
+  useIssueActionsWorld((started) => (world = started));
 
   describe.each(DEPLOYMENTS)('on %s', (deployment) => {
     const connection = CONNECTION[deployment];

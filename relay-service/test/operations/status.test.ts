@@ -1,35 +1,13 @@
-import { ORG_ID } from '../support/relay';
 import {
   CONNECTION,
   DEPLOYMENTS,
-  startIssueActionsWorld,
+  useIssueActionsWorld,
   type IssueActionsWorld,
 } from './view-fixture';
 
 describe('status of many linked issues', () => {
   let world: IssueActionsWorld;
-
-  beforeAll(async () => {
-    world = await startIssueActionsWorld();
-    await world.relay.services.tenants.setAuditViews(ORG_ID, true);
-  });
-  afterAll(async () => {
-    try {
-      // Every request these tests sent, and every answer, is as relay-service/openapi.yaml says.
-      expect(world.contractProblems()).toEqual([]);
-    } finally {
-      await world.stop();
-    }
-  });
-  beforeEach(() => {
-    for (const double of Object.values(world.doubles)) {
-      double.resetCounters();
-      double.faults.clear();
-    }
-  });
-  afterEach(() => {
-    expect([...world.doubles.cloud.violations, ...world.doubles.server.violations]).toEqual([]);
-  });
+  useIssueActionsWorld((started) => (world = started), { auditViews: true });
 
   describe.each(DEPLOYMENTS)('on %s', (deployment) => {
     const connection = CONNECTION[deployment];

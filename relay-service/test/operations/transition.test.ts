@@ -3,7 +3,7 @@ import { STATUSES } from '../support/jira-double/model';
 import {
   CONNECTION,
   DEPLOYMENTS,
-  startIssueActionsWorld,
+  useIssueActionsWorld,
   template,
   type IssueActionsWorld,
 } from './view-fixture';
@@ -22,28 +22,7 @@ const RESOLUTION: FieldMeta = {
 
 describe('transitions of a linked issue', () => {
   let world: IssueActionsWorld;
-
-  beforeAll(async () => {
-    world = await startIssueActionsWorld();
-  });
-  afterAll(async () => {
-    try {
-      // Every request these tests sent, and every answer, is as relay-service/openapi.yaml says.
-      expect(world.contractProblems()).toEqual([]);
-    } finally {
-      await world.stop();
-    }
-  });
-  beforeEach(() => {
-    for (const double of Object.values(world.doubles)) {
-      double.resetCounters();
-      double.faults.clear();
-      double.model.transitionScreens.clear();
-    }
-  });
-  afterEach(() => {
-    expect([...world.doubles.cloud.violations, ...world.doubles.server.violations]).toEqual([]);
-  });
+  useIssueActionsWorld((started) => (world = started));
 
   describe.each(DEPLOYMENTS)('on %s', (deployment) => {
     const connection = CONNECTION[deployment];

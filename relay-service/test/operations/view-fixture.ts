@@ -143,6 +143,41 @@ export async function startIssueActionsWorld(): Promise<IssueActionsWorld> {
   };
 }
 
+/**
+ * Registers the hooks every issue-action test file shares: one world for the file, counters,
+ * faults and recorded waits reset per test, no OpenAPI violation on either double after each
+ * test, and every relay exchange matching relay-service/openapi.yaml at the end.
+ */
+export function useIssueActionsWorld(
+  onStart: (world: IssueActionsWorld) => void,
+  options: { auditViews?: boolean } = {},
+): void {
+  let world: IssueActionsWorld;
+  beforeAll(async () => {
+    world = await startIssueActionsWorld();
+    if (options.auditViews) await world.relay.services.tenants.setAuditViews(ORG_ID, true);
+    onStart(world);
+  });
+  afterAll(async () => {
+    try {
+      expect(world.contractProblems()).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  });
+  beforeEach(() => {
+    for (const double of Object.values(world.doubles)) {
+      double.resetCounters();
+      double.faults.clear();
+      double.model.transitionScreens.clear();
+    }
+    world.sleeps.length = 0;
+  });
+  afterEach(() => {
+    expect([...world.doubles.cloud.violations, ...world.doubles.server.violations]).toEqual([]);
+  });
+}
+
 /** Rich text as each deployment stores it: an ADF document on Cloud, wiki text on DC. */
 export function richText(deployment: Deployment, text: string): unknown {
   return deployment === 'cloud'

@@ -3,7 +3,7 @@ import {
   CONNECTION,
   DEPLOYMENTS,
   richText,
-  startIssueActionsWorld,
+  useIssueActionsWorld,
   type IssueActionsWorld,
 } from './view-fixture';
 
@@ -25,30 +25,7 @@ function expectInert(html: string): void {
 
 describe('inline view of an issue', () => {
   let world: IssueActionsWorld;
-
-  beforeAll(async () => {
-    world = await startIssueActionsWorld();
-    await world.relay.services.tenants.setAuditViews(ORG_ID, true);
-  });
-  afterAll(async () => {
-    try {
-      // Every request these tests sent, and every answer, is as relay-service/openapi.yaml says.
-      expect(world.contractProblems()).toEqual([]);
-    } finally {
-      await world.stop();
-    }
-  });
-  beforeEach(() => {
-    for (const double of Object.values(world.doubles)) {
-      double.resetCounters();
-      double.faults.clear();
-    }
-    world.sleeps.length = 0;
-  });
-  afterEach(() => {
-    // Every request the relay sent, and every answer the double gave, matched Jira's OpenAPI.
-    expect([...world.doubles.cloud.violations, ...world.doubles.server.violations]).toEqual([]);
-  });
+  useIssueActionsWorld((started) => (world = started), { auditViews: true });
 
   describe.each(DEPLOYMENTS)('on %s', (deployment) => {
     const connection = CONNECTION[deployment];
