@@ -78,7 +78,14 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
   app.use(connectionRoutes({ connections: services.connections, oauth: services.oauthFlow }));
   app.use(templatePreviewRoutes(services), issueCreateRoutes(services), jiraPickerRoutes(services));
-  app.use(issueRoutes(services), issueSearchRoutes(services));
+  app.use(
+    issueRoutes({
+      ...services,
+      commentsWithoutTemplate: (orgId, connection) =>
+        services.connections.allowsCommentsWithoutTemplate(orgId, connection),
+    }),
+    issueSearchRoutes(services),
+  );
 
   app.use(notFound());
   app.use(problemHandler(logger, config.bodyLimitBytes));

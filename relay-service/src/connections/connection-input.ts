@@ -60,3 +60,13 @@ export const oauthStartBody = z
       .optional(),
   })
   .optional();
+
+/** PATCH /v1/connections/{name}: settings only, never credentials. */
+export const connectionSettingsBody = z
+  .strictObject({
+    /** Whether people may comment on issues linked without a template. */
+    allowCommentsWithoutTemplate: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'expected at least one setting');
+
+export type ConnectionSettingsInput = z.output<typeof connectionSettingsBody>;

@@ -15,7 +15,7 @@ import type { UpstreamGuard } from '../lib/upstream-guard';
 import type { ConnectionsTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import type { PutConnectionInput } from './connection-input';
+import type { ConnectionSettingsInput, PutConnectionInput } from './connection-input';
 
 /** A connection as the contract shows it: metadata only, never a secret. */
 export interface ConnectionView {
@@ -32,6 +32,8 @@ export interface ConnectionView {
   connectedAt: string | null;
   expiresAt: string | null;
   warnings: string[];
+  /** Whether people may comment on issues linked without a template (a template always decides its own). */
+  allowCommentsWithoutTemplate: boolean;
 }
 
 /** Warn this long before an admin-given token expiry. */
@@ -70,6 +72,7 @@ export function toConnectionView(row: ConnectionsTable, now = Date.now()): Conne
     connectedAt: iso(row.connected_at),
     expiresAt: iso(row.expires_at),
     warnings: [...(JSON.parse(row.warnings) as string[]), ...expiryWarnings(row, now)],
+    allowCommentsWithoutTemplate: row.allow_untemplated_comments !== 0,
   };
 }
 
@@ -122,6 +125,34 @@ export class ConnectionService {
     const row = await this.row(orgId, name, db);
     if (!row) throw notFound(name);
     return toConnectionView(row, this.now);
+  }
+
+  /** Changes a connection's settings (not its credentials). */
+  async updateSettings(
+    context: ActionContext,
+    name: string,
+    settings: ConnectionSettingsInput,
+  ): Promise<ConnectionView> {
+    const { store } = this.deps;
+    if (!(await this.row(context.orgId, name))) throw notFound(name);
+    await store.db
+      .updateTable('connections')
+      .set({
+        ...(settings.allowCommentsWithoutTemplate !== undefined
+          ? { allow_untemplated_comments: settings.allowCommentsWithoutTemplate ? 1 : 0 }
+          : {}),
+        updated_at: this.now,
+      })
+      .where('org_id', '=', context.orgId)
+      .where('name', '=', name)
+      .execute();
+    return this.get(context.orgId, name);
+  }
+
+  /** The comment policy for issues linked without a template; unknown connections allow none. */
+  async allowsCommentsWithoutTemplate(orgId: string, name: string): Promise<boolean> {
+    const row = await this.row(orgId, name);
+    return row ? row.allow_untemplated_comments !== 0 : false;
   }
 
   /**
@@ -224,7 +255,14 @@ export class ConnectionService {
       };
       await tx
         .insertInto('connections')
-        .values({ org_id: context.orgId, name: record.name, created_at: now, ...values })
+        .values({
+          org_id: context.orgId,
+          name: record.name,
+          created_at: now,
+          // Replacing credentials keeps the settings; a new connection starts with the default.
+          allow_untemplated_comments: 1,
+          ...values,
+        })
         .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
         .execute();
       return (await this.row(context.orgId, record.name, tx)) as ConnectionsTable;
@@ -344,7 +382,11 @@ export class ConnectionService {
       .execute();
   }
 
-  private row(orgId: string, name: string, db: Db): Promise<ConnectionsTable | undefined> {
+  private row(
+    orgId: string,
+    name: string,
+    db: Db = this.deps.store.db,
+  ): Promise<ConnectionsTable | undefined> {
     return db
       .selectFrom('connections')
       .selectAll()

@@ -38,9 +38,9 @@ export const commentBody = z.strictObject({
 export type CommentBody = z.output<typeof commentBody>;
 
 /**
- * Whether people may comment on an issue linked without a template, per connection. The
- * default allows it: such links are made by hand from the record page, and the Salesforce
- * package already offers commenting on them. A template's `allowComments` always wins.
+ * Whether people may comment on an issue linked without a template, per connection (the
+ * connection's `allowCommentsWithoutTemplate` setting, on by default: such links are made by
+ * hand from the record page). A template's `allowComments` always wins.
  */
 export type CommentsWithoutTemplate = (orgId: string, connection: string) => Promise<boolean>;
 

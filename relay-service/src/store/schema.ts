@@ -71,6 +71,8 @@ export interface ConnectionsTable {
   updated_at: number;
   /** Why the connection is not active (shown to admins; never a secret). */
   status_reason: string | null;
+  /** 1 when comments are allowed on issues linked without a template. */
+  allow_untemplated_comments: number;
 }
 
 export interface OAuthStatesTable {

@@ -43,6 +43,7 @@ describe('relay-service/openapi.yaml', () => {
     await admin.call('PUT', '/v1/connections/bad name', { deployment: 'cloud' });
     await admin.call('GET', '/v1/connections');
     await admin.call('POST', '/v1/connections/default/test');
+    await admin.call('PATCH', '/v1/connections/default', { allowCommentsWithoutTemplate: false });
     await admin.call('POST', '/v1/connections/default/oauth/start', {});
     await admin.call('DELETE', '/v1/connections/default');
     await admin.call('POST', '/v1/connections/missing/test');

@@ -149,6 +149,58 @@ describe('commenting on a linked issue from Salesforce', () => {
       });
     });
 
+    it('when the connection forbids comments without a template then only templated comments go through', async () => {
+      const double = world.doubles[deployment];
+      const issue = world.seed(deployment);
+      const off = await world.admin.call('PATCH', `/v1/connections/${connection}`, {
+        allowCommentsWithoutTemplate: false,
+      });
+      expect(off.status).toBe(200);
+      expect(off.body.allowCommentsWithoutTemplate).toBe(false);
+      try {
+        const refused = await world.admin.call('POST', `/v1/issues/${issue.key}/comments`, {
+          connection,
+          body: 'hello',
+          record: RECORD_REF,
+          user: USER,
+        });
+        expect(refused.status).toBe(403);
+        expect(refused.body.code).toBe('COMMENTS_NOT_ALLOWED');
+        expect(double.jiraCalls).toBe(0);
+
+        const templated = await world.admin.call('POST', `/v1/issues/${issue.key}/comments`, {
+          connection,
+          body: 'hello',
+          record: RECORD_REF,
+          user: USER,
+          template: template(deployment, { allowComments: true }),
+        });
+        expect(templated.status).toBe(201);
+      } finally {
+        const on = await world.admin.call('PATCH', `/v1/connections/${connection}`, {
+          allowCommentsWithoutTemplate: true,
+        });
+        expect(on.body.allowCommentsWithoutTemplate).toBe(true);
+      }
+    });
+
+    it('when connection settings are empty or unknown then nothing changes', async () => {
+      expect((await world.admin.call('PATCH', `/v1/connections/${connection}`, {})).body.code).toBe(
+        'VALIDATION_FAILED',
+      );
+      expect(
+        (await world.admin.call('PATCH', `/v1/connections/${connection}`, { token: 'x' })).body
+          .code,
+      ).toBe('VALIDATION_FAILED');
+      expect(
+        (
+          await world.admin.call('PATCH', '/v1/connections/nope', {
+            allowCommentsWithoutTemplate: false,
+          })
+        ).body.code,
+      ).toBe('CONNECTION_NOT_FOUND');
+    });
+
     it('when the template allows comments then the comment is posted', async () => {
       const issue = world.seed(deployment);
       const answer = await world.admin.call('POST', `/v1/issues/${issue.key}/comments`, {

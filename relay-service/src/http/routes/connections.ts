@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ConnectionService } from '../../connections/connection-service';
 import {
   connectionNameSchema,
+  connectionSettingsBody,
   oauthStartBody,
   putConnectionBody,
 } from '../../connections/connection-input';
@@ -30,6 +31,12 @@ export function connectionRoutes(deps: {
     const name = nameOf(req);
     const body = parseInput(putConnectionBody, req.body, 'body');
     res.json(await deps.connections.put(contextOf(req), name, body));
+  });
+
+  router.patch('/v1/connections/:name', async (req, res) => {
+    const name = nameOf(req);
+    const body = parseInput(connectionSettingsBody, req.body, 'body');
+    res.json(await deps.connections.updateSettings(contextOf(req), name, body));
   });
 
   router.post('/v1/connections/:name/test', async (req, res) => {

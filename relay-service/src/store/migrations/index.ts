@@ -3,6 +3,7 @@ import { foundation } from './001-foundation';
 import { connections } from './002-connections';
 import { auditOutbox } from './003-audit-outbox';
 import { idempotency } from './004-idempotency';
+import { connectionSettings } from './005-connection-settings';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '002-connections': connections,
   '003-audit-outbox': auditOutbox,
   '004-idempotency': idempotency,
+  '005-connection-settings': connectionSettings,
 };
 
 export const migrationProvider: MigrationProvider = {
