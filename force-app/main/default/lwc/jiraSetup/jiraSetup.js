@@ -5,6 +5,7 @@ import getStatus from '@salesforce/apex/JiraSetupController.getStatus';
 import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
+import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
 import { formatDateTime, formatLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Setup_Title';
 import REGISTERED_ON from '@salesforce/label/c.Jira_Setup_Registered_On';
@@ -21,6 +22,8 @@ import TEST_FAILED from '@salesforce/label/c.Jira_Setup_Test_Failed';
 import DELETE_CONFIRM from '@salesforce/label/c.Jira_Setup_Delete_Confirm';
 import DELETE_CONFIRM_TITLE from '@salesforce/label/c.Jira_Setup_Delete_Confirm_Title';
 import DELETED from '@salesforce/label/c.Jira_Setup_Deleted';
+import ALLOW_COMMENTS from '@salesforce/label/c.Jira_Setup_Allow_Comments';
+import SETTINGS_SAVED from '@salesforce/label/c.Jira_Setup_Settings_Saved';
 import LOAD_FAILED from '@salesforce/label/c.Jira_Setup_Load_Failed';
 import SCOPES from '@salesforce/label/c.Jira_Setup_Scopes';
 import ACCOUNT from '@salesforce/label/c.Jira_Setup_Account';
@@ -51,7 +54,8 @@ const STATUSES = {
 /**
  * The Pharos Jira setup tab (admins): registration with the relay, then the Jira
  * connections the relay holds — status, scopes, warnings and expiry; add, replace, test and
- * delete. Never shows or keeps a secret.
+ * delete, and whether comments without a rule template are allowed. Never shows or keeps a
+ * secret.
  */
 export default class JiraSetup extends LightningElement {
   labels = {
@@ -155,6 +159,8 @@ export default class JiraSetup extends LightningElement {
         testLabel: formatLabel(TEST, connection.name),
         replaceLabel: formatLabel(REPLACE, connection.name),
         deleteLabel: formatLabel(DELETE, connection.name),
+        allowCommentsLabel: formatLabel(ALLOW_COMMENTS, connection.name),
+        allowCommentsWithoutTemplate: connection.allowCommentsWithoutTemplate === true,
       };
     });
   }
@@ -211,6 +217,27 @@ export default class JiraSetup extends LightningElement {
       this.dispatchEvent(
         new ShowToastEvent({ title: formatLabel(TEST_FAILED, name), variant: 'error' }),
       );
+    } finally {
+      this.busyName = undefined;
+    }
+  }
+
+  async handleAllowCommentsChange(event) {
+    const toggle = event.target;
+    const name = toggle.dataset.name;
+    const allowCommentsWithoutTemplate = event.detail.checked;
+    this.busyName = name;
+    this.errors = undefined;
+    try {
+      await updateConnectionSettings({ name, allowCommentsWithoutTemplate });
+      this.dispatchEvent(
+        new ShowToastEvent({ title: formatLabel(SETTINGS_SAVED, name), variant: 'success' }),
+      );
+      await this.load();
+    } catch (error) {
+      // The relay kept the old value: show it again.
+      toggle.checked = !allowCommentsWithoutTemplate;
+      this.errors = error;
     } finally {
       this.busyName = undefined;
     }

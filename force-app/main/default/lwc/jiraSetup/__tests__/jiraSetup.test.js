@@ -5,6 +5,7 @@ import getStatus from '@salesforce/apex/JiraSetupController.getStatus';
 import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
+import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
 
 jest.mock('lightning/confirm', () => ({ __esModule: true, default: { open: jest.fn() } }));
 jest.mock('@salesforce/apex/JiraSetupController.getStatus', () => ({ default: jest.fn() }), {
@@ -17,6 +18,19 @@ jest.mock('@salesforce/apex/JiraSetupController.testConnection', () => ({ defaul
   virtual: true,
 });
 jest.mock('@salesforce/apex/JiraSetupController.deleteConnection', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/apex/JiraSetupController.updateConnectionSettings',
+  () => ({ default: jest.fn() }),
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/label/c.Jira_Setup_Allow_Comments',
+  () => ({ default: 'Allow comments without a rule template on {0}' }),
+  { virtual: true },
+);
+jest.mock('@salesforce/label/c.Jira_Setup_Settings_Saved', () => ({ default: 'Saved {0}' }), {
   virtual: true,
 });
 jest.mock('@salesforce/label/c.Jira_Setup_Test', () => ({ default: 'Test {0}' }), {
@@ -33,6 +47,11 @@ const UNAUTHORIZED = require('./data/unauthorizedError.json');
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+
+function toggle(input, checked) {
+  input.checked = checked;
+  input.dispatchEvent(new CustomEvent('change', { detail: { checked } }));
+}
 
 function render() {
   const element = createElement('c-jira-setup', { is: JiraSetup });
@@ -179,6 +198,74 @@ describe('c-jira-setup', () => {
     expect(getConnections).toHaveBeenCalledTimes(2);
   });
 
+  it('when registered then each connection shows whether comments without a template are allowed', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([
+      ...CONNECTIONS,
+      { ...CONNECTIONS[1], name: 'legacy', allowCommentsWithoutTemplate: undefined },
+    ]);
+    const element = render();
+    await flushPromises();
+    const toggles = $$(element, 'lightning-input.allow-comments');
+    expect(toggles.map((input) => input.type)).toEqual(['toggle', 'toggle', 'toggle']);
+    expect(toggles.map((input) => input.checked)).toEqual([true, false, false]);
+    expect(toggles.map((input) => input.disabled)).toEqual([false, false, false]);
+  });
+
+  it('when the comment setting is toggled then the relay is updated, a toast confirms and the list reloads', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections
+      .mockResolvedValueOnce(CONNECTIONS)
+      .mockResolvedValueOnce([
+        CONNECTIONS[0],
+        { ...CONNECTIONS[1], allowCommentsWithoutTemplate: true },
+      ]);
+    updateConnectionSettings.mockResolvedValue({
+      ...CONNECTIONS[1],
+      allowCommentsWithoutTemplate: true,
+    });
+    const element = render();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+
+    toggle($$(element, 'lightning-input.allow-comments')[1], true);
+    await flushPromises();
+
+    expect(updateConnectionSettings).toHaveBeenCalledTimes(1);
+    expect(updateConnectionSettings).toHaveBeenCalledWith({
+      name: 'dc',
+      allowCommentsWithoutTemplate: true,
+    });
+    expect(toast).toHaveBeenCalledTimes(1);
+    expect(toast.mock.calls[0][0].detail).toMatchObject({ title: 'Saved dc', variant: 'success' });
+    expect(getConnections).toHaveBeenCalledTimes(2);
+    expect($$(element, 'lightning-input.allow-comments')[1].checked).toBe(true);
+    expect($(element, 'c-error-panel').errors).toBeUndefined();
+  });
+
+  it('when the comment setting cannot be saved then the error panel says why and the toggle goes back', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    updateConnectionSettings.mockRejectedValue(UNAUTHORIZED);
+    const element = render();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+
+    toggle($$(element, 'lightning-input.allow-comments')[0], false);
+    await flushPromises();
+
+    expect(updateConnectionSettings).toHaveBeenCalledWith({
+      name: 'default',
+      allowCommentsWithoutTemplate: false,
+    });
+    expect($(element, 'c-error-panel').errors).toEqual(UNAUTHORIZED);
+    expect($$(element, 'lightning-input.allow-comments')[0].checked).toBe(true);
+    expect(toast).not.toHaveBeenCalled();
+    expect(getConnections).toHaveBeenCalledTimes(1);
+  });
+
   it('when the status cannot be read then the error panel shows it', async () => {
     getStatus.mockRejectedValue(UNAUTHORIZED);
     const element = render();
@@ -186,7 +273,7 @@ describe('c-jira-setup', () => {
     expect($(element, 'c-error-panel').errors).toEqual(UNAUTHORIZED);
   });
 
-  it('is accessible: each connection button names its connection and warnings have a text alternative', async () => {
+  it('is accessible: each connection button and toggle names its connection and warnings have a text alternative', async () => {
     getStatus.mockResolvedValue(STATUS);
     getConnections.mockResolvedValue(CONNECTIONS);
     const element = render();
@@ -197,6 +284,15 @@ describe('c-jira-setup', () => {
     ]);
     expect($$(element, 'lightning-button.delete')[1].label).toBe('Delete dc');
     expect($(element, '.warning lightning-icon').alternativeText).toBe(CONNECTIONS[1].warnings[0]);
+    const toggles = $$(element, 'lightning-input.allow-comments');
+    expect(toggles.map((input) => input.label)).toEqual([
+      'Allow comments without a rule template on default',
+      'Allow comments without a rule template on dc',
+    ]);
+    toggles.forEach((input) => {
+      expect(input.label).toBeTruthy();
+      expect(input.variant).not.toBe('label-hidden');
+    });
     expect($(element, 'ul.connections').getAttribute('aria-label')).toBe(
       'c.Jira_Setup_Connections',
     );
