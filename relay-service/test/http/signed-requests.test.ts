@@ -273,6 +273,16 @@ describe('request ids', () => {
     expect(response.headers.get('x-request-id')).toBe('sf-req-12345678');
   });
 
+  it('when a signed /v1 request brings its own X-Request-Id then the relay still uses a fresh one (it becomes the audit id)', async () => {
+    const response = await fetch(`${relay.url}/v1/connections`, {
+      headers: { 'X-Request-Id': 'sf-req-12345678' },
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await response.json()) as { requestId: string }).requestId).toBe(
+      response.headers.get('x-request-id'),
+    );
+  });
+
   it('when an unsafe X-Request-Id comes in then a fresh one replaces it', async () => {
     const response = await fetch(`${relay.url}/healthz`, {
       headers: { 'X-Request-Id': 'bad id with spaces and "quotes"' },
