@@ -122,6 +122,21 @@ export class BulkIssueCreator {
       throw error;
     }
     if (start.kind === 'replay') return replay<BulkCreateResult>(start.response);
+    if (start.kind === 'abandoned') {
+      // An earlier attempt died after it may have reached Jira: do not create the batch again.
+      const unknown = outcomeUnknown(undefined, 'which issues an earlier attempt created');
+      await commitOutcome(
+        deps,
+        slots.map((slot) => eventOf(slot, unknown)),
+        (tx) =>
+          deps.idempotency.complete(
+            ...keyArgs,
+            { status: unknown.status, body: storedProblem(unknown) },
+            tx,
+          ),
+      );
+      throw unknown;
+    }
 
     let posted = false;
     try {

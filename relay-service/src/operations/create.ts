@@ -189,6 +189,18 @@ export class IssueCreator {
     }
     // The first answer was audited when it was made; a replay changes nothing in Jira.
     if (start.kind === 'replay') return replay<CreateIssueResult>(start.response);
+    if (start.kind === 'abandoned') {
+      // An earlier attempt died after it may have reached Jira: do not create a second issue.
+      const unknown = outcomeUnknown(undefined, 'whether an earlier attempt created the issue');
+      await commitOutcome(deps, [eventOf(unknown)], (tx) =>
+        deps.idempotency.complete(
+          ...keyArgs,
+          { status: unknown.status, body: storedProblem(unknown) },
+          tx,
+        ),
+      );
+      throw unknown;
+    }
 
     let client: JiraClient | undefined;
     let projectKey: string | undefined;

@@ -8,7 +8,13 @@ export interface StoredResponse {
   body: unknown;
 }
 
-export type IdempotentStart = { kind: 'started' } | { kind: 'replay'; response: StoredResponse };
+/**
+ * `abandoned`: an earlier attempt under this key stopped (its lease ran out) without recording
+ * an outcome; it may have changed Jira. The caller now holds the key and decides what to do —
+ * for a create, answering "outcome unknown" rather than risking a duplicate.
+ */
+export type IdempotentStart =
+  { kind: 'started' } | { kind: 'replay'; response: StoredResponse } | { kind: 'abandoned' };
 
 export interface IdempotencyOptions {
   /** How long a finished response is replayed. */
@@ -131,7 +137,8 @@ export class IdempotencyStore {
         .where('lease_until', '=', existing.lease_until)
         .where('state', '=', existing.state)
         .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) === 1) return { kind: 'started' };
+      if (Number(taken.numUpdatedRows) === 1)
+        return existing.state === 'in_flight' ? { kind: 'abandoned' } : { kind: 'started' };
     }
     throw new AppError(
       'IDEMPOTENCY_IN_FLIGHT',

@@ -1,3 +1,6 @@
+import { CREATE_SCOPE } from '../../src/operations/create';
+import { requestFingerprint } from '../../src/operations/idempotency';
+import { ORG_ID } from '../support/relay';
 import { RelayContractValidator } from '../support/relay-openapi';
 import { ENGINES } from '../support/stores';
 import {
@@ -54,6 +57,44 @@ describe.each(ENGINES)('creating issues under an Idempotency-Key on %s', (engine
       } else {
         expect(other.body).toEqual(answers.find((a) => a.status === 201)!.body);
       }
+    });
+
+    it('when an earlier attempt died holding the key then a retry answers outcome-unknown instead of creating again', async () => {
+      const payload = body();
+      const key = newKey();
+      // What a relay killed between its Jira create and its commit leaves behind.
+      const past = Date.now() - 60 * 60 * 1000;
+      await world.relay.services.store.db
+        .insertInto('idempotency_records')
+        .values({
+          org_id: ORG_ID,
+          scope: CREATE_SCOPE,
+          idempotency_key: key,
+          fingerprint: requestFingerprint(payload),
+          state: 'in_flight',
+          response_status: null,
+          response_body: null,
+          lease_until: past,
+          created_at: past,
+          expires_at: Date.now() + 60 * 60 * 1000,
+        })
+        .execute();
+
+      const first = await create(payload, key);
+      expect(first.status).toBe(502);
+      expect(first.body).toMatchObject({ code: 'JIRA_UNAVAILABLE', outcomeUnknown: true });
+      expect(double().callsTo(routes.create)).toBe(0);
+      const [event] = await auditEventsOf(world.relay, first.headers.get('x-request-id') as string);
+      expect(event).toMatchObject({
+        operation: 'Create',
+        outcome: 'Failed',
+        errorCode: 'JIRA_UNAVAILABLE',
+      });
+
+      const again = await create(payload, key);
+      expect(again.status).toBe(502);
+      expect(again.body).toMatchObject({ code: 'JIRA_UNAVAILABLE', outcomeUnknown: true });
+      expect(double().callsTo(routes.create)).toBe(0);
     });
 
     it('when the same key and body come again then the first answer is replayed without calling Jira', async () => {
