@@ -8,10 +8,6 @@ import TITLE from '@salesforce/label/c.Jira_Create_Title';
 import TEMPLATE from '@salesforce/label/c.Jira_Template';
 import TEMPLATE_PLACEHOLDER from '@salesforce/label/c.Jira_Template_Placeholder';
 import NO_TEMPLATES from '@salesforce/label/c.Jira_No_Templates';
-import PREVIEW_INTRO from '@salesforce/label/c.Jira_Create_Preview_Intro';
-import PREVIEW_FIELD from '@salesforce/label/c.Jira_Preview_Field';
-import PREVIEW_VALUE from '@salesforce/label/c.Jira_Preview_Value';
-import PROBLEMS from '@salesforce/label/c.Jira_Preview_Problems';
 import CREATE from '@salesforce/label/c.Jira_Create_Button';
 import RETRY from '@salesforce/label/c.Jira_Create_Retry';
 import CANCEL from '@salesforce/label/c.Jira_Cancel';
@@ -40,10 +36,6 @@ export default class JiraCreateIssue extends LightningElement {
     TEMPLATE,
     TEMPLATE_PLACEHOLDER,
     NO_TEMPLATES,
-    PREVIEW_INTRO,
-    PREVIEW_FIELD,
-    PREVIEW_VALUE,
-    PROBLEMS,
     CANCEL,
     CLOSE,
     LOADING,
@@ -120,10 +112,7 @@ export default class JiraCreateIssue extends LightningElement {
         templateId: this.templateId,
       });
       this.fields = previewFields(result && result.payloadJson);
-      this.problems = ((result && result.problems) || []).map((text, index) => ({
-        key: String(index),
-        text,
-      }));
+      this.problems = (result && result.problems) || [];
     } catch (error) {
       this.errors = error;
     } finally {

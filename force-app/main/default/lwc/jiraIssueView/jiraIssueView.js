@@ -1,6 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import viewIssue from '@salesforce/apex/JiraActionsController.viewIssue';
-import { formatDateTime, formatLabel, statusBadgeClass } from 'c/jiraUtils';
+import { formatDateTime, formatLabel, statusBadgeClass, transitionLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_View_Title';
 import STATUS from '@salesforce/label/c.Jira_Field_Status';
 import ISSUE_TYPE from '@salesforce/label/c.Jira_Field_Issue_Type';
@@ -124,10 +124,7 @@ export default class JiraIssueView extends LightningElement {
   get transitions() {
     return ((this.issue && this.issue.transitions) || []).map((transition) => ({
       ...transition,
-      text:
-        transition.toStatus && transition.toStatus !== transition.name
-          ? `${transition.name} → ${transition.toStatus}`
-          : transition.name,
+      text: transitionLabel(transition),
     }));
   }
 

@@ -6,11 +6,7 @@ import RECORD_ID from '@salesforce/label/c.Jira_Template_Preview_Record';
 import RECORD_ID_HELP from '@salesforce/label/c.Jira_Template_Preview_Record_Help';
 import RECORD_ID_INVALID from '@salesforce/label/c.Jira_Template_Preview_Record_Invalid';
 import RUN from '@salesforce/label/c.Jira_Template_Preview_Button';
-import INTRO from '@salesforce/label/c.Jira_Create_Preview_Intro';
 import CLEAN from '@salesforce/label/c.Jira_Template_Preview_Clean';
-import FIELD from '@salesforce/label/c.Jira_Preview_Field';
-import VALUE from '@salesforce/label/c.Jira_Preview_Value';
-import PROBLEMS from '@salesforce/label/c.Jira_Preview_Problems';
 import FAILED from '@salesforce/label/c.Jira_Template_Preview_Failed';
 import LOADING from '@salesforce/label/c.Jira_Loading';
 
@@ -31,11 +27,7 @@ export default class JiraTemplatePreview extends LightningElement {
     RECORD_ID_HELP,
     RECORD_ID_INVALID,
     RUN,
-    INTRO,
     CLEAN,
-    FIELD,
-    VALUE,
-    PROBLEMS,
     FAILED,
     LOADING,
   };
@@ -47,10 +39,6 @@ export default class JiraTemplatePreview extends LightningElement {
   ran = false;
   isLoading = false;
   errors;
-
-  get hasFields() {
-    return this.fields.length > 0;
-  }
 
   get hasProblems() {
     return this.problems.length > 0;
@@ -82,10 +70,7 @@ export default class JiraTemplatePreview extends LightningElement {
         recordId: this.recordId,
       });
       this.fields = previewFields(result && result.payloadJson);
-      this.problems = ((result && result.problems) || []).map((text, index) => ({
-        key: String(index),
-        text,
-      }));
+      this.problems = (result && result.problems) || [];
       this.ran = true;
     } catch (error) {
       this.fields = [];

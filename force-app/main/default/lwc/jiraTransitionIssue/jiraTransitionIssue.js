@@ -2,7 +2,7 @@ import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getTransitions from '@salesforce/apex/JiraActionsController.getTransitions';
 import transitionIssue from '@salesforce/apex/JiraActionsController.transitionIssue';
-import { formatLabel } from 'c/jiraUtils';
+import { formatLabel, transitionLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Transition_Title';
 import CHOOSE from '@salesforce/label/c.Jira_Transition_Choose';
 import NONE from '@salesforce/label/c.Jira_Transition_None';
@@ -59,10 +59,7 @@ export default class JiraTransitionIssue extends LightningElement {
   get options() {
     return this.transitions.map((transition) => ({
       value: transition.id,
-      label:
-        transition.toStatus && transition.toStatus !== transition.name
-          ? `${transition.name} → ${transition.toStatus}`
-          : transition.name,
+      label: transitionLabel(transition),
     }));
   }
 

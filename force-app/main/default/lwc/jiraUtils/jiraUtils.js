@@ -256,6 +256,17 @@ export function previewFields(payloadJson) {
 }
 
 /**
+ * How a Jira transition reads: its name, with the target status when that differs.
+ * @param {{name: string, toStatus: string}} transition RelayModels.Transition
+ * @returns {string} text
+ */
+export function transitionLabel(transition) {
+  return transition.toStatus && transition.toStatus !== transition.name
+    ? `${transition.name} → ${transition.toStatus}`
+    : transition.name;
+}
+
+/**
  * Combobox options from Apex RelayModels.Option rows ({value, label}).
  * @param {Array<{value: string, label: string}>} rows rows
  * @returns {Array<{value: string, label: string}>} options

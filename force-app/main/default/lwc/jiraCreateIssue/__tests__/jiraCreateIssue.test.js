@@ -31,6 +31,8 @@ function render(props = {}) {
 }
 
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+/** The shadow root of the preview result child, where the field table and problems render. */
+const previewOf = (element) => $(element, 'c-jira-preview-result').shadowRoot;
 
 describe('c-jira-create-issue', () => {
   beforeEach(() => {
@@ -62,7 +64,7 @@ describe('c-jira-create-issue', () => {
       recordId: RECORD_ID,
       templateId: TEMPLATES[1].value,
     });
-    const rows = [...element.shadowRoot.querySelectorAll('table.preview tbody tr')].map((row) => [
+    const rows = [...previewOf(element).querySelectorAll('table.preview tbody tr')].map((row) => [
       row.querySelector('.field-id').textContent,
       row.querySelector('.field-value').textContent,
     ]);
@@ -80,7 +82,7 @@ describe('c-jira-create-issue', () => {
     const element = render({ defaultTemplateId: TEMPLATES[0].value });
     await flushPromises();
 
-    const problems = [...element.shadowRoot.querySelectorAll('.problems li')].map(
+    const problems = [...previewOf(element).querySelectorAll('.problems li')].map(
       (node) => node.textContent,
     );
     expect(problems).toEqual(PREVIEW_WITH_PROBLEMS.problems);
@@ -183,7 +185,7 @@ describe('c-jira-create-issue', () => {
     element.shadowRoot
       .querySelectorAll('lightning-button')
       .forEach((button) => expect(button.label).toBeTruthy());
-    expect(element.shadowRoot.querySelectorAll('table.preview th[scope="col"]')).toHaveLength(2);
+    expect(previewOf(element).querySelectorAll('table.preview th[scope="col"]')).toHaveLength(2);
     expect($(element, 'section').getAttribute('aria-label')).toBe('c.Jira_Create_Title');
   });
 });

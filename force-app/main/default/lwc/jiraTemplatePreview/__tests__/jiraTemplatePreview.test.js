@@ -16,7 +16,8 @@ const RECORD_ID = '500000000000001AAA';
 
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+/** The shadow root of the preview result child, where the field table and problems render. */
+const previewOf = (element) => $(element, 'c-jira-preview-result').shadowRoot;
 
 function render() {
   const element = createElement('c-jira-template-preview', { is: JiraTemplatePreview });
@@ -52,11 +53,11 @@ describe('c-jira-template-preview', () => {
     const element = render();
     await previewFor(element, ` ${RECORD_ID} `);
     expect(previewTemplate).toHaveBeenCalledWith({ template: DRAFT, recordId: RECORD_ID });
-    expect($$(element, 'tbody tr .field-id').map((node) => node.textContent)).toEqual([
-      'project',
-      'summary',
-      'priority',
-    ]);
+    expect(
+      [...previewOf(element).querySelectorAll('tbody tr .field-id')].map(
+        (node) => node.textContent,
+      ),
+    ).toEqual(['project', 'summary', 'priority']);
     expect($(element, '.clean')).not.toBeNull();
   });
 
@@ -64,9 +65,11 @@ describe('c-jira-template-preview', () => {
     previewTemplate.mockResolvedValue(WITH_PROBLEMS);
     const element = render();
     await previewFor(element, RECORD_ID);
-    expect($(element, '.problems li').textContent).toBe(WITH_PROBLEMS.problems[0]);
+    expect(previewOf(element).querySelector('.problems li').textContent).toBe(
+      WITH_PROBLEMS.problems[0],
+    );
     expect($(element, '.clean')).toBeNull();
-    expect($(element, 'table.preview')).toBeNull();
+    expect(previewOf(element).querySelector('table.preview')).toBeNull();
   });
 
   it('when the record cannot be read then the error panel shows it', async () => {
@@ -83,6 +86,6 @@ describe('c-jira-template-preview', () => {
     expect(input.label).toBe('c.Jira_Template_Preview_Record');
     expect(input.messageWhenPatternMismatch).toBe('c.Jira_Template_Preview_Record_Invalid');
     await previewFor(element, RECORD_ID);
-    expect($(element, '.problems').getAttribute('role')).toBe('status');
+    expect(previewOf(element).querySelector('.problems').getAttribute('role')).toBe('status');
   });
 });

@@ -14,6 +14,7 @@ import {
   rowsToMappings,
   statusBadgeClass,
   toOptions,
+  transitionLabel,
 } from 'c/jiraUtils';
 
 const ERRORS = require('./data/errors.json');
@@ -110,6 +111,12 @@ describe('c-jira-utils', () => {
         { value: 'X', label: 'X' },
       ]);
       expect(toOptions(undefined)).toEqual([]);
+    });
+
+    it('when a transition leads to another status then its label names both', () => {
+      expect(transitionLabel({ name: 'Resolve', toStatus: 'Done' })).toBe('Resolve → Done');
+      expect(transitionLabel({ name: 'Done', toStatus: 'Done' })).toBe('Done');
+      expect(transitionLabel({ name: 'Reopen' })).toBe('Reopen');
     });
   });
 
