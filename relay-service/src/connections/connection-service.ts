@@ -58,7 +58,7 @@ function expiryWarnings(row: ConnectionsTable, now: number): string[] {
   return [];
 }
 
-export function toConnectionView(row: ConnectionsTable, now = Date.now()): ConnectionView {
+function toConnectionView(row: ConnectionsTable, now: number): ConnectionView {
   return {
     name: row.name,
     deployment: row.deployment,

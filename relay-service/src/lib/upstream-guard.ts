@@ -31,6 +31,8 @@ export interface UpstreamGuardOptions {
   resolve?: HostResolver;
 }
 
+const stripBrackets = (host: string) => host.replace(/^\[|\]$/g, '');
+
 // Named explicitly although their ranges are refused anyway: a future loosening of the range
 // rules must never open these.
 const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
@@ -39,7 +41,7 @@ const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100
 export function forbiddenAddressReason(address: string): string | undefined {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+    parsed = ipaddr.parse(stripBrackets(address).replace(/%.*$/, ''));
   } catch {
     return 'not an IP address';
   }
@@ -73,8 +75,6 @@ export function upstreamForbidden(host: string, reason: string, cause?: unknown)
     { cause },
   );
 }
-
-const stripBrackets = (host: string) => host.replace(/^\[|\]$/g, '');
 
 export class UpstreamGuard {
   readonly allowPrivate: boolean;

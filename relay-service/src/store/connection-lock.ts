@@ -30,15 +30,11 @@ async function withProcessMutex<T>(key: string, work: () => Promise<T>): Promise
 }
 
 /**
- * A write transaction that takes the write lock when it begins. SQLite's default (deferred)
+ * A SQLite write transaction that takes the write lock when it begins. SQLite's default (deferred)
  * transaction upgrades its lock on the first write, which can fail with SQLITE_BUSY between
  * processes sharing the file; `begin immediate` waits on busy_timeout instead.
  */
-export async function immediateTransaction<T>(
-  store: Store,
-  work: (db: Db) => Promise<T>,
-): Promise<T> {
-  if (store.engine !== 'sqlite') return store.transaction(work);
+async function immediateTransaction<T>(store: Store, work: (db: Db) => Promise<T>): Promise<T> {
   return store.db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {

@@ -42,6 +42,7 @@ export class AdminClient {
       timestamp: String(Math.floor(this.clock.now() / 1000)),
     });
     const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
     this.responses.push(text);
     this.exchanges.push({
       method,
@@ -49,13 +50,9 @@ export class AdminClient {
       requestBody: body,
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
-      responseBody: text ? (JSON.parse(text) as unknown) : undefined,
+      responseBody: parsed,
     });
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers,
-    };
+    return { status: response.status, body: parsed ?? {}, headers: response.headers };
   }
 }
 

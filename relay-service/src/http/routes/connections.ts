@@ -7,19 +7,15 @@ import {
   putConnectionBody,
 } from '../../connections/connection-input';
 import type { OAuthConnectFlow } from '../../connections/oauth-flow';
-import { callerOf } from '../caller';
+import { callerOf, operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
 /** Routes under /v1/connections; mounted behind the signature check. */
 export function connectionRoutes(deps: {
   connections: ConnectionService;
-  oauth?: OAuthConnectFlow;
+  oauth: OAuthConnectFlow;
 }): Router {
   const router = Router();
-  const contextOf = (req: Parameters<typeof callerOf>[0]) => ({
-    ...callerOf(req),
-    requestId: req.requestId,
-  });
   const nameOf = (req: Parameters<typeof callerOf>[0]) =>
     parseInput(connectionNameSchema, req.params.name, 'path');
 
@@ -30,29 +26,28 @@ export function connectionRoutes(deps: {
   router.put('/v1/connections/:name', async (req, res) => {
     const name = nameOf(req);
     const body = parseInput(putConnectionBody, req.body, 'body');
-    res.json(await deps.connections.put(contextOf(req), name, body));
+    res.json(await deps.connections.put(operationCallerOf(req), name, body));
   });
 
   router.patch('/v1/connections/:name', async (req, res) => {
     const name = nameOf(req);
     const body = parseInput(connectionSettingsBody, req.body, 'body');
-    res.json(await deps.connections.updateSettings(contextOf(req), name, body));
+    res.json(await deps.connections.updateSettings(operationCallerOf(req), name, body));
   });
 
   router.post('/v1/connections/:name/test', async (req, res) => {
-    res.json(await deps.connections.test(contextOf(req), nameOf(req)));
+    res.json(await deps.connections.test(operationCallerOf(req), nameOf(req)));
   });
 
   router.delete('/v1/connections/:name', async (req, res) => {
-    await deps.connections.delete(contextOf(req), nameOf(req));
+    await deps.connections.delete(operationCallerOf(req), nameOf(req));
     res.status(204).end();
   });
 
   router.post('/v1/connections/:name/oauth/start', async (req, res) => {
     const name = nameOf(req);
     const body = parseInput(oauthStartBody, req.body, 'body');
-    if (!deps.oauth) throw new Error('OAuth flow not wired');
-    res.json(await deps.oauth.start(contextOf(req), name, body?.returnUrl));
+    res.json(await deps.oauth.start(operationCallerOf(req), name, body?.returnUrl));
   });
   return router;
 }

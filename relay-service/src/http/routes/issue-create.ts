@@ -4,7 +4,7 @@ import { bulkRequestBody, BulkIssueCreator } from '../../operations/bulk-create'
 import { IssueCreator, type CreateDeps, type OperationAnswer } from '../../operations/create';
 import { IDEMPOTENCY_KEY_PATTERN } from '../../operations/idempotency';
 import { issueRequestBody } from '../../operations/preview';
-import { callerOf } from '../caller';
+import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
 const idempotencyKeySchema = z
@@ -32,18 +32,17 @@ export function issueCreateRoutes(deps: CreateDeps): Router {
   const router = Router();
   const single = new IssueCreator(deps);
   const bulk = new BulkIssueCreator(deps);
-  const callerWithId = (req: Request) => ({ ...callerOf(req), requestId: req.requestId });
 
   router.post('/v1/issues', async (req, res) => {
     const key = idempotencyKeyOf(req);
     const body = parseInput(issueRequestBody, req.body, 'body');
-    send(res, await single.create(callerWithId(req), key, body));
+    send(res, await single.create(operationCallerOf(req), key, body));
   });
 
   router.post('/v1/issues/bulk', async (req, res) => {
     const key = idempotencyKeyOf(req);
     const body = parseInput(bulkRequestBody, req.body, 'body');
-    send(res, await bulk.create(callerWithId(req), key, body));
+    send(res, await bulk.create(operationCallerOf(req), key, body));
   });
   return router;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { searchIssuesForLinking } from '../../operations/search';
 import type { IssueOperationDeps } from '../../operations/view';
-import { callerOf } from '../caller';
+import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
 const searchQuery = z.object({
@@ -16,13 +16,7 @@ export function issueSearchRoutes(deps: IssueOperationDeps): Router {
   router.get('/v1/jira/:connection/issues/search', async (req: Request, res) => {
     const connection = parseInput(connectionNameSchema, req.params.connection, 'path');
     const { query } = parseInput(searchQuery, req.query, 'query');
-    res.json(
-      await searchIssuesForLinking(
-        deps,
-        { ...callerOf(req), requestId: req.requestId },
-        { connection, query },
-      ),
-    );
+    res.json(await searchIssuesForLinking(deps, operationCallerOf(req), { connection, query }));
   });
   return router;
 }

@@ -7,7 +7,7 @@ import { linkBody, linkIssue } from '../../operations/link';
 import { MAX_STATUS_KEYS, statusOfIssues } from '../../operations/status';
 import { transitionBody, transitionIssue, transitionsOfIssue } from '../../operations/transition';
 import { viewIssue } from '../../operations/view';
-import { callerOf } from '../caller';
+import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
 /**
@@ -68,13 +68,12 @@ const transitionsQuery = z.object({
 /** Routes under /v1/issues for existing issues; mounted behind the signature check. */
 export function issueRoutes(deps: CommentDeps): Router {
   const router = Router();
-  const callerWithId = (req: Request) => ({ ...callerOf(req), requestId: req.requestId });
   const keyOf = (req: Request) => parseInput(keyParams, req.params, 'path').key;
 
   router.get('/v1/issues', async (req, res) => {
     const query = parseInput(statusQuery, req.query, 'query');
     res.json(
-      await statusOfIssues(deps, callerWithId(req), {
+      await statusOfIssues(deps, operationCallerOf(req), {
         connection: query.connection,
         keys: query.keys,
       }),
@@ -84,26 +83,26 @@ export function issueRoutes(deps: CommentDeps): Router {
   router.get('/v1/issues/:key', async (req, res) => {
     const key = keyOf(req);
     const { connection } = parseInput(connectionQuery, req.query, 'query');
-    res.json(await viewIssue(deps, callerWithId(req), { connection, key }));
+    res.json(await viewIssue(deps, operationCallerOf(req), { connection, key }));
   });
 
   router.post('/v1/issues/:key/links', async (req, res) => {
     const key = keyOf(req);
     const body = parseInput(linkBody, req.body, 'body');
-    res.json(await linkIssue(deps, callerWithId(req), key, body));
+    res.json(await linkIssue(deps, operationCallerOf(req), key, body));
   });
 
   router.post('/v1/issues/:key/comments', async (req, res) => {
     const key = keyOf(req);
     const body = parseInput(commentBody, req.body, 'body');
-    res.status(201).json(await commentOnIssue(deps, callerWithId(req), key, body));
+    res.status(201).json(await commentOnIssue(deps, operationCallerOf(req), key, body));
   });
 
   router.get('/v1/issues/:key/transitions', async (req, res) => {
     const key = keyOf(req);
     const query = parseInput(transitionsQuery, req.query, 'query');
     res.json(
-      await transitionsOfIssue(deps, callerWithId(req), {
+      await transitionsOfIssue(deps, operationCallerOf(req), {
         connection: query.connection,
         key,
         templateId: query.template,
@@ -115,7 +114,7 @@ export function issueRoutes(deps: CommentDeps): Router {
   router.post('/v1/issues/:key/transitions', async (req, res) => {
     const key = keyOf(req);
     const body = parseInput(transitionBody, req.body, 'body');
-    res.json(await transitionIssue(deps, callerWithId(req), key, body));
+    res.json(await transitionIssue(deps, operationCallerOf(req), key, body));
   });
   return router;
 }

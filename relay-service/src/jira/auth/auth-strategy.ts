@@ -28,3 +28,16 @@ export interface UnauthorizedResponse {
 export function basicAuthorization(user: string, secret: string): string {
   return `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`;
 }
+
+/**
+ * A strategy with one fixed Authorization header. A 401 cannot be cured by retrying: only a
+ * new credential (from an admin) can fix it.
+ */
+export function fixedAuthorization(header: string): AuthStrategy {
+  return {
+    async authorize(headers) {
+      headers.authorization = header;
+    },
+    onUnauthorized: async () => false,
+  };
+}

@@ -26,15 +26,6 @@ export function connectionSecretRef(orgId: string, connectionName: string): stri
   return `connection/${orgId}/${connectionName}`;
 }
 
-/** Reserved for per-user Jira identity: a user's own grant on a connection. */
-export function connectionUserSecretRef(
-  orgId: string,
-  connectionName: string,
-  userId: string,
-): string {
-  return `${connectionSecretRef(orgId, connectionName)}/user/${userId}`;
-}
-
 export function parseStoredCredentials(json: string): StoredCredentials {
   return storedCredentialsSchema.parse(JSON.parse(json));
 }

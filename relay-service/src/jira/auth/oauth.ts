@@ -1,6 +1,6 @@
 import { AppError } from '../../lib/errors';
 import type { OAuthTokenState } from '../oauth/oauth-token-state';
-import type { AuthStrategy } from './auth-strategy';
+import { fixedAuthorization, type AuthStrategy } from './auth-strategy';
 
 /** Atlassian's gateway says this when the token lacks a scope the endpoint needs. */
 function isScopeMismatch(body: unknown): boolean {
@@ -44,10 +44,5 @@ export function oauthAuth(tokens: OAuthTokenState, connectionName: string): Auth
  * token state only serves stored grants).
  */
 export function freshOAuthAuth(accessToken: string): AuthStrategy {
-  return {
-    async authorize(headers) {
-      headers.authorization = `Bearer ${accessToken}`;
-    },
-    onUnauthorized: async () => false,
-  };
+  return fixedAuthorization(`Bearer ${accessToken}`);
 }

@@ -26,10 +26,20 @@ export interface PageRequest {
   maxResults?: number;
 }
 
-const scopesFor = (api: JiraApi) => (api.deployment === 'cloud' ? READ_SCOPES : undefined);
 const pathOf = (api: JiraApi, projectKey: string, issueTypeId?: string) =>
   `${api.apiPath}/issue/createmeta/${encodeURIComponent(projectKey)}/issuetypes` +
   (issueTypeId === undefined ? '' : `/${encodeURIComponent(issueTypeId)}`);
+
+/** The raw body of one createmeta page. */
+async function getPage(api: JiraApi, path: string, page: PageRequest): Promise<unknown> {
+  const response = await api.send({
+    method: 'GET',
+    path,
+    query: { startAt: page.startAt ?? 0, maxResults: page.maxResults ?? CREATE_META_PAGE_SIZE },
+    scopes: api.deployment === 'cloud' ? READ_SCOPES : undefined,
+  });
+  return response.body;
+}
 
 /** One page of the issue types a project lets the connection create. */
 export async function createMetaIssueTypesPage(
@@ -37,13 +47,7 @@ export async function createMetaIssueTypesPage(
   projectKey: string,
   page: PageRequest = {},
 ): Promise<CreateMetaPage<JiraIssueTypeRef>> {
-  const response = await api.send({
-    method: 'GET',
-    path: pathOf(api, projectKey),
-    query: { startAt: page.startAt ?? 0, maxResults: page.maxResults ?? CREATE_META_PAGE_SIZE },
-    scopes: scopesFor(api),
-  });
-  return parseCreateMetaIssueTypesPage(response.body);
+  return parseCreateMetaIssueTypesPage(await getPage(api, pathOf(api, projectKey), page));
 }
 
 /** One page of the fields of one issue type's create screen. */
@@ -53,13 +57,7 @@ export async function createMetaFieldsPage(
   issueTypeId: string,
   page: PageRequest = {},
 ): Promise<CreateMetaPage<JiraFieldMeta>> {
-  const response = await api.send({
-    method: 'GET',
-    path: pathOf(api, projectKey, issueTypeId),
-    query: { startAt: page.startAt ?? 0, maxResults: page.maxResults ?? CREATE_META_PAGE_SIZE },
-    scopes: scopesFor(api),
-  });
-  return parseCreateMetaFieldsPage(response.body);
+  return parseCreateMetaFieldsPage(await getPage(api, pathOf(api, projectKey, issueTypeId), page));
 }
 
 /**

@@ -119,7 +119,7 @@ const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) 
   name,
 }));
 
-function defaultFields(deployment: Deployment): FieldMeta[] {
+function defaultFields(): FieldMeta[] {
   return [
     {
       fieldId: 'summary',
@@ -168,7 +168,7 @@ function defaultFields(deployment: Deployment): FieldMeta[] {
       })),
     },
     {
-      fieldId: deployment === 'cloud' ? 'assignee' : 'assignee',
+      fieldId: 'assignee',
       name: 'Assignee',
       required: false,
       schema: { type: 'user', system: 'assignee' },
@@ -352,7 +352,7 @@ export class JiraModel {
       pat: 'NjM3-double-pat-ada',
       password: 'double-password-ada',
     });
-    const fields = defaultFields(deployment);
+    const fields = defaultFields();
     this.projects.push({
       id: '10001',
       key: 'SUP',
