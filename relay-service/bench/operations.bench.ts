@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   caseRecord,
+  CLOUD_API_TOKEN,
   incidentTemplate,
   newKey,
   newRecordId,
@@ -24,7 +25,7 @@ interface OperationResult {
   directMs: number;
 }
 
-const CLOUD_AUTH = `Basic ${Buffer.from('ada@example.com:ATATT-double-api-token-ada').toString('base64')}`;
+const CLOUD_AUTH = `Basic ${Buffer.from(`${CLOUD_API_TOKEN.email}:${CLOUD_API_TOKEN.token}`).toString('base64')}`;
 
 /** Sends the same Jira requests the relay made straight to the double, and times them. */
 async function timeDirect(double: JiraDouble, calls: JiraCall[]): Promise<number> {

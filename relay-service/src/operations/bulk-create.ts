@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditEvent } from '../audit/audit-event';
 import { BULK_CREATE_LIMIT, createIssues } from '../jira/endpoints/issue-create';
+import { browseUrl } from '../jira/endpoints/issues';
 import { upsertRemoteLink } from '../jira/endpoints/remote-links';
 import { AppError, toProblem, type Problem } from '../lib/errors';
 import { assertDataMinimised } from '../templates/data-minimisation';
@@ -9,14 +10,15 @@ import { assertNoProblems } from '../templates/render-template';
 import { parseRecord, parseTemplate, type RecordData } from '../templates/template-schema';
 import type { AuditNote, OperationCaller } from './audit-recorder';
 import {
-  browseUrl,
   certainlyNotCreated,
+  closeKeyUnknown,
   commitOutcome,
+  noteOfBody,
   outcomeUnknown,
   replay,
-  storedProblem,
   type CreateDeps,
   type IssueRef,
+  type KeyArgs,
   type OperationAnswer,
 } from './create';
 import { requestFingerprint, type IdempotentStart } from './idempotency';
@@ -89,17 +91,10 @@ export class BulkIssueCreator {
     const startedAt = deps.clock.now();
     const base = recordRequestBase(caller.requestId, body.records.length);
     const recordCaller = { ...caller, requestId: base };
-    const rawTemplate = body.template;
-    const text = (value: unknown) => (typeof value === 'string' ? value : null);
-    const slots: Slot[] = body.records.map((record, index) => ({
-      index,
-      recordId: text(record.id),
-      note: {
-        recordId: text(record.id),
-        connection: text(rawTemplate.connection),
-        templateId: text(rawTemplate.id),
-      },
-    }));
+    const slots: Slot[] = body.records.map((record, index) => {
+      const note = noteOfBody({ template: body.template, record });
+      return { index, recordId: note.recordId ?? null, note };
+    });
     const eventOf = (slot: Slot, error?: unknown): AuditEvent =>
       deps.auditRecorder.event(
         recordCaller,
@@ -109,7 +104,7 @@ export class BulkIssueCreator {
         error ?? slot.error,
         String(slot.index),
       );
-    const keyArgs = [caller.orgId, BULK_SCOPE, idempotencyKey] as const;
+    const keyArgs: KeyArgs = [caller.orgId, BULK_SCOPE, idempotencyKey];
 
     let start: IdempotentStart;
     try {
@@ -125,15 +120,11 @@ export class BulkIssueCreator {
     if (start.kind === 'abandoned') {
       // An earlier attempt died after it may have reached Jira: do not create the batch again.
       const unknown = outcomeUnknown(undefined, 'which issues an earlier attempt created');
-      await commitOutcome(
+      await closeKeyUnknown(
         deps,
+        keyArgs,
+        unknown,
         slots.map((slot) => eventOf(slot, unknown)),
-        (tx) =>
-          deps.idempotency.complete(
-            ...keyArgs,
-            { status: unknown.status, body: storedProblem(unknown) },
-            tx,
-          ),
       );
       throw unknown;
     }
@@ -185,7 +176,7 @@ export class BulkIssueCreator {
           const outcome = outcomes[i];
           if (!outcome) return;
           if (outcome.ok) {
-            slot.issue = { ...outcome.issue, url: browseUrl(client, outcome.issue.key) };
+            slot.issue = { ...outcome.issue, url: browseUrl(client.siteUrl, outcome.issue.key) };
             slot.note.issueKey = outcome.issue.key;
             slot.note.jiraStatus = 201;
           } else {
@@ -237,15 +228,11 @@ export class BulkIssueCreator {
         throw error;
       }
       const unknown = outcomeUnknown(error, 'which issues of the batch were created');
-      await commitOutcome(
+      await closeKeyUnknown(
         deps,
+        keyArgs,
+        unknown,
         slots.map((slot) => eventOf(slot, unknown)),
-        (tx) =>
-          deps.idempotency.complete(
-            ...keyArgs,
-            { status: unknown.status, body: storedProblem(unknown) },
-            tx,
-          ),
       );
       deps.logger.error(
         { err: error, requestId: caller.requestId, idempotencyKey },

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { addComment } from '../jira/endpoints/comments';
-import { isoDate, normaliseIssueKey } from '../jira/endpoints/issues';
+import { isoDate } from '../jira/endpoints/issues';
 import { AppError } from '../lib/errors';
 import { renderCommentBody } from '../templates/comment-body';
 import type { OperationCaller } from './audit-recorder';
-import { templateFor } from './link';
+import { issueActionNote, salesforceId, templateFor } from './link';
 import type { IssueOperationDeps } from './view';
 
 /**
@@ -24,9 +24,7 @@ export const commentBody = z.strictObject({
   connection: z.string().min(1).max(80),
   body: z.string().max(MAX_RAW_BODY),
   record: z.strictObject({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id'),
+    id: salesforceId,
     url: z.string().max(2048),
   }),
   user: z
@@ -57,41 +55,31 @@ export async function commentOnIssue(
   key: string,
   body: CommentBody,
 ): Promise<{ comment: { id: string; created: string | null } }> {
-  return deps.auditRecorder.run(
-    caller,
-    'Comment',
-    {
-      connection: body.connection,
-      issueKey: normaliseIssueKey(key),
-      recordId: body.record.id,
-      templateId: typeof body.template?.id === 'string' ? body.template.id : null,
-    },
-    async (note) => {
-      const template = templateFor(body.template, body.connection);
-      const allowed = template
-        ? template.allowComments
-        : await (deps.commentsWithoutTemplate ?? commentsAllowedByDefault)(
-            caller.orgId,
-            body.connection,
-          );
-      if (!allowed) {
-        throw new AppError(
-          'COMMENTS_NOT_ALLOWED',
-          template
-            ? `The template "${template.name}" does not allow comments from Salesforce.`
-            : `Connection "${body.connection}" does not allow comments on issues linked without a template.`,
+  return deps.auditRecorder.run(caller, 'Comment', issueActionNote(body, key), async (note) => {
+    const template = templateFor(body.template, body.connection);
+    const allowed = template
+      ? template.allowComments
+      : await (deps.commentsWithoutTemplate ?? commentsAllowedByDefault)(
+          caller.orgId,
+          body.connection,
         );
-      }
-      const client = await deps.jira.clientFor(caller.orgId, body.connection);
-      const rendered = renderCommentBody({
-        deployment: client.deployment,
-        text: body.body,
-        user: body.user,
-        record: body.record,
-      });
-      note.fieldsSent = ['comment'];
-      const created = await addComment(client, key, rendered);
-      return { comment: { id: created.id, created: isoDate(created.created) } };
-    },
-  );
+    if (!allowed) {
+      throw new AppError(
+        'COMMENTS_NOT_ALLOWED',
+        template
+          ? `The template "${template.name}" does not allow comments from Salesforce.`
+          : `Connection "${body.connection}" does not allow comments on issues linked without a template.`,
+      );
+    }
+    const client = await deps.jira.clientFor(caller.orgId, body.connection);
+    const rendered = renderCommentBody({
+      deployment: client.deployment,
+      text: body.body,
+      user: body.user,
+      record: body.record,
+    });
+    note.fieldsSent = ['comment'];
+    const created = await addComment(client, key, rendered);
+    return { comment: { id: created.id, created: isoDate(created.created) } };
+  });
 }

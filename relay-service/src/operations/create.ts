@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEvent } from '../audit/audit-event';
+import { browseUrl } from '../jira/endpoints/issues';
 import { upsertRemoteLink } from '../jira/endpoints/remote-links';
 import { createIssue } from '../jira/endpoints/issue-create';
 import type { JiraClient } from '../jira/jira-client';
@@ -56,11 +57,6 @@ export interface OperationAnswer<T> {
   replayed: boolean;
 }
 
-/** The browse URL people open, built on the site URL (not the OAuth API gateway). */
-export function browseUrl(client: Pick<JiraClient, 'siteUrl'>, key: string): string {
-  return `${client.siteUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(key)}`;
-}
-
 /** Errors raised before any request left for Jira, whatever their status. */
 const NEVER_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SCOPE_MISSING',
@@ -108,7 +104,7 @@ interface StoredProblem {
 }
 
 /** How a stored error answer is kept: without the request id, which belongs to each replay. */
-export function storedProblem(error: AppError): StoredProblem {
+function storedProblem(error: AppError): StoredProblem {
   return {
     problem: {
       code: error.code,
@@ -164,6 +160,25 @@ export async function commitOutcome(
   }
 }
 
+/** The idempotency key of one request: org, scope and the caller's key. */
+export type KeyArgs = readonly [orgId: string, scope: string, key: string];
+
+/** Closes the key with an "outcome unknown" answer, committed together with `events`. */
+export async function closeKeyUnknown(
+  deps: Pick<CreateDeps, 'store' | 'auditRecorder' | 'logger' | 'idempotency'>,
+  keyArgs: KeyArgs,
+  unknown: AppError,
+  events: AuditEvent[],
+): Promise<void> {
+  await commitOutcome(deps, events, (tx) =>
+    deps.idempotency.complete(
+      ...keyArgs,
+      { status: unknown.status, body: storedProblem(unknown) },
+      tx,
+    ),
+  );
+}
+
 export class IssueCreator {
   constructor(private readonly deps: CreateDeps) {}
 
@@ -177,7 +192,7 @@ export class IssueCreator {
     const note: AuditNote = noteOfBody(body);
     const eventOf = (error?: unknown) =>
       deps.auditRecorder.event(caller, 'Create', note, startedAt, error);
-    const keyArgs = [caller.orgId, CREATE_SCOPE, idempotencyKey] as const;
+    const keyArgs: KeyArgs = [caller.orgId, CREATE_SCOPE, idempotencyKey];
 
     let start: IdempotentStart;
     try {
@@ -192,13 +207,7 @@ export class IssueCreator {
     if (start.kind === 'abandoned') {
       // An earlier attempt died after it may have reached Jira: do not create a second issue.
       const unknown = outcomeUnknown(undefined, 'whether an earlier attempt created the issue');
-      await commitOutcome(deps, [eventOf(unknown)], (tx) =>
-        deps.idempotency.complete(
-          ...keyArgs,
-          { status: unknown.status, body: storedProblem(unknown) },
-          tx,
-        ),
-      );
+      await closeKeyUnknown(deps, keyArgs, unknown, [eventOf(unknown)]);
       throw unknown;
     }
 
@@ -218,7 +227,11 @@ export class IssueCreator {
       note.jiraStatus = 201;
 
       const result: CreateIssueResult = {
-        issue: { key: created.key, id: created.id, url: browseUrl(draft.client, created.key) },
+        issue: {
+          key: created.key,
+          id: created.id,
+          url: browseUrl(draft.client.siteUrl, created.key),
+        },
         fieldsSent: draft.rendered.fieldsSent,
         remoteLink: false,
       };
@@ -262,13 +275,7 @@ export class IssueCreator {
         throw error;
       }
       const unknown = outcomeUnknown(error, 'whether the issue was created');
-      await commitOutcome(deps, [eventOf(unknown)], (tx) =>
-        deps.idempotency.complete(
-          ...keyArgs,
-          { status: unknown.status, body: storedProblem(unknown) },
-          tx,
-        ),
-      );
+      await closeKeyUnknown(deps, keyArgs, unknown, [eventOf(unknown)]);
       deps.logger.error(
         { err: error, requestId: caller.requestId, idempotencyKey },
         'create outcome unknown; key closed so no retry can duplicate the issue',

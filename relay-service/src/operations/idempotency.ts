@@ -39,6 +39,13 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+const inFlight = (retryAfter: number) =>
+  new AppError(
+    'IDEMPOTENCY_IN_FLIGHT',
+    'A request with this Idempotency-Key is still in progress; retry shortly.',
+    { retryAfter },
+  );
+
 export function requestFingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }
@@ -68,20 +75,18 @@ export class IdempotencyStore {
   ): Promise<IdempotentStart> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const now = this.clock.now();
+      // A fresh attempt holding the key, for a new record or one taken over.
+      const attemptRow = {
+        state: 'in_flight' as const,
+        response_status: null,
+        response_body: null,
+        lease_until: now + this.options.leaseMs,
+        created_at: now,
+        expires_at: now + this.options.retentionMs,
+      };
       const inserted = await this.store.db
         .insertInto('idempotency_records')
-        .values({
-          org_id: orgId,
-          scope,
-          idempotency_key: key,
-          fingerprint,
-          state: 'in_flight',
-          response_status: null,
-          response_body: null,
-          lease_until: now + this.options.leaseMs,
-          created_at: now,
-          expires_at: now + this.options.retentionMs,
-        })
+        .values({ org_id: orgId, scope, idempotency_key: key, fingerprint, ...attemptRow })
         .onConflict((oc) => oc.columns(['org_id', 'scope', 'idempotency_key']).doNothing())
         .returning('idempotency_key')
         .executeTakeFirst();
@@ -114,23 +119,12 @@ export class IdempotencyStore {
         existing.state === 'done' ? existing.expires_at <= now : existing.lease_until <= now;
       if (!takeover) {
         const retryAfter = Math.max(1, Math.ceil((existing.lease_until - now) / 1000));
-        throw new AppError(
-          'IDEMPOTENCY_IN_FLIGHT',
-          'A request with this Idempotency-Key is still in progress; retry shortly.',
-          { retryAfter: Math.min(retryAfter, 5) },
-        );
+        throw inFlight(Math.min(retryAfter, 5));
       }
       // An expired record or a crashed attempt: take the key over, but only if nobody else did.
       const taken = await this.store.db
         .updateTable('idempotency_records')
-        .set({
-          state: 'in_flight',
-          response_status: null,
-          response_body: null,
-          lease_until: now + this.options.leaseMs,
-          created_at: now,
-          expires_at: now + this.options.retentionMs,
-        })
+        .set(attemptRow)
         .where('org_id', '=', orgId)
         .where('scope', '=', scope)
         .where('idempotency_key', '=', key)
@@ -140,11 +134,7 @@ export class IdempotencyStore {
       if (Number(taken.numUpdatedRows) === 1)
         return existing.state === 'in_flight' ? { kind: 'abandoned' } : { kind: 'started' };
     }
-    throw new AppError(
-      'IDEMPOTENCY_IN_FLIGHT',
-      'A request with this Idempotency-Key is still in progress; retry shortly.',
-      { retryAfter: 1 },
-    );
+    throw inFlight(1);
   }
 
   /** Stores the answer to replay. Pass the operation's transaction to commit it with the outcome. */

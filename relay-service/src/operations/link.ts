@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { getIssueSummary, normaliseIssueKey } from '../jira/endpoints/issues';
 import { recordGlobalId, upsertRemoteLink } from '../jira/endpoints/remote-links';
 import { AppError } from '../lib/errors';
-import { parseTemplate, type Template } from '../templates/template-schema';
-import type { OperationCaller } from './audit-recorder';
+import { parseTemplate, SALESFORCE_ID, type Template } from '../templates/template-schema';
+import type { AuditNote, OperationCaller } from './audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
 import type { IssueOperationDeps } from './view';
 
@@ -13,9 +13,9 @@ import type { IssueOperationDeps } from './view';
  * back to the record is added (upserted by globalId, so linking twice never adds two).
  */
 
-const salesforceId = z
+export const salesforceId = z
   .string()
-  .regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
+  .regex(SALESFORCE_ID, 'expected a 15- or 18-character Salesforce id');
 
 export const linkRecordSchema = z.strictObject({
   id: salesforceId,
@@ -38,6 +38,11 @@ export interface LinkResult {
 }
 
 /** A template belongs to one connection; acting on another with it is a caller mistake. */
+export function templateFor(input: Record<string, unknown>, connection: string): Template;
+export function templateFor(
+  input: Record<string, unknown> | null | undefined,
+  connection: string,
+): Template | null;
 export function templateFor(
   input: Record<string, unknown> | null | undefined,
   connection: string,
@@ -54,6 +59,23 @@ export function templateFor(
   return template;
 }
 
+/** What the audit event of an action on one issue says before the request is checked further. */
+export function issueActionNote(
+  body: {
+    connection: string;
+    template?: Record<string, unknown> | null;
+    record?: { id: string };
+  },
+  key: string,
+): AuditNote {
+  return {
+    connection: body.connection,
+    issueKey: normaliseIssueKey(key),
+    recordId: body.record?.id ?? null,
+    templateId: typeof body.template?.id === 'string' ? body.template.id : null,
+  };
+}
+
 /** POST /v1/issues/{key}/links: one read, plus one remote-link write when the template says so. */
 export async function linkIssue(
   deps: IssueOperationDeps,
@@ -61,33 +83,23 @@ export async function linkIssue(
   key: string,
   body: LinkBody,
 ): Promise<LinkResult> {
-  return deps.auditRecorder.run(
-    caller,
-    'Link',
-    {
-      connection: body.connection,
-      issueKey: normaliseIssueKey(key),
-      recordId: body.record.id,
-      templateId: typeof body.template?.id === 'string' ? body.template.id : null,
-    },
-    async (note) => {
-      const template = templateFor(body.template, body.connection);
-      const client = await deps.jira.clientFor(caller.orgId, body.connection);
-      const issue = toIssueSummaryView(await getIssueSummary(client, key), client.siteUrl);
-      // Jira resolves an old key of a moved issue; the link keeps the issue's current key.
-      note.issueKey = issue.key;
-      let remoteLink = false;
-      if (template?.remoteLink) {
-        await upsertRemoteLink(client, issue.key, {
-          globalId: recordGlobalId(caller.orgId, body.record.id),
-          url: body.record.url,
-          title: body.record.title,
-          summary: body.record.objectApiName,
-        });
-        remoteLink = true;
-      }
-      const { key: issueKey, id, url, summary, status } = issue;
-      return { issue: { key: issueKey, id, url, summary, status }, remoteLink };
-    },
-  );
+  return deps.auditRecorder.run(caller, 'Link', issueActionNote(body, key), async (note) => {
+    const template = templateFor(body.template, body.connection);
+    const client = await deps.jira.clientFor(caller.orgId, body.connection);
+    const issue = toIssueSummaryView(await getIssueSummary(client, key), client.siteUrl);
+    // Jira resolves an old key of a moved issue; the link keeps the issue's current key.
+    note.issueKey = issue.key;
+    let remoteLink = false;
+    if (template?.remoteLink) {
+      await upsertRemoteLink(client, issue.key, {
+        globalId: recordGlobalId(caller.orgId, body.record.id),
+        url: body.record.url,
+        title: body.record.title,
+        summary: body.record.objectApiName,
+      });
+      remoteLink = true;
+    }
+    const { key: issueKey, id, url, summary, status } = issue;
+    return { issue: { key: issueKey, id, url, summary, status }, remoteLink };
+  });
 }

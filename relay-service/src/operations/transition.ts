@@ -4,7 +4,7 @@ import { listTransitions, performTransition } from '../jira/endpoints/transition
 import { AppError, type FieldError } from '../lib/errors';
 import type { Template } from '../templates/template-schema';
 import type { OperationCaller } from './audit-recorder';
-import { templateFor } from './link';
+import { issueActionNote, templateFor } from './link';
 import {
   transitionView,
   type IssueOperationDeps,
@@ -111,67 +111,56 @@ export async function transitionIssue(
   key: string,
   body: TransitionBody,
 ): Promise<{ status: IssueStatusView; transition: { id: string; name: string } }> {
-  return deps.auditRecorder.run(
-    caller,
-    'Transition',
-    {
-      connection: body.connection,
-      issueKey: normaliseIssueKey(key),
-      templateId: typeof body.template.id === 'string' ? body.template.id : null,
-    },
-    async (note) => {
-      const template = templateFor(body.template, body.connection);
-      // The body schema requires a template object, so templateFor never answers null here.
-      if (!template) throw new AppError('TEMPLATE_INVALID', 'A transition needs the template.');
-      const allowed = allowedStatuses(template.allowedTransitions);
-      const byStatus = 'toStatus' in body.transition ? body.transition.toStatus : undefined;
-      // Refused before any Jira call when the request already says where it leads.
-      if (allowed.size === 0 || (byStatus !== undefined && !allowed.has(fold(byStatus))))
-        throw notAllowed(template, byStatus);
+  return deps.auditRecorder.run(caller, 'Transition', issueActionNote(body, key), async (note) => {
+    const template = templateFor(body.template, body.connection);
+    const allowed = allowedStatuses(template.allowedTransitions);
+    const byStatus = 'toStatus' in body.transition ? body.transition.toStatus : undefined;
+    // Refused before any Jira call when the request already says where it leads.
+    if (allowed.size === 0 || (byStatus !== undefined && !allowed.has(fold(byStatus))))
+      throw notAllowed(template, byStatus);
 
-      const client = await deps.jira.clientFor(caller.orgId, body.connection);
-      const offered = await listTransitions(client, key);
-      const transition =
+    const client = await deps.jira.clientFor(caller.orgId, body.connection);
+    const offered = await listTransitions(client, key);
+    const transition =
+      'id' in body.transition
+        ? offered.find((t) => t.id === (body.transition as { id: string }).id)
+        : offered.find((t) => fold(targetOf(t)) === fold(byStatus ?? ''));
+    if (!transition) {
+      const wanted =
         'id' in body.transition
-          ? offered.find((t) => t.id === (body.transition as { id: string }).id)
-          : offered.find((t) => fold(targetOf(t)) === fold(byStatus ?? ''));
-      if (!transition) {
-        const wanted =
-          'id' in body.transition
-            ? `Transition ${body.transition.id}`
-            : `No transition to "${byStatus}"`;
-        throw new AppError(
-          'JIRA_VALIDATION',
-          `${wanted} is not available for ${normaliseIssueKey(key)} in its current status. ` +
-            `Available now: ${offered.map((t) => `"${t.name}" → "${targetOf(t)}"`).join(', ') || 'none'}.`,
-          { extra: { availableTransitions: offered.map(transitionView) } },
-        );
-      }
-      if (!isAllowed(transition, allowed)) throw notAllowed(template, targetOf(transition));
+          ? `Transition ${body.transition.id}`
+          : `No transition to "${byStatus}"`;
+      throw new AppError(
+        'JIRA_VALIDATION',
+        `${wanted} is not available for ${normaliseIssueKey(key)} in its current status. ` +
+          `Available now: ${offered.map((t) => `"${t.name}" → "${targetOf(t)}"`).join(', ') || 'none'}.`,
+        { extra: { availableTransitions: offered.map(transitionView) } },
+      );
+    }
+    if (!isAllowed(transition, allowed)) throw notAllowed(template, targetOf(transition));
 
-      const missing = missingRequired(transition, body.fields);
-      if (missing.length) {
-        const fieldErrors: FieldError[] = missing.map((field) => ({
-          field: `fields.${field.id}`,
-          message: `${field.name} is required by the "${transition.name}" transition`,
-        }));
-        throw new AppError(
-          'JIRA_VALIDATION',
-          `The "${transition.name}" transition needs ${missing.map((f) => f.name).join(', ')}; ` +
-            'send them in "fields" (Jira\'s field ids and value shapes).',
-          { fieldErrors, extra: { requiredFields: missing } },
-        );
-      }
+    const missing = missingRequired(transition, body.fields);
+    if (missing.length) {
+      const fieldErrors: FieldError[] = missing.map((field) => ({
+        field: `fields.${field.id}`,
+        message: `${field.name} is required by the "${transition.name}" transition`,
+      }));
+      throw new AppError(
+        'JIRA_VALIDATION',
+        `The "${transition.name}" transition needs ${missing.map((f) => f.name).join(', ')}; ` +
+          'send them in "fields" (Jira\'s field ids and value shapes).',
+        { fieldErrors, extra: { requiredFields: missing } },
+      );
+    }
 
-      note.fieldsSent = Object.keys(body.fields);
-      await performTransition(client, key, transition.id, body.fields);
-      return {
-        status: {
-          name: targetOf(transition),
-          category: transition.to?.statusCategory?.key ?? null,
-        },
-        transition: { id: transition.id, name: transition.name },
-      };
-    },
-  );
+    note.fieldsSent = Object.keys(body.fields);
+    await performTransition(client, key, transition.id, body.fields);
+    return {
+      status: {
+        name: targetOf(transition),
+        category: transition.to?.statusCategory?.key ?? null,
+      },
+      transition: { id: transition.id, name: transition.name },
+    };
+  });
 }

@@ -1,8 +1,6 @@
 import {
-  browseUrl,
   getIssueView,
   isoDate,
-  statusOf,
   userName,
   type JiraIssueView,
   type JiraTransitionJson,
@@ -10,6 +8,7 @@ import {
 import type { JiraClient } from '../jira/jira-client';
 import { sanitizeJiraHtml } from '../templates/html-sanitizer';
 import type { AuditRecorder, OperationCaller } from './audit-recorder';
+import { toIssueSummaryView, type IssueSummaryView } from './status';
 
 /**
  * The inline view of one issue on a Salesforce record page: one Jira call, Jira's HTML made
@@ -44,18 +43,11 @@ export interface CommentView {
   bodyHtml: string;
 }
 
-export interface IssueView {
-  key: string;
-  id: string;
-  url: string;
-  summary: string | null;
-  status: IssueStatusView | null;
+/** The summary (the fields the record page list shows) and the rest of the inline view. */
+export interface IssueView extends IssueSummaryView {
   issueType: string | null;
-  priority: string | null;
-  assignee: string | null;
   reporter: string | null;
   created: string | null;
-  updated: string | null;
   labels: string[];
   descriptionHtml: string | null;
   /** Newest first, at most RECENT_COMMENTS. */
@@ -84,17 +76,10 @@ export function toIssueView(issue: JiraIssueView, siteUrl: string): IssueView {
   );
   const comments = fields.comment?.comments ?? [];
   return {
-    key: issue.key,
-    id: issue.id,
-    url: browseUrl(siteUrl, issue.key),
-    summary: fields.summary ?? null,
-    status: statusOf(fields.status),
+    ...toIssueSummaryView(issue, siteUrl),
     issueType: fields.issuetype?.name ?? null,
-    priority: fields.priority?.name ?? null,
-    assignee: userName(fields.assignee),
     reporter: userName(fields.reporter),
     created: isoDate(fields.created),
-    updated: isoDate(fields.updated),
     labels: fields.labels ?? [],
     descriptionHtml: issue.renderedFields?.description
       ? clean(issue.renderedFields.description)

@@ -7,7 +7,7 @@ import { MergeFieldSyntaxError, parseMergeText } from './merge-fields';
  * key (`allowComment`) must not silently fall back to a permissive default.
  */
 
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+export const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_TEXT = 131_072;
 

@@ -152,20 +152,27 @@ const splitList = (value: string, separators: RegExp) =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
+/**
+ * The allowed value `candidate` names: `{ match }` when found, `{}` when the field has no list
+ * (free input, or too many values to enumerate: Jira is the judge), and `undefined`, with a
+ * VALUE_NOT_ALLOWED problem added, when the list does not hold it.
+ */
 function findAllowed(
   meta: JiraFieldMeta,
   candidate: string,
-): { ok: true; match?: JiraAllowedValue } | { ok: false } {
+  problems: FieldProblem[],
+): { match?: JiraAllowedValue } | undefined {
   const allowed = meta.allowedValues;
-  // Without a list (free input, or too many values to enumerate) Jira is the judge.
-  if (!allowed || allowed.length === 0) return { ok: true };
+  if (!allowed || allowed.length === 0) return {};
   const lower = candidate.toLowerCase();
   const match =
     allowed.find((v) => v.value === candidate) ??
     allowed.find((v) => v.name !== undefined && v.name.toLowerCase() === lower) ??
     allowed.find((v) => v.key !== undefined && v.key.toLowerCase() === lower) ??
     allowed.find((v) => v.id === candidate);
-  return match ? { ok: true, match } : { ok: false };
+  if (match) return { match };
+  problems.push(notAllowed(meta, candidate));
+  return undefined;
 }
 
 function notAllowed(meta: JiraFieldMeta, candidate: string): FieldProblem {
@@ -185,12 +192,9 @@ function shapeOption(
   candidate: string,
   problems: FieldProblem[],
 ): JsonValue | undefined {
-  const found = findAllowed(meta, candidate);
-  if (!found.ok) {
-    problems.push(notAllowed(meta, candidate));
-    return undefined;
-  }
-  const match = found.match;
+  const found = findAllowed(meta, candidate, problems);
+  if (!found) return undefined;
+  const { match } = found;
   if (!match) return { value: candidate };
   if (match.value !== undefined) return { value: match.value };
   return match.id !== undefined ? { id: match.id } : { value: candidate };
@@ -201,11 +205,8 @@ function shapeNamed(
   candidate: string,
   problems: FieldProblem[],
 ): JsonValue | undefined {
-  const found = findAllowed(meta, candidate);
-  if (!found.ok) {
-    problems.push(notAllowed(meta, candidate));
-    return undefined;
-  }
+  const found = findAllowed(meta, candidate, problems);
+  if (!found) return undefined;
   return { name: found.match?.name ?? candidate };
 }
 
@@ -214,11 +215,8 @@ function shapeById(
   candidate: string,
   problems: FieldProblem[],
 ): JsonValue | undefined {
-  const found = findAllowed(meta, candidate);
-  if (!found.ok) {
-    problems.push(notAllowed(meta, candidate));
-    return undefined;
-  }
+  const found = findAllowed(meta, candidate, problems);
+  if (!found) return undefined;
   const id = found.match?.id ?? (/^\d+$/.test(candidate) ? candidate : undefined);
   if (id === undefined) {
     problems.push(

@@ -14,6 +14,13 @@ import type { TestEngine } from '../support/stores';
 export type DeploymentName = 'cloud' | 'server';
 export const DEPLOYMENTS: DeploymentName[] = ['cloud', 'server'];
 
+/** The Jira user the `cloud` connection signs in as (one the Cloud double knows). */
+export const CLOUD_API_TOKEN = {
+  method: 'api_token',
+  email: 'ada@example.com',
+  token: 'ATATT-double-api-token-ada',
+} as const;
+
 export interface CreateWorld {
   relay: TestRelay;
   cloud: JiraDouble;
@@ -86,7 +93,7 @@ export async function startCreateWorld(
     call('PUT', '/v1/connections/cloud', {
       deployment: 'cloud',
       baseUrl: cloud.url,
-      auth: { method: 'api_token', email: 'ada@example.com', token: 'ATATT-double-api-token-ada' },
+      auth: CLOUD_API_TOKEN,
     }),
     call('PUT', '/v1/connections/dc', {
       deployment: 'server',

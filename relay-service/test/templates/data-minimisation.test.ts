@@ -4,7 +4,7 @@ import {
   findDataMinimisationIssues,
   leafPaths,
 } from '../../src/templates/data-minimisation';
-import { record, template } from './template-fixtures';
+import { record, template, thrownBy } from './template-fixtures';
 
 const tpl = template({
   summary: '{{Subject}}',
@@ -12,15 +12,8 @@ const tpl = template({
   fields: [{ jiraField: 'priority', value: '{{Priority}}' }],
 });
 
-function refusal(fields: Parameters<typeof record>[0]): AppError {
-  try {
-    assertDataMinimised(tpl, record(fields));
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (fields: Parameters<typeof record>[0]) =>
+  thrownBy(AppError, () => assertDataMinimised(tpl, record(fields)));
 
 describe('data minimisation', () => {
   it('when the record holds exactly the referenced fields then it passes', () => {

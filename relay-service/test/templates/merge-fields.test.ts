@@ -6,7 +6,7 @@ import {
   scanReferencedPaths,
   type MergeContext,
 } from '../../src/templates/merge-fields';
-import { NOW, ORG_ID, record } from './template-fixtures';
+import { NOW, ORG_ID, record, thrownBy } from './template-fixtures';
 
 const context = (fields: MergeContext['record']['fields'] = {}): MergeContext => ({
   record: record(fields),
@@ -18,15 +18,7 @@ const context = (fields: MergeContext['record']['fields'] = {}): MergeContext =>
 const render = (text: string, fields: MergeContext['record']['fields'] = {}) =>
   renderMergeText(text, context(fields));
 
-function syntaxError(text: string): MergeFieldSyntaxError {
-  try {
-    parseMergeText(text);
-  } catch (error) {
-    if (error instanceof MergeFieldSyntaxError) return error;
-    throw error;
-  }
-  throw new Error('expected a syntax error');
-}
+const syntaxError = (text: string) => thrownBy(MergeFieldSyntaxError, () => parseMergeText(text));
 
 describe('merge-field parsing', () => {
   it('when a text holds tags with filters then it parses into text and tags', () => {

@@ -4,6 +4,20 @@ import { parseCreateMetaFieldsPage, type JiraFieldMeta } from '../../src/templat
 import type { RecordData, Template, TemplateInput } from '../../src/templates/template-schema';
 import { parseTemplate } from '../../src/templates/template-schema';
 
+/** The error `work` throws, which must be a `type`; the test fails when it throws nothing. */
+export function thrownBy<E extends Error>(
+  type: abstract new (...args: never[]) => E,
+  work: () => unknown,
+): E {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`expected a ${type.name}`);
+}
+
 export function readFixture(name: string): unknown {
   return JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 }

@@ -1,16 +1,8 @@
 import { AppError } from '../../src/lib/errors';
 import { parseRecord, parseTemplate } from '../../src/templates/template-schema';
-import { record, templateInput } from './template-fixtures';
+import { record, templateInput, thrownBy } from './template-fixtures';
 
-function templateError(input: unknown): AppError {
-  try {
-    parseTemplate(input);
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the template to be refused');
-}
+const templateError = (input: unknown) => thrownBy(AppError, () => parseTemplate(input));
 
 describe('template schema', () => {
   it('when the contract example template is parsed then it is accepted with defaults filled', () => {
