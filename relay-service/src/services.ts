@@ -81,7 +81,7 @@ export async function createServices(
   const vault = new Vault(store, envelope, clock);
   const tenants = new TenantService(store, vault, clock);
   const outbox = new OutboxRepository(store);
-  const audit = new OutboxAuditSink(store, outbox, clock);
+  const audit = new OutboxAuditSink(store, outbox, clock, (orgId) => tenants.auditsViews(orgId));
   const upstreamGuard = new UpstreamGuard({
     allowPrivate: config.allowPrivateUpstreams,
     resolve: options.resolveHost,

@@ -14,6 +14,8 @@ export class OutboxAuditSink implements AuditSink {
     private readonly store: Store,
     private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
+    /** The tenant's view-audit setting (cached by the tenant service: Views are frequent). */
+    private readonly auditsViews: (orgId: string) => Promise<boolean>,
   ) {}
 
   async record(event: AuditEvent, tx?: Db): Promise<void> {
@@ -22,22 +24,16 @@ export class OutboxAuditSink implements AuditSink {
       throw new Error(
         `audit event request id must be 1–64 characters (got ${event.requestId.length})`,
       );
-    const db = tx ?? this.store.db;
-    if (!(await this.isAudited(event, db))) return;
-    await this.outbox.enqueue(event, this.clock.now(), db);
+    if (!(await this.isAudited(event))) return;
+    await this.outbox.enqueue(event, this.clock.now(), tx ?? this.store.db);
   }
 
   /**
    * Reads are frequent and change nothing, so a View is audited only when the tenant asked for
    * it; every mutation and every denial (of a View too) is always audited.
    */
-  private async isAudited(event: AuditEvent, db: Db): Promise<boolean> {
+  private async isAudited(event: AuditEvent): Promise<boolean> {
     if (event.operation !== 'View' || event.outcome === 'Denied') return true;
-    const tenant = await db
-      .selectFrom('tenants')
-      .select('audit_views')
-      .where('org_id', '=', event.orgId)
-      .executeTakeFirst();
-    return Boolean(tenant?.audit_views);
+    return this.auditsViews(event.orgId);
   }
 }

@@ -63,6 +63,7 @@ export const CREDENTIALS_CACHE_MS = 5_000;
 
 interface CachedCredentials {
   status: 'active' | 'disabled';
+  auditViews: boolean;
   secrets: { secret: string; expiresAt: number | null }[];
   loadedAt: number;
 }
@@ -196,6 +197,15 @@ export class TenantService {
         .where('org_id', '=', orgId)
         .execute();
     });
+    this.cache.delete(orgId);
+  }
+
+  /**
+   * Whether the tenant wants View operations audited. Asked on every successful read, so it
+   * comes from the same short-lived cache as the signing secrets.
+   */
+  async auditsViews(orgId: string): Promise<boolean> {
+    return (await this.cachedCredentials(orgId))?.auditViews ?? false;
   }
 
   /** Stores or replaces the tenant's Salesforce write-back credential (vault only). */
@@ -225,6 +235,19 @@ export class TenantService {
 
   /** The tenant's status and every signing secret valid right now, or undefined if unknown. */
   async credentials(orgId: string): Promise<TenantCredentials | undefined> {
+    const cached = await this.cachedCredentials(orgId);
+    if (!cached) return undefined;
+    const now = this.clock.now();
+    return {
+      orgId,
+      status: cached.status,
+      secrets: cached.secrets
+        .filter((s) => s.expiresAt === null || s.expiresAt > now)
+        .map((s) => s.secret),
+    };
+  }
+
+  private async cachedCredentials(orgId: string): Promise<CachedCredentials | undefined> {
     const now = this.clock.now();
     let cached = this.cache.get(orgId);
     if (!cached || now - cached.loadedAt >= CREDENTIALS_CACHE_MS || now < cached.loadedAt) {
@@ -235,13 +258,7 @@ export class TenantService {
       }
       this.cache.set(orgId, cached);
     }
-    return {
-      orgId,
-      status: cached.status,
-      secrets: cached.secrets
-        .filter((s) => s.expiresAt === null || s.expiresAt > now)
-        .map((s) => s.secret),
-    };
+    return cached;
   }
 
   private async loadCredentials(
@@ -250,7 +267,7 @@ export class TenantService {
   ): Promise<CachedCredentials | undefined> {
     const tenant = await this.store.db
       .selectFrom('tenants')
-      .select('status')
+      .select(['status', 'audit_views'])
       .where('org_id', '=', orgId)
       .executeTakeFirst();
     if (!tenant) return undefined;
@@ -269,6 +286,7 @@ export class TenantService {
     slots.sort((a, b) => (a.slot === b.slot ? 0 : a.slot === 'current' ? -1 : 1));
     return {
       status: tenant.status,
+      auditViews: tenant.audit_views !== 0,
       secrets: slots.map((slot) => ({
         secret: this.vault.openCiphertext(slot.vault_ref, slot.ciphertext),
         expiresAt: slot.expires_at,

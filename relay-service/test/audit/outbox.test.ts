@@ -74,7 +74,7 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
       },
     });
     outbox = new OutboxRepository(store);
-    sink = new OutboxAuditSink(store, outbox, clock);
+    sink = new OutboxAuditSink(store, outbox, clock, (orgId) => tenants.auditsViews(orgId));
     logs = new LogCapture();
     client = new SalesforceAuditClient({
       credentials: (orgId) => tenants.salesforceAuth(orgId),
