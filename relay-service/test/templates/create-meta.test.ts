@@ -9,8 +9,8 @@ import {
 } from '../../src/templates/create-meta';
 import { readFixture } from './template-fixtures';
 
-// The published Jira OpenAPI documents live beside the repository (../shared/specs).
-const SPECS = resolve(__dirname, '../../../../shared/specs');
+// Atlassian's published Jira OpenAPI documents, cut down to what the relay uses.
+const SPECS = resolve(__dirname, '../support/jira-specs');
 
 /** Validators for one component schema of a published Jira OpenAPI document. */
 function specValidator(file: string, schema: string): ValidateFunction {
@@ -27,7 +27,7 @@ function specValidator(file: string, schema: string): ValidateFunction {
 
 describe('create metadata fixtures', () => {
   it('when the Cloud fixture fields are checked against FieldCreateMetadata then every one conforms', () => {
-    const validate = specValidator('jira-cloud-platform-v3.openapi.json', 'FieldCreateMetadata');
+    const validate = specValidator('jira-cloud-platform-v3.cut.json', 'FieldCreateMetadata');
     const page = readFixture('cloud-createmeta-fields.json') as { fields: unknown[] };
     for (const field of page.fields)
       expect({ field, ok: validate(field), errors: validate.errors }).toMatchObject({ ok: true });
@@ -37,23 +37,23 @@ describe('create metadata fixtures', () => {
 
   it('when the Cloud fixture page is checked against PageOfCreateMetaIssueTypeWithField then it conforms', () => {
     const validate = specValidator(
-      'jira-cloud-platform-v3.openapi.json',
+      'jira-cloud-platform-v3.cut.json',
       'PageOfCreateMetaIssueTypeWithField',
     );
     expect(validate(readFixture('cloud-createmeta-fields.json'))).toBe(true);
     const types = specValidator(
-      'jira-cloud-platform-v3.openapi.json',
+      'jira-cloud-platform-v3.cut.json',
       'PageOfCreateMetaIssueTypes',
     );
     expect(types(readFixture('cloud-createmeta-issuetypes.json'))).toBe(true);
   });
 
   it('when the DC fixture values are checked against FieldMetaBean then every one conforms', () => {
-    const validate = specValidator('jira-datacenter-10.3-v2.openapi.json', 'FieldMetaBean');
+    const validate = specValidator('jira-datacenter-10.3-v2.cut.json', 'FieldMetaBean');
     const page = readFixture('dc-createmeta-fields.json') as { values: unknown[] };
     for (const field of page.values)
       expect({ field, ok: validate(field), errors: validate.errors }).toMatchObject({ ok: true });
-    const types = specValidator('jira-datacenter-10.3-v2.openapi.json', 'CreateMetaIssueTypeBean');
+    const types = specValidator('jira-datacenter-10.3-v2.cut.json', 'CreateMetaIssueTypeBean');
     for (const type of (readFixture('dc-createmeta-issuetypes.json') as { values: unknown[] })
       .values) {
       expect(types(type)).toBe(true);

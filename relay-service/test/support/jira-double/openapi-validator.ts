@@ -6,15 +6,17 @@ import { REPO_ROOT } from '../processes';
 
 /**
  * Checks Jira traffic against Atlassian's own OpenAPI documents, so the double (and what the
- * relay sends it) cannot drift from real Jira. CI has a read-only copy next to the repository.
+ * relay sends it) cannot drift from real Jira. The repository keeps them cut down to the
+ * operations the relay uses (relay-service/scripts/cut-jira-specs.mjs says where they come
+ * from and how to refresh them).
  */
-export const SPECS_DIR = path.resolve(REPO_ROOT, '../shared/specs');
+export const SPECS_DIR = path.resolve(REPO_ROOT, 'relay-service/test/support/jira-specs');
 
 export type SpecName = 'cloud' | 'server';
 
-const SPEC_FILES: Record<SpecName, string> = {
-  cloud: 'jira-cloud-platform-v3.openapi.json',
-  server: 'jira-datacenter-10.3-v2.openapi.json',
+export const SPEC_FILES: Record<SpecName, string> = {
+  cloud: 'jira-cloud-platform-v3.cut.json',
+  server: 'jira-datacenter-10.3-v2.cut.json',
 };
 
 interface Operation {
