@@ -12,6 +12,7 @@
 // Save them under the file names in SOURCES, run this script, review the diff, commit.
 // A new Jira call in the relay or the double needs its operation added to OPERATIONS first:
 // the validator reports any request to an operation the cut documents do not hold.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
