@@ -2,7 +2,7 @@ import { LightningElement, api, wire } from 'lwc';
 import { RefreshEvent } from 'lightning/refresh';
 import getTemplates from '@salesforce/apex/JiraActionsController.getTemplates';
 import getLinkedIssues from '@salesforce/apex/JiraActionsController.getLinkedIssues';
-import { formatDateTime, formatLabel, statusBadgeClass, toOptions } from 'c/jiraUtils';
+import { formatDateTime, formatLabel, httpsUrl, statusBadgeClass, toOptions } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Actions_Title';
 import CREATE from '@salesforce/label/c.Jira_Actions_Create';
 import LINK from '@salesforce/label/c.Jira_Actions_Link';
@@ -133,6 +133,8 @@ export default class JiraActions extends LightningElement {
         statusClass: statusBadgeClass(status.category),
         assigneeText: issue.assignee || UNASSIGNED,
         updatedText: formatDateTime(issue.updated),
+        hasUpdated: Boolean(formatDateTime(issue.updated)),
+        issueLink: httpsUrl(issue.url),
         hasTemplate: Boolean(issue.templateId),
         canAct: !issue.missing,
         viewLabel: formatLabel(VIEW_ISSUE, issue.key),

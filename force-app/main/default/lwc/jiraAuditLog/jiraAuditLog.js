@@ -5,7 +5,7 @@ import canSeeAllEvents from '@salesforce/apex/JiraAuditLogController.canSeeAllEv
 import AUDIT_EVENT_OBJECT from '@salesforce/schema/Jira_Audit_Event__c';
 import OPERATION_FIELD from '@salesforce/schema/Jira_Audit_Event__c.Operation__c';
 import OUTCOME_FIELD from '@salesforce/schema/Jira_Audit_Event__c.Outcome__c';
-import { formatLabel } from 'c/jiraUtils';
+import { formatDateTime, formatLabel, httpsUrl } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Audit_Title';
 import OWN_ONLY from '@salesforce/label/c.Jira_Audit_Own_Only';
 import FILTERS from '@salesforce/label/c.Jira_Audit_Filters';
@@ -18,6 +18,7 @@ import RANGE_INVALID from '@salesforce/label/c.Jira_Audit_Range_Invalid';
 import CLEAR from '@salesforce/label/c.Jira_Audit_Clear';
 import OCCURRED from '@salesforce/label/c.Jira_Audit_Occurred';
 import USER from '@salesforce/label/c.Jira_Audit_User';
+import AUTOMATION from '@salesforce/label/c.Jira_Audit_Automation';
 import RECORD from '@salesforce/label/c.Jira_Audit_Record';
 import ISSUE from '@salesforce/label/c.Jira_Audit_Issue';
 import CONNECTION from '@salesforce/label/c.Jira_Audit_Connection';
@@ -25,6 +26,11 @@ import ERROR_CODE from '@salesforce/label/c.Jira_Audit_Error_Code';
 import ERROR_MESSAGE from '@salesforce/label/c.Jira_Audit_Error_Message';
 import JIRA_STATUS from '@salesforce/label/c.Jira_Audit_Jira_Status';
 import DURATION from '@salesforce/label/c.Jira_Audit_Duration';
+import REQUEST_ID from '@salesforce/label/c.Jira_Audit_Request_Id';
+import TEMPLATE from '@salesforce/label/c.Jira_Audit_Template';
+import FIELDS_SENT from '@salesforce/label/c.Jira_Audit_Fields_Sent';
+import DETAILS from '@salesforce/label/c.Jira_Audit_Details';
+import SHOW_DETAILS from '@salesforce/label/c.Jira_Audit_Show_Details';
 import EMPTY from '@salesforce/label/c.Jira_Audit_Empty';
 import PREVIOUS from '@salesforce/label/c.Jira_Audit_Previous';
 import NEXT from '@salesforce/label/c.Jira_Audit_Next';
@@ -35,33 +41,11 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 const PAGE_SIZE = 50;
 /** The selector caps OFFSET at 2000 rows. */
 const MAX_OFFSET = 2000;
-
-const COLUMNS = [
-  {
-    label: OCCURRED,
-    fieldName: 'Occurred_At__c',
-    type: 'date',
-    typeAttributes: {
-      year: 'numeric',
-      month: 'short',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    },
-    initialWidth: 190,
-  },
-  { label: OPERATION, fieldName: 'Operation__c', type: 'text' },
-  { label: OUTCOME, fieldName: 'Outcome__c', type: 'text' },
-  { label: USER, fieldName: 'actingUserName', type: 'text' },
-  { label: RECORD, fieldName: 'Record_Id__c', type: 'text' },
-  { label: ISSUE, fieldName: 'Issue_Key__c', type: 'text' },
-  { label: CONNECTION, fieldName: 'Connection__c', type: 'text' },
-  { label: ERROR_CODE, fieldName: 'Error_Code__c', type: 'text' },
-  { label: ERROR_MESSAGE, fieldName: 'Error_Message__c', type: 'text', wrapText: true },
-  { label: JIRA_STATUS, fieldName: 'Jira_Status__c', type: 'number', initialWidth: 110 },
-  { label: DURATION, fieldName: 'Duration_Ms__c', type: 'number', initialWidth: 120 },
-];
+const OUTCOME_BADGES = {
+  Success: 'outcome slds-badge slds-theme_success',
+  Failed: 'outcome slds-badge slds-theme_error',
+  Denied: 'outcome slds-badge slds-theme_warning',
+};
 
 function picklistOptions(data) {
   return [
@@ -83,8 +67,11 @@ function dayBoundary(day, end) {
 }
 
 /**
- * Audit log of Jira operations: a filterable, paged table of Jira_Audit_Event__c. Admins see
- * every event; other users their own (enforced in Apex, stated here).
+ * Audit log of Jira operations: a filterable, paged table of audit events (JiraAuditEventDto).
+ * Each row shows what a person scans for — when, what, outcome, who, which record, which
+ * issue, what went wrong — and opens a detail with the rest. Records and issues are links
+ * only when their address is https. Admins see every event; other users their own (enforced
+ * in Apex, stated here).
  */
 export default class JiraAuditLog extends LightningElement {
   labels = {
@@ -97,20 +84,34 @@ export default class JiraAuditLog extends LightningElement {
     TO_DATE,
     RANGE_INVALID,
     CLEAR,
+    OCCURRED,
+    USER,
+    RECORD,
+    ISSUE,
+    ERROR_MESSAGE,
+    CONNECTION,
+    ERROR_CODE,
+    JIRA_STATUS,
+    DURATION,
+    REQUEST_ID,
+    TEMPLATE,
+    FIELDS_SENT,
+    DETAILS,
     EMPTY,
     PREVIOUS,
     NEXT,
     FAILED,
     LOADING,
   };
-  columns = COLUMNS;
 
   operation = '';
   outcome = '';
   fromDate = '';
   toDate = '';
   pageIndex = 0;
-  rows = [];
+  events = [];
+  /** Id of the event whose detail is open. */
+  openId;
   loaded = false;
   isLoading = false;
   errors;
@@ -155,8 +156,32 @@ export default class JiraAuditLog extends LightningElement {
     return Boolean(this.fromDate && this.toDate && this.fromDate > this.toDate);
   }
 
+  get rows() {
+    return this.events.map((event) => {
+      const when = formatDateTime(event.occurredAt);
+      const operation = event.operationLabel || event.operation || '';
+      const open = event.id === this.openId;
+      return {
+        ...event,
+        when,
+        operationText: operation,
+        outcomeText: event.outcomeLabel || event.outcome || '',
+        outcomeClass: OUTCOME_BADGES[event.outcome] || 'outcome slds-badge',
+        userText: event.actingUserName || AUTOMATION,
+        recordText: event.recordName || event.recordId || '',
+        recordLink: httpsUrl(event.recordUrl),
+        issueLink: httpsUrl(event.issueUrl),
+        errorText: event.errorMessage || event.errorCode || '',
+        detailsLabel: formatLabel(SHOW_DETAILS, operation, when),
+        open,
+        expanded: open ? 'true' : 'false',
+        detailKey: `${event.id}-detail`,
+      };
+    });
+  }
+
   get hasRows() {
-    return this.rows.length > 0;
+    return this.events.length > 0;
   }
 
   get showEmpty() {
@@ -175,7 +200,7 @@ export default class JiraAuditLog extends LightningElement {
     // A short page is the last one; the selector cannot skip more than MAX_OFFSET rows.
     return (
       this.isLoading ||
-      this.rows.length < PAGE_SIZE ||
+      this.events.length < PAGE_SIZE ||
       (this.pageIndex + 1) * PAGE_SIZE > MAX_OFFSET
     );
   }
@@ -196,17 +221,20 @@ export default class JiraAuditLog extends LightningElement {
         pageSize: PAGE_SIZE,
         offsetRows: this.pageIndex * PAGE_SIZE,
       });
-      this.rows = (events || []).map((event) => ({
-        ...event,
-        actingUserName: event.Acting_User__r ? event.Acting_User__r.Name : '',
-      }));
+      this.events = events || [];
+      this.openId = undefined;
     } catch (error) {
-      this.rows = [];
+      this.events = [];
       this.errors = error;
     } finally {
       this.isLoading = false;
       this.loaded = true;
     }
+  }
+
+  handleToggleDetail(event) {
+    const id = event.currentTarget.dataset.id;
+    this.openId = this.openId === id ? undefined : id;
   }
 
   handleFilterChange(event) {

@@ -25,7 +25,7 @@ const MAX_LENGTH = 32767;
  * Hidden when the link's template does not allow comments.
  */
 export default class JiraCommentIssue extends LightningElement {
-  /** The Jira_Link__c id. */
+  /** Id of the link between the record and the issue. */
   @api linkId;
   /** The issue key, for messages. */
   @api issueKey;

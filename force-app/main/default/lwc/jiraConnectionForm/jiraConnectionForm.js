@@ -1,7 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import saveConnection from '@salesforce/apex/JiraSetupController.saveConnection';
-import startOAuth from '@salesforce/apex/JiraSetupController.startOAuth';
 import { fieldErrorsOf, formatLabel } from 'c/jiraUtils';
 import TITLE_ADD from '@salesforce/label/c.Jira_Connection_Add_Title';
 import TITLE_REPLACE from '@salesforce/label/c.Jira_Connection_Replace_Title';
@@ -27,8 +26,7 @@ import EXPIRES from '@salesforce/label/c.Jira_Connection_Expires';
 import EXPIRES_HELP from '@salesforce/label/c.Jira_Connection_Expires_Help';
 import BASIC_WARNING from '@salesforce/label/c.Jira_Connection_Basic_Warning';
 import OAUTH_INTRO from '@salesforce/label/c.Jira_Connection_OAuth_Intro';
-import OAUTH_BUTTON from '@salesforce/label/c.Jira_Connection_OAuth_Button';
-import OAUTH_STARTED from '@salesforce/label/c.Jira_Connection_OAuth_Started';
+import OAUTH_CONNECTED from '@salesforce/label/c.Jira_OAuth_Connected';
 import SAVE from '@salesforce/label/c.Jira_Connection_Save';
 import SAVED from '@salesforce/label/c.Jira_Connection_Saved';
 import FAILED from '@salesforce/label/c.Jira_Connection_Save_Failed';
@@ -42,10 +40,13 @@ const METHODS_BY_DEPLOYMENT = {
 };
 const METHOD_LABELS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
 
+const NAME_REGEX = new RegExp(`^${NAME_PATTERN}$`);
+
 /**
- * Adds or replaces a Jira connection. Cloud: OAuth (the relay returns the Atlassian
- * authorize URL, opened in a new window) or an API token; Server/Data Center: a personal
- * access token (preferred) or username and password (deprecated, with a visible warning).
+ * Adds or replaces a Jira connection. Cloud: Atlassian OAuth (c-jira-oauth-connect: a link
+ * the admin opens, then the screen watches for the outcome) or an API token; Server/Data
+ * Center: a personal access token (preferred) or username and password (deprecated, with a
+ * visible warning).
  * Secrets are read from their inputs only when the admin saves, sent once, and the inputs are
  * cleared after the call: they never live in component state.
  */
@@ -70,8 +71,6 @@ export default class JiraConnectionForm extends LightningElement {
     EXPIRES_HELP,
     BASIC_WARNING,
     OAUTH_INTRO,
-    OAUTH_BUTTON,
-    OAUTH_STARTED,
     SAVE,
     FAILED,
     CANCEL,
@@ -91,7 +90,6 @@ export default class JiraConnectionForm extends LightningElement {
   username = '';
   expiresOn = '';
   isSaving = false;
-  oauthStarted = false;
   errors;
   fieldErrors = {};
 
@@ -125,6 +123,11 @@ export default class JiraConnectionForm extends LightningElement {
     return this.method === 'oauth';
   }
 
+  /** OAuth connects through its own link; the other methods are saved with their secret. */
+  get hasSave() {
+    return !this.isOAuth;
+  }
+
   get isApiToken() {
     return this.method === 'api_token';
   }
@@ -141,6 +144,11 @@ export default class JiraConnectionForm extends LightningElement {
     return this.isApiToken || this.isPat;
   }
 
+  /** OAuth cannot start before the name is one the relay accepts. */
+  get nameInvalid() {
+    return !NAME_REGEX.test((this.name || '').trim());
+  }
+
   get baseUrlError() {
     return this.fieldErrors.baseUrl;
   }
@@ -152,7 +160,6 @@ export default class JiraConnectionForm extends LightningElement {
   handleDeploymentChange(event) {
     this.deployment = event.detail.value;
     this.method = METHODS_BY_DEPLOYMENT[this.deployment][0];
-    this.oauthStarted = false;
   }
 
   handleBaseUrlChange(event) {
@@ -161,7 +168,6 @@ export default class JiraConnectionForm extends LightningElement {
 
   handleMethodChange(event) {
     this.method = event.detail.value;
-    this.oauthStarted = false;
   }
 
   handleEmailChange(event) {
@@ -231,27 +237,15 @@ export default class JiraConnectionForm extends LightningElement {
     }
   }
 
-  async handleOAuth() {
-    const nameInput = this.template.querySelector('lightning-input.name');
-    if (nameInput.reportValidity() === false) {
-      return;
-    }
-    this.isSaving = true;
-    this.errors = undefined;
-    try {
-      const authorizeUrl = await startOAuth({
-        name: this.name.trim(),
-        returnUrl: window.location.href,
-      });
-      // The consent screen is Atlassian's; the relay receives the callback.
-      window.open(authorizeUrl, '_blank', 'noopener');
-      this.oauthStarted = true;
-      this.dispatchEvent(new CustomEvent('oauthstarted', { detail: { name: this.name.trim() } }));
-    } catch (error) {
-      this.errors = error;
-    } finally {
-      this.isSaving = false;
-    }
+  handleConnected(event) {
+    const connection = event.detail.connection;
+    this.dispatchEvent(
+      new ShowToastEvent({
+        title: formatLabel(OAUTH_CONNECTED, connection.name, connection.accountName || ''),
+        variant: 'success',
+      }),
+    );
+    this.dispatchEvent(new CustomEvent('saved', { detail: { connection } }));
   }
 
   handleCancel() {

@@ -3,7 +3,7 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
 import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
 import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
-import { formatLabel, previewFields } from 'c/jiraUtils';
+import { formatLabel, httpsUrl, previewFields } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Create_Title';
 import TEMPLATE from '@salesforce/label/c.Jira_Template';
 import TEMPLATE_PLACEHOLDER from '@salesforce/label/c.Jira_Template_Placeholder';
@@ -85,6 +85,11 @@ export default class JiraCreateIssue extends LightningElement {
     return !this.templateId || this.isBusy || this.hasProblems || !this.hasPreview;
   }
 
+  /** The new issue's address when it may be a link (https only). */
+  get createdLink() {
+    return this.created ? httpsUrl(this.created.url) : null;
+  }
+
   get createdText() {
     return this.created ? formatLabel(CREATED_LINK, this.created.key) : '';
   }
@@ -134,11 +139,12 @@ export default class JiraCreateIssue extends LightningElement {
       });
       this.actionKey = null;
       this.created = issue;
+      const link = httpsUrl(issue.url);
       this.dispatchEvent(
         new ShowToastEvent({
           title: formatLabel(CREATED, issue.key),
-          message: '{0}',
-          messageData: [{ url: issue.url, label: issue.key }],
+          message: link ? '{0}' : issue.key,
+          messageData: link ? [{ url: link, label: issue.key }] : [],
           variant: 'success',
         }),
       );

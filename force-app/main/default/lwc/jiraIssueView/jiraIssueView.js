@@ -1,6 +1,12 @@
 import { LightningElement, api } from 'lwc';
 import viewIssue from '@salesforce/apex/JiraActionsController.viewIssue';
-import { formatDateTime, formatLabel, statusBadgeClass, transitionLabel } from 'c/jiraUtils';
+import {
+  formatDateTime,
+  formatLabel,
+  httpsUrl,
+  statusBadgeClass,
+  transitionLabel,
+} from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_View_Title';
 import STATUS from '@salesforce/label/c.Jira_Field_Status';
 import ISSUE_TYPE from '@salesforce/label/c.Jira_Field_Issue_Type';
@@ -28,7 +34,7 @@ import FAILED from '@salesforce/label/c.Jira_View_Failed';
  * applies Salesforce's own allow-list on top.
  */
 export default class JiraIssueView extends LightningElement {
-  /** The Jira_Link__c id. */
+  /** Id of the link between the record and the issue. */
   @api linkId;
 
   labels = {
@@ -76,6 +82,11 @@ export default class JiraIssueView extends LightningElement {
 
   get title() {
     return this.issue ? formatLabel(TITLE, this.issue.key) : '';
+  }
+
+  /** The issue's address when it may be a link (https only). */
+  get issueLink() {
+    return httpsUrl(this.issue && this.issue.url);
   }
 
   get openInJira() {

@@ -6,7 +6,7 @@ import getConnections from '@salesforce/apex/JiraSetupController.getConnections'
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
 import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
-import { formatDateTime, formatLabel } from 'c/jiraUtils';
+import { formatDate, formatDateTime, formatLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Setup_Title';
 import REGISTERED_ON from '@salesforce/label/c.Jira_Setup_Registered_On';
 import REGISTER_AGAIN from '@salesforce/label/c.Jira_Setup_Register_Again';
@@ -29,7 +29,8 @@ import SCOPES from '@salesforce/label/c.Jira_Setup_Scopes';
 import ACCOUNT from '@salesforce/label/c.Jira_Setup_Account';
 import CONNECTED_AT from '@salesforce/label/c.Jira_Setup_Connected_At';
 import EXPIRES_AT from '@salesforce/label/c.Jira_Setup_Expires_At';
-import NEVER from '@salesforce/label/c.Jira_Setup_Never';
+import AUTHORIZATION from '@salesforce/label/c.Jira_Setup_Authorization';
+import OAUTH_HORIZON from '@salesforce/label/c.Jira_Setup_OAuth_Horizon';
 import CLOUD from '@salesforce/label/c.Jira_Deployment_Cloud';
 import SERVER from '@salesforce/label/c.Jira_Deployment_Server';
 import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
@@ -44,6 +45,13 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 
 const DEPLOYMENTS = { cloud: CLOUD, server: SERVER };
 const METHODS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
+/**
+ * Atlassian ends an OAuth grant whose refresh token goes unused for 90 days, and every grant
+ * 365 days after consent; the relay knows no date for it, so the horizon is shown in words.
+ */
+const OAUTH_ABSOLUTE_DAYS = 365;
+const DAY_MS = 24 * 3600 * 1000;
+
 const STATUSES = {
   active: { label: STATUS_ACTIVE, badge: 'slds-badge slds-theme_success' },
   needs_reauth: { label: STATUS_NEEDS_REAUTH, badge: 'slds-badge slds-theme_warning' },
@@ -70,6 +78,7 @@ export default class JiraSetup extends LightningElement {
     ACCOUNT,
     CONNECTED_AT,
     EXPIRES_AT,
+    AUTHORIZATION,
     LOADING,
   };
 
@@ -145,11 +154,13 @@ export default class JiraSetup extends LightningElement {
         deploymentLabel: DEPLOYMENTS[connection.deployment] || connection.deployment,
         methodLabel: METHODS[connection.authMethod] || connection.authMethod,
         statusLabel: status.label,
-        statusClass: status.badge,
+        // The margin sits on the badge itself, so its background never touches the name.
+        statusClass: `status ${status.badge} slds-m-left_x-small`,
         scopesText: (connection.scopes || []).join(', '),
         hasScopes: Boolean(connection.scopes && connection.scopes.length),
         connectedAtText: formatDateTime(connection.connectedAt),
-        expiresAtText: connection.expiresAt ? formatDateTime(connection.expiresAt) : NEVER,
+        expiresAtText: formatDateTime(connection.expiresAt),
+        authorizationText: this.authorizationText(connection),
         warningItems: (connection.warnings || []).map((text, index) => ({
           key: `${connection.name}-${index}`,
           text,
@@ -163,6 +174,15 @@ export default class JiraSetup extends LightningElement {
         allowCommentsWithoutTemplate: connection.allowCommentsWithoutTemplate === true,
       };
     });
+  }
+
+  /** For OAuth without a date from the relay: when Atlassian ends the grant at the latest. */
+  authorizationText(connection) {
+    const connectedAt = Date.parse(connection.connectedAt);
+    if (connection.authMethod !== 'oauth' || connection.expiresAt || Number.isNaN(connectedAt)) {
+      return '';
+    }
+    return formatLabel(OAUTH_HORIZON, formatDate(connectedAt + OAUTH_ABSOLUTE_DAYS * DAY_MS));
   }
 
   handleRegistered(event) {

@@ -18,7 +18,7 @@ const RECORD_ID_PATTERN = '[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?';
  * relay would send and every problem it finds.
  */
 export default class JiraTemplatePreview extends LightningElement {
-  /** The draft Jira_Rule_Template__c. */
+  /** The draft template as JiraTemplateDto (it need not be saved). */
   @api ruleTemplate;
 
   labels = {

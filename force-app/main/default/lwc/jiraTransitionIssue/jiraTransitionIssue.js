@@ -17,7 +17,7 @@ import FAILED from '@salesforce/label/c.Jira_Transition_Failed';
  * offers only those, and checks again when the transition runs).
  */
 export default class JiraTransitionIssue extends LightningElement {
-  /** The Jira_Link__c id. */
+  /** Id of the link between the record and the issue. */
   @api linkId;
   /** The issue key, for messages. */
   @api issueKey;

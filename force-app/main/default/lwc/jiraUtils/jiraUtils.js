@@ -176,6 +176,63 @@ export function formatDateTime(value, locale) {
 }
 
 /**
+ * The address to use as a link's href, or null when it must not be a link: only absolute
+ * `https:` URLs are linked (a `javascript:`, `data:` or plain `http:` address is shown as text).
+ * @param {string} value URL from Apex or the relay
+ * @returns {string|null} the normalised https URL, or null
+ */
+export function httpsUrl(value) {
+  if (typeof value !== 'string' || !value.trim()) {
+    return null;
+  }
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'https:' && url.hostname ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Problems from Apex ([{field, message}]) grouped by the DTO property they concern; those
+ * without a field are general.
+ * @param {Array<{field: string, message: string}>} problems problems
+ * @returns {{byField: Object<string, string[]>, general: string[]}} grouped messages
+ */
+export function groupProblems(problems) {
+  const byField = {};
+  const general = [];
+  (problems || []).forEach((problem) => {
+    if (!problem || !problem.message) {
+      return;
+    }
+    if (problem.field) {
+      byField[problem.field] = [...(byField[problem.field] || []), problem.message];
+    } else {
+      general.push(problem.message);
+    }
+  });
+  return { byField, general };
+}
+
+/**
+ * A date (without time) in the user's locale, or '' when empty or invalid.
+ * @param {string|number|Date} value ISO-8601 text, epoch millis or Date
+ * @param {string} [locale] BCP 47 locale (defaults to the browser's)
+ * @returns {string} text
+ */
+export function formatDate(value, locale) {
+  if (value === null || value === undefined || value === '') {
+    return '';
+  }
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return '';
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+}
+
+/**
  * SLDS badge class for a Jira status category (new, indeterminate, done).
  * @param {string} category status category key or name
  * @returns {string} classes
@@ -278,7 +335,7 @@ export function toOptions(rows) {
 let nextMappingKey = 0;
 
 /**
- * Reads Field_Mappings__c JSON into editable rows.
+ * Reads a template's field mappings JSON into editable rows.
  * @param {string} json stored JSON (blank for none)
  * @returns {Array<object>} rows {key, jiraField, value, valueMapText, defaultValue}
  */

@@ -93,6 +93,31 @@ describe('c-jira-actions', () => {
     expect($(element, 'lightning-card').title).toBe('c.Jira_Actions_Title (3)');
   });
 
+  it('when an issue has no update time then no dangling "Updated" is shown', async () => {
+    getLinkedIssues.mockResolvedValue(LINKED);
+    const element = render();
+    await flushPromises();
+    const [first, second] = $$(element, 'li.issue');
+    expect(first.querySelector('.updated').textContent).toMatch(/^c\.Jira_Field_Updated \S/);
+    expect(second.querySelector('.updated')).toBeNull();
+    expect(second.textContent).not.toContain('c.Jira_Field_Updated');
+  });
+
+  it('when an issue URL is not https then the key is shown as text, not as a link', async () => {
+    getLinkedIssues.mockResolvedValue([
+      { ...LINKED[0], url: 'javascript:alert(1)' },
+      { ...LINKED[1], url: 'http://jira.acme.test/browse/OPS-7' },
+      LINKED[2],
+    ]);
+    const element = render();
+    await flushPromises();
+    const [first, second, third] = $$(element, 'li.issue');
+    expect(first.querySelector('a')).toBeNull();
+    expect(first.querySelector('.issue-key').textContent).toBe('SUP-42');
+    expect(second.querySelector('a')).toBeNull();
+    expect(third.querySelector('a.issue-key').getAttribute('href')).toBe(LINKED[2].url);
+  });
+
   it('when no issue is linked then the empty state is shown', async () => {
     getLinkedIssues.mockResolvedValue([]);
     const element = render();
@@ -221,6 +246,10 @@ describe('c-jira-actions', () => {
       (button) => button.alternativeText,
     );
     expect(names).toEqual(['View SUP-42', 'Comment on SUP-42', 'Change status of SUP-42']);
+    const tooltips = $$(element, 'li.issue:first-child lightning-button-icon').map(
+      (button) => button.tooltip,
+    );
+    expect(tooltips).toEqual(names);
     expect($(element, 'lightning-button-icon.refresh').alternativeText).toBe(
       'c.Jira_Actions_Refresh',
     );

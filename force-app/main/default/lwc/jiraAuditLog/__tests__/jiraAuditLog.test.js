@@ -3,6 +3,7 @@ import { getObjectInfo, getPicklistValues } from 'lightning/uiObjectInfoApi';
 import JiraAuditLog from 'c/jiraAuditLog';
 import getEventsInRange from '@salesforce/apex/JiraAuditLogController.getEventsInRange';
 import canSeeAllEvents from '@salesforce/apex/JiraAuditLogController.canSeeAllEvents';
+import { formatDateTime } from 'c/jiraUtils';
 
 jest.mock(
   '@salesforce/apex/JiraAuditLogController.getEventsInRange',
@@ -20,6 +21,13 @@ jest.mock(
 jest.mock('@salesforce/label/c.Jira_Audit_Page', () => ({ default: 'Page {0}' }), {
   virtual: true,
 });
+jest.mock(
+  '@salesforce/label/c.Jira_Audit_Show_Details',
+  () => ({ default: 'Details of {0} at {1}' }),
+  {
+    virtual: true,
+  },
+);
 
 const EVENTS = require('./data/events.json');
 const PICKLISTS = require('./data/picklists.json');
@@ -38,7 +46,7 @@ function render() {
 function fullPage() {
   return Array.from({ length: 50 }, (_, index) => ({
     ...EVENTS[0],
-    Id: `a0A0000000000${String(index).padStart(2, '0')}XAA`,
+    id: `a0A0000000000${String(index).padStart(2, '0')}XAA`,
   }));
 }
 
@@ -57,7 +65,7 @@ describe('c-jira-audit-log', () => {
     jest.clearAllMocks();
   });
 
-  it('when opened then the newest page is read and shown in the table with the acting user', async () => {
+  it('when opened then the newest page is read and each row shows what a person scans for', async () => {
     getEventsInRange.mockResolvedValue(EVENTS);
     const element = render();
     expect($(element, 'lightning-spinner')).not.toBeNull();
@@ -72,13 +80,79 @@ describe('c-jira-audit-log', () => {
       pageSize: 50,
       offsetRows: 0,
     });
-    const table = $(element, 'lightning-datatable');
-    expect(table.data).toHaveLength(2);
-    expect(table.data[0].actingUserName).toBe('Ana Agent');
-    expect(table.data[1].actingUserName).toBe('');
-    expect(table.columns.map((column) => column.fieldName)).toContain('Error_Code__c');
+    expect($$(element, 'thead th').map((cell) => cell.textContent.trim())).toEqual([
+      'c.Jira_Audit_Occurred',
+      'c.Jira_Audit_Operation',
+      'c.Jira_Audit_Outcome',
+      'c.Jira_Audit_User',
+      'c.Jira_Audit_Record',
+      'c.Jira_Audit_Issue',
+      'c.Jira_Audit_Error_Message',
+      'c.Jira_Audit_Details',
+    ]);
+    const [created, denied] = $$(element, 'tr.event');
+    expect(created.querySelector('.when').textContent).toBe(formatDateTime(EVENTS[0].occurredAt));
+    expect(created.querySelector('.operation').textContent).toBe('Create');
+    expect(created.querySelector('.outcome').classList).toContain('slds-theme_success');
+    expect(created.querySelector('.user').textContent).toBe('Ana Agent');
+    const record = created.querySelector('.record a');
+    expect(record.textContent).toBe('00001042');
+    expect(record.getAttribute('href')).toBe(EVENTS[0].recordUrl);
+    const issue = created.querySelector('.issue a');
+    expect(issue.textContent).toBe('SUP-42');
+    expect(issue.getAttribute('href')).toBe(EVENTS[0].issueUrl);
+    expect(issue.getAttribute('rel')).toContain('noopener');
+
+    expect(denied.querySelector('.outcome').classList).toContain('slds-theme_warning');
+    expect(denied.querySelector('.user').textContent).toBe('c.Jira_Audit_Automation');
+    expect(denied.querySelector('.record a').textContent).toBe('500000000000001AAA');
+    expect(denied.querySelector('.issue a')).toBeNull();
+    expect(denied.querySelector('.issue').textContent.trim()).toBe('SUP-42');
+    expect(denied.querySelector('.error').textContent).toBe(
+      'The template does not allow that transition.',
+    );
+    expect($(element, 'tr.detail')).toBeNull();
     expect($(element, 'lightning-button.next').disabled).toBe(true);
     expect($(element, 'lightning-button.previous').disabled).toBe(true);
+  });
+
+  it('when a row detail is opened then the rest of the event shows and a second click closes it', async () => {
+    getEventsInRange.mockResolvedValue(EVENTS);
+    const element = render();
+    await flushPromises();
+    const toggle = () => $$(element, 'lightning-button-icon.toggle-detail')[1];
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+
+    toggle().click();
+    await flushPromises();
+
+    const detail = $(element, 'tr.detail');
+    expect(detail.previousElementSibling.dataset.id).toBe(EVENTS[1].id);
+    expect(detail.querySelector('.request-id').textContent).toBe('req-2');
+    expect(detail.querySelector('.error-code').textContent).toBe('TRANSITION_NOT_ALLOWED');
+    expect(detail.querySelector('.duration').textContent).toBe('12');
+    expect(detail.querySelector('.connection').textContent).toBe('default');
+    expect(toggle().getAttribute('aria-expanded')).toBe('true');
+
+    toggle().click();
+    await flushPromises();
+    expect($(element, 'tr.detail')).toBeNull();
+  });
+
+  it('when a record or issue URL is not https then it is shown as text', async () => {
+    getEventsInRange.mockResolvedValue([
+      {
+        ...EVENTS[0],
+        recordUrl: 'javascript:alert(1)',
+        issueUrl: 'http://jira.acme.test/browse/SUP-42',
+      },
+    ]);
+    const element = render();
+    await flushPromises();
+    const row = $(element, 'tr.event');
+    expect(row.querySelector('a')).toBeNull();
+    expect(row.querySelector('.record').textContent.trim()).toBe('00001042');
+    expect(row.querySelector('.issue').textContent.trim()).toBe('SUP-42');
   });
 
   it('when the picklists arrive then the operation and outcome filters offer their values', async () => {
@@ -168,7 +242,7 @@ describe('c-jira-audit-log', () => {
     const element = render();
     await flushPromises();
     expect($(element, '.empty').textContent).toBe('c.Jira_Audit_Empty');
-    expect($(element, 'lightning-datatable')).toBeNull();
+    expect($(element, 'table')).toBeNull();
   });
 
   it('when the query fails then the error panel shows it', async () => {
@@ -190,7 +264,7 @@ describe('c-jira-audit-log', () => {
     expect($(element, '.own-only')).toBeNull();
   });
 
-  it('is accessible: filters are labelled in a fieldset, the table is named and the page number is live', async () => {
+  it('is accessible: filters are labelled in a fieldset, the table is named with headers, detail buttons name their event and the page number is live', async () => {
     getEventsInRange.mockResolvedValue(EVENTS);
     const element = render();
     await flushPromises();
@@ -198,7 +272,16 @@ describe('c-jira-audit-log', () => {
       expect(input.label).toBeTruthy(),
     );
     expect($(element, 'fieldset legend').textContent).toBe('c.Jira_Audit_Filters');
-    expect($(element, 'lightning-datatable').getAttribute('aria-label')).toBe('c.Jira_Audit_Title');
+    expect($(element, 'table').getAttribute('aria-label')).toBe('c.Jira_Audit_Title');
+    $$(element, 'thead th').forEach((cell) => expect(cell.getAttribute('scope')).toBe('col'));
+    $$(element, 'tbody tr.event th').forEach((cell) =>
+      expect(cell.getAttribute('scope')).toBe('row'),
+    );
+    const buttons = $$(element, 'lightning-button-icon.toggle-detail');
+    expect(buttons[0].alternativeText).toBe(
+      `Details of Create at ${formatDateTime(EVENTS[0].occurredAt)}`,
+    );
+    expect(buttons[0].tooltip).toBe(buttons[0].alternativeText);
     expect($(element, '.page').getAttribute('aria-live')).toBe('polite');
   });
 });

@@ -1,7 +1,6 @@
 import { createElement } from 'lwc';
 import JiraConnectionForm from 'c/jiraConnectionForm';
 import saveConnection from '@salesforce/apex/JiraSetupController.saveConnection';
-import startOAuth from '@salesforce/apex/JiraSetupController.startOAuth';
 
 jest.mock('@salesforce/apex/JiraSetupController.saveConnection', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -9,6 +8,16 @@ jest.mock('@salesforce/apex/JiraSetupController.saveConnection', () => ({ defaul
 jest.mock('@salesforce/apex/JiraSetupController.startOAuth', () => ({ default: jest.fn() }), {
   virtual: true,
 });
+jest.mock('@salesforce/apex/JiraSetupController.getConnections', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock(
+  '@salesforce/label/c.Jira_OAuth_Connected',
+  () => ({ default: '{0} is connected as {1}.' }),
+  {
+    virtual: true,
+  },
+);
 
 const SAVED = require('./data/savedConnection.json');
 const VALIDATION = require('./data/validationError.json');
@@ -30,18 +39,11 @@ async function change(element, selector, value) {
 }
 
 describe('c-jira-connection-form', () => {
-  let openWindow;
-
-  beforeEach(() => {
-    openWindow = jest.spyOn(window, 'open').mockImplementation(() => null);
-  });
-
   afterEach(() => {
     while (document.body.firstChild) {
       document.body.removeChild(document.body.firstChild);
     }
     jest.clearAllMocks();
-    openWindow.mockRestore();
   });
 
   it('when Cloud is chosen then OAuth and API token are offered; Server/DC offers PAT first and password', async () => {
@@ -56,27 +58,41 @@ describe('c-jira-connection-form', () => {
     expect(method.value).toBe('pat');
   });
 
-  it('when OAuth is started then the authorize URL from the relay opens in a new window', async () => {
-    startOAuth.mockResolvedValue('https://auth.atlassian.com/authorize?state=s1');
+  it('when OAuth is chosen then the connect part gets the name once it is valid, and there is no Save', async () => {
     const element = render();
-    const started = jest.fn();
-    element.addEventListener('oauthstarted', started);
+    const oauth = $(element, 'c-jira-oauth-connect');
+    expect(oauth.disabled).toBe(true);
+    expect($(element, 'lightning-button.save')).toBeNull();
+
+    await change(element, 'lightning-input.name', 'cloud main');
+    expect($(element, 'c-jira-oauth-connect').disabled).toBe(true);
     await change(element, 'lightning-input.name', 'cloud-main');
+    expect($(element, 'c-jira-oauth-connect').connectionName).toBe('cloud-main');
+    expect($(element, 'c-jira-oauth-connect').disabled).toBe(false);
 
-    $(element, 'lightning-button.oauth').click();
-    await flushPromises();
+    await change(element, 'lightning-radio-group.method', 'api_token');
+    expect($(element, 'c-jira-oauth-connect')).toBeNull();
+    expect($(element, 'lightning-button.save')).not.toBeNull();
+  });
 
-    expect(startOAuth).toHaveBeenCalledWith({
-      name: 'cloud-main',
-      returnUrl: window.location.href,
-    });
-    expect(openWindow).toHaveBeenCalledWith(
-      'https://auth.atlassian.com/authorize?state=s1',
-      '_blank',
-      'noopener',
+  it('when Atlassian connects then a toast names the account and saved is sent', async () => {
+    const element = render();
+    const toast = jest.fn();
+    const saved = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    element.addEventListener('saved', saved);
+    await change(element, 'lightning-input.name', 'cloud-main');
+    const connection = { name: 'cloud-main', status: 'active', accountName: 'Integration' };
+
+    $(element, 'c-jira-oauth-connect').dispatchEvent(
+      new CustomEvent('connected', { detail: { connection } }),
     );
-    expect($(element, '.oauth-started')).not.toBeNull();
-    expect(started).toHaveBeenCalled();
+
+    expect(toast.mock.calls[0][0].detail).toMatchObject({
+      title: 'cloud-main is connected as Integration.',
+      variant: 'success',
+    });
+    expect(saved.mock.calls[0][0].detail).toEqual({ connection });
   });
 
   it('when an API token is saved then it is sent once with email and expiry and the input is cleared', async () => {

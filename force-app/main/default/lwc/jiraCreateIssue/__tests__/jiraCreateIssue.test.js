@@ -108,6 +108,9 @@ describe('c-jira-create-issue', () => {
     });
     expect(toast).toHaveBeenCalledTimes(1);
     expect(toast.mock.calls[0][0].detail.variant).toBe('success');
+    expect(toast.mock.calls[0][0].detail.messageData).toEqual([
+      { url: CREATED.url, label: 'SUP-42' },
+    ]);
     expect(created.mock.calls[0][0].detail).toEqual({
       key: 'SUP-42',
       linkId: CREATED.linkId,
@@ -117,6 +120,21 @@ describe('c-jira-create-issue', () => {
     expect(link.textContent).toBe('SUP-42');
     expect(link.getAttribute('href')).toBe(CREATED.url);
     expect($(element, 'lightning-button.create')).toBeNull();
+  });
+
+  it('when the new issue URL is not https then neither the toast nor the panel links it', async () => {
+    createIssue.mockResolvedValue({ ...CREATED, url: 'http://jira.acme.test/browse/SUP-42' });
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+
+    expect(toast.mock.calls[0][0].detail).toMatchObject({ message: 'SUP-42', messageData: [] });
+    expect($(element, '.created a')).toBeNull();
+    expect($(element, '.created-key').textContent).toBe('SUP-42');
   });
 
   it('when create fails then the error is shown and the retry reuses the same idempotency key', async () => {

@@ -87,6 +87,14 @@ describe('c-jira-issue-view', () => {
     expect(viewIssue).toHaveBeenCalledTimes(2);
   });
 
+  it('when the issue URL is not https then the key is shown as text, not as a link', async () => {
+    viewIssue.mockResolvedValue({ ...ISSUE, url: 'javascript:alert(document.domain)' });
+    const element = render();
+    await flushPromises();
+    expect($(element, 'a.issue-link')).toBeNull();
+    expect($(element, '.issue-key').textContent).toBe(ISSUE.key);
+  });
+
   it('is accessible: the view is a named region and the Jira link says where it goes', async () => {
     viewIssue.mockResolvedValue(ISSUE);
     const element = render();

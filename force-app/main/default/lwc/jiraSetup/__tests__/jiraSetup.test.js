@@ -6,6 +6,7 @@ import getConnections from '@salesforce/apex/JiraSetupController.getConnections'
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
 import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
+import { formatDate, formatDateTime } from 'c/jiraUtils';
 
 jest.mock('lightning/confirm', () => ({ __esModule: true, default: { open: jest.fn() } }));
 jest.mock('@salesforce/apex/JiraSetupController.getStatus', () => ({ default: jest.fn() }), {
@@ -33,6 +34,11 @@ jest.mock(
 jest.mock('@salesforce/label/c.Jira_Setup_Settings_Saved', () => ({ default: 'Saved {0}' }), {
   virtual: true,
 });
+jest.mock(
+  '@salesforce/label/c.Jira_Setup_OAuth_Horizon',
+  () => ({ default: '90 days unused, at the latest {0}' }),
+  { virtual: true },
+);
 jest.mock('@salesforce/label/c.Jira_Setup_Test', () => ({ default: 'Test {0}' }), {
   virtual: true,
 });
@@ -90,11 +96,45 @@ describe('c-jira-setup', () => {
     expect(cloud.querySelector('.scopes').textContent.trim()).toBe(
       'read:jira-user, read:jira-work, write:jira-work, offline_access',
     );
-    expect(cloud.querySelector('.expires').textContent.trim()).toBe('c.Jira_Setup_Never');
     expect(cloud.querySelector('.warnings')).toBeNull();
     expect(server.querySelector('.status').textContent).toBe('c.Jira_Status_Needs_Reauth');
     expect(server.querySelector('.warning').textContent.trim()).toBe(CONNECTIONS[1].warnings[0]);
-    expect(server.querySelector('.expires').textContent.trim()).not.toBe('c.Jira_Setup_Never');
+  });
+
+  it('when a status badge is shown then its margin sits on the badge, apart from the name', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    await flushPromises();
+    const badge = $(element, 'li.connection .status');
+    expect([...badge.classList]).toEqual(
+      expect.arrayContaining(['slds-badge', 'slds-theme_success', 'slds-m-left_x-small']),
+    );
+    expect(badge.previousElementSibling.classList).toContain('connection-name');
+    expect(badge.querySelector('*')).toBeNull();
+  });
+
+  it('when the relay knows an expiry then it is shown; OAuth without one shows the Atlassian horizon, never "never"', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([
+      ...CONNECTIONS,
+      { ...CONNECTIONS[1], name: 'pat', authMethod: 'pat', expiresAt: null },
+    ]);
+    const element = render();
+    await flushPromises();
+    const [oauth, server, pat] = $$(element, 'li.connection');
+
+    expect(oauth.querySelector('.expires')).toBeNull();
+    expect(oauth.querySelector('.authorization').textContent).toBe(
+      `90 days unused, at the latest ${formatDate('2027-11-20T09:00:00.000Z')}`,
+    );
+    expect(server.querySelector('.expires').textContent.trim()).toBe(
+      formatDateTime('2026-12-01T00:00:00.000Z'),
+    );
+    expect(server.querySelector('.authorization')).toBeNull();
+    expect(pat.querySelector('.expires')).toBeNull();
+    expect(pat.querySelector('.authorization')).toBeNull();
+    expect(element.shadowRoot.textContent).not.toContain('Never');
   });
 
   it('when there are no connections then the empty state is shown', async () => {

@@ -11,7 +11,7 @@ jest.mock(
 const PREVIEW = require('./data/preview.json');
 const WITH_PROBLEMS = require('./data/previewWithProblems.json');
 const NOT_FOUND = require('./data/recordNotFoundError.json');
-const DRAFT = { sobjectType: 'Jira_Rule_Template__c', Name: 'Draft', Object_Api_Name__c: 'Case' };
+const DRAFT = { name: 'Draft', objectApiName: 'Case', summary: '{{Subject}}' };
 const RECORD_ID = '500000000000001AAA';
 
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));

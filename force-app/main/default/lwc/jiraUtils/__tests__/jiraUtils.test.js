@@ -3,9 +3,12 @@ import {
   describeErrors,
   errorCode,
   fieldErrorsOf,
+  formatDate,
   formatDateTime,
   formatLabel,
   formatPayloadValue,
+  groupProblems,
+  httpsUrl,
   mappingsToRows,
   mergeFieldPaths,
   newMappingRow,
@@ -71,6 +74,10 @@ describe('c-jira-utils', () => {
     });
 
     it('when a date is empty or invalid then it is shown as empty or as it came', () => {
+      expect(formatDate('2026-11-28T10:15:00Z', 'en-US')).toBe('Nov 28, 2026');
+      expect(formatDate(Date.UTC(2027, 10, 20, 12), 'en-US')).toBe('Nov 20, 2027');
+      expect(formatDate('not a date')).toBe('');
+      expect(formatDate(undefined)).toBe('');
       expect(formatDateTime(null)).toBe('');
       expect(formatDateTime('not a date')).toBe('not a date');
       expect(formatDateTime('2026-11-28T10:15:00Z', 'en-US')).toMatch(/Nov 28, 2026/);
@@ -156,6 +163,59 @@ describe('c-jira-utils', () => {
         mergeFieldPaths('{{Subject | upper}} {{ Account.Name }} {{Subject}} {{$User.Name}}'),
       ).toEqual(['Subject', 'Account.Name', '$User.Name']);
       expect(mergeFieldPaths(null)).toEqual([]);
+    });
+  });
+
+  describe('links', () => {
+    it('when a URL is https then it is linked as it is', () => {
+      expect(httpsUrl('https://acme.atlassian.net/browse/SUP-42')).toBe(
+        'https://acme.atlassian.net/browse/SUP-42',
+      );
+      expect(httpsUrl('  HTTPS://acme.my.salesforce.com/001000000000001AAA ')).toBe(
+        'https://acme.my.salesforce.com/001000000000001AAA',
+      );
+    });
+
+    it('when a URL is not https then it is not a link', () => {
+      [
+        'http://jira.acme.test/browse/SUP-1',
+        'javascript:alert(1)',
+        'JavaScript:alert(document.cookie)',
+        'data:text/html;base64,PHNjcmlwdD4=',
+        '//evil.test/x',
+        '/lightning/r/001000000000001AAA/view',
+        'https:',
+        'not a url',
+        '',
+        null,
+        undefined,
+        42,
+      ].forEach((value) => expect(httpsUrl(value)).toBeNull());
+    });
+  });
+
+  describe('groupProblems', () => {
+    it('when Apex returns problems then they are grouped by field and the rest stays general', () => {
+      expect(
+        groupProblems([
+          { field: 'summary', message: 'The merge field Nmae does not resolve on Case.' },
+          { field: 'summary', message: 'Unknown built-in $User.Nick.' },
+          { field: null, message: 'Something general.' },
+          { field: 'fieldMappings', message: 'The mappings are not valid JSON.' },
+          { field: 'name', message: '' },
+          null,
+        ]),
+      ).toEqual({
+        byField: {
+          summary: [
+            'The merge field Nmae does not resolve on Case.',
+            'Unknown built-in $User.Nick.',
+          ],
+          fieldMappings: ['The mappings are not valid JSON.'],
+        },
+        general: ['Something general.'],
+      });
+      expect(groupProblems(undefined)).toEqual({ byField: {}, general: [] });
     });
   });
 

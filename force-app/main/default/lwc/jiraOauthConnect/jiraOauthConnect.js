@@ -1,0 +1,216 @@
+import { LightningElement, api } from 'lwc';
+import startOAuth from '@salesforce/apex/JiraSetupController.startOAuth';
+import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
+import { formatLabel, httpsUrl } from 'c/jiraUtils';
+import PREPARE from '@salesforce/label/c.Jira_OAuth_Prepare';
+import PREPARE_AGAIN from '@salesforce/label/c.Jira_OAuth_Prepare_Again';
+import CONNECT from '@salesforce/label/c.Jira_Connection_OAuth_Button';
+import READY from '@salesforce/label/c.Jira_OAuth_Ready';
+import NOT_HTTPS from '@salesforce/label/c.Jira_OAuth_Not_Https';
+import WAITING from '@salesforce/label/c.Jira_Connection_OAuth_Started';
+import CONNECTED from '@salesforce/label/c.Jira_OAuth_Connected';
+import FAILED from '@salesforce/label/c.Jira_OAuth_Failed';
+import FAILED_NO_REASON from '@salesforce/label/c.Jira_OAuth_Failed_No_Reason';
+import TIMED_OUT from '@salesforce/label/c.Jira_OAuth_Timed_Out';
+import START_FAILED from '@salesforce/label/c.Jira_OAuth_Start_Failed';
+import LOADING from '@salesforce/label/c.Jira_Loading';
+
+/** How often the connection list is read while the admin is in Atlassian, and for how long. */
+const POLL_INTERVAL_MS = 3000;
+const POLL_LIMIT_MS = 180000;
+
+const STATES = {
+  idle: 'idle',
+  preparing: 'preparing',
+  ready: 'ready',
+  waiting: 'waiting',
+  connected: 'connected',
+  failed: 'failed',
+  timedOut: 'timedOut',
+};
+const FAILED_STATUSES = new Set(['error', 'needs_reauth']);
+
+/**
+ * What the connection list says about an authorization in progress, compared with the
+ * connection as it was before: connected, failed (with the reason the relay gives), or
+ * nothing yet. An untouched connection says nothing: it is the one from before.
+ */
+function outcomeOf(before, now) {
+  if (!now) {
+    return null;
+  }
+  const changed =
+    !before ||
+    now.connectedAt !== before.connectedAt ||
+    now.status !== before.status ||
+    now.statusReason !== before.statusReason;
+  if (!changed) {
+    return null;
+  }
+  if (now.status === 'active') {
+    return { state: STATES.connected, connection: now };
+  }
+  if (FAILED_STATUSES.has(now.status)) {
+    const reason = now.statusReason || (now.warnings || []).join(' ') || FAILED_NO_REASON;
+    return { state: STATES.failed, connection: now, reason };
+  }
+  return null;
+}
+
+/**
+ * Connects a Jira Cloud connection with Atlassian OAuth. Browsers block a window opened by
+ * script once an answer has been awaited, so the admin first prepares the connection (the
+ * relay answers an authorize URL) and then opens it with a real link. From that click the
+ * connection list is read every 3 seconds for up to 3 minutes until it shows the connection
+ * connected or failed; otherwise the screen says it timed out. Sends `connected`.
+ */
+export default class JiraOauthConnect extends LightningElement {
+  /** Name of the connection to connect. */
+  @api connectionName;
+  /** Whether the name is not valid yet (nothing can be prepared). */
+  @api disabled = false;
+
+  labels = { CONNECT, READY, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
+
+  state = STATES.idle;
+  authorizeUrl;
+  reason;
+  connection;
+  errors;
+  /** The connection as it was when the admin prepared (undefined when it did not exist). */
+  before;
+  pollsLeft = 0;
+  pollTimer;
+
+  disconnectedCallback() {
+    this.stopPolling();
+  }
+
+  get name() {
+    return (this.connectionName || '').trim();
+  }
+
+  get prepareLabel() {
+    return this.state === STATES.idle || this.state === STATES.preparing ? PREPARE : PREPARE_AGAIN;
+  }
+
+  get prepareDisabled() {
+    return this.disabled || !this.name || this.state === STATES.preparing;
+  }
+
+  get isPreparing() {
+    return this.state === STATES.preparing;
+  }
+
+  get hasUrl() {
+    return Boolean(this.authorizeUrl) && this.state !== STATES.preparing;
+  }
+
+  get linkUrl() {
+    return httpsUrl(this.authorizeUrl);
+  }
+
+  get isReady() {
+    return this.state === STATES.ready;
+  }
+
+  get isWaiting() {
+    return this.state === STATES.waiting;
+  }
+
+  get isConnected() {
+    return this.state === STATES.connected;
+  }
+
+  get isFailed() {
+    return this.state === STATES.failed;
+  }
+
+  get isTimedOut() {
+    return this.state === STATES.timedOut;
+  }
+
+  get connectedText() {
+    const account = this.connection && this.connection.accountName;
+    return formatLabel(CONNECTED, this.name, account || '');
+  }
+
+  get failedText() {
+    return formatLabel(FAILED, this.name, this.reason);
+  }
+
+  async handlePrepare() {
+    const name = this.name;
+    this.stopPolling();
+    this.state = STATES.preparing;
+    this.errors = undefined;
+    this.authorizeUrl = undefined;
+    try {
+      const connections = (await getConnections()) || [];
+      this.before = connections.find((connection) => connection.name === name);
+      // The page the relay's callback links back to: this setup page, as the admin sees it.
+      this.authorizeUrl = await startOAuth({ name, returnUrl: window.location.href });
+      this.state = STATES.ready;
+    } catch (error) {
+      this.errors = error;
+      this.state = STATES.idle;
+    }
+  }
+
+  /** The link opens Atlassian by itself (no script window); from now on the list is watched. */
+  handleOpened() {
+    this.stopPolling();
+    this.state = STATES.waiting;
+    this.pollsLeft = Math.floor(POLL_LIMIT_MS / POLL_INTERVAL_MS);
+    this.scheduleNextPoll();
+  }
+
+  scheduleNextPoll() {
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.pollTimer = setTimeout(() => this.poll(), POLL_INTERVAL_MS);
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  async poll() {
+    this.pollTimer = undefined;
+    this.pollsLeft -= 1;
+    try {
+      const connections = (await getConnections()) || [];
+      const outcome = outcomeOf(
+        this.before,
+        connections.find((connection) => connection.name === this.name),
+      );
+      this.errors = undefined;
+      if (outcome) {
+        this.finish(outcome);
+        return;
+      }
+    } catch (error) {
+      // A failed read is not an outcome: keep watching, and show it if nothing else comes.
+      this.errors = error;
+    }
+    if (this.state !== STATES.waiting) {
+      return;
+    }
+    if (this.pollsLeft > 0) {
+      this.scheduleNextPoll();
+    } else {
+      this.state = STATES.timedOut;
+    }
+  }
+
+  finish(outcome) {
+    this.state = outcome.state;
+    this.connection = outcome.connection;
+    this.reason = outcome.reason;
+    if (outcome.state === STATES.connected) {
+      this.dispatchEvent(
+        new CustomEvent('connected', { detail: { connection: outcome.connection } }),
+      );
+    }
+  }
+}
