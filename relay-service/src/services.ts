@@ -130,6 +130,7 @@ export async function createServices(
   });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
+    namespace: (orgId) => tenants.namespace(orgId),
     upstream: upstreamGuard,
     timeoutMs: config.outbox.salesforceTimeoutMs,
     now: () => clock.now(),
