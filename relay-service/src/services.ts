@@ -127,6 +127,7 @@ export async function createServices(
     connections,
     oauth: atlassianOAuth,
     apiUrl,
+    publicUrl: config.publicUrl,
   });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
