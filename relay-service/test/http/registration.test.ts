@@ -5,12 +5,18 @@ import {
 } from '../../src/tenants/registration-limiter';
 import { ORG_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
 
-const registerAt = (relay: TestRelay, code: string | undefined, body: unknown) =>
+const registerAt = (
+  relay: TestRelay,
+  code: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+) =>
   fetch(`${relay.url}/v1/tenants/register`, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       ...(code ? { 'X-Relay-Registration': code } : {}),
+      ...headers,
     },
     body: JSON.stringify(body),
   });
@@ -117,14 +123,21 @@ describe('self-registration attempts per source address', () => {
   });
   afterAll(() => relay.stop());
 
-  const failOnce = () => registerAt(relay, 'prc_guessed-code', { orgId: ORG_ID, name: 'Guess' });
+  // A client cannot pose as many sources: forwarding headers are not trusted.
+  const failOnce = (attempt = 0) =>
+    registerAt(
+      relay,
+      'prc_guessed-code',
+      { orgId: ORG_ID, name: 'Guess' },
+      { 'X-Forwarded-For': `198.51.100.${attempt}`, 'X-Real-IP': `198.51.100.${attempt}` },
+    );
 
   it('when a source keeps presenting bad codes then it is answered 429 RATE_LIMITED with Retry-After, a good code included', async () => {
     for (let attempt = 0; attempt < REGISTRATION_FAILURE_LIMIT; attempt += 1) {
-      expect((await failOnce()).status).toBe(401);
+      expect((await failOnce(attempt)).status).toBe(401);
       now += 1_000;
     }
-    const limited = await failOnce();
+    const limited = await failOnce(REGISTRATION_FAILURE_LIMIT);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const retryAfter = Number(limited.headers.get('retry-after'));
