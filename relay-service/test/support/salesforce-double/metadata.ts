@@ -86,7 +86,7 @@ export function loadObjectDefinitions(root = OBJECTS_DIR): Map<string, ObjectDef
 }
 
 /** Whether an API name belongs to a package (custom object or field) rather than to Salesforce. */
-const isCustomName = (name: string) => /__(c|mdt|e|b|x)$/.test(name);
+export const isCustomName = (name: string) => /__(c|mdt|e|b|x)$/.test(name);
 
 /**
  * The objects as an org that installed the package under `namespace` knows them: every custom

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   inNamespace,
+  isCustomName,
   loadObjectDefinitions,
   type FieldDefinition,
   type ObjectDefinition,
@@ -149,7 +150,7 @@ export class SalesforceDouble {
 
   /** A package object or field name (`Request_Id__c`) as this org knows it. */
   apiName(name: string): string {
-    return this.namespace && /__(c|mdt|e|b|x)$/.test(name) ? `${this.namespace}__${name}` : name;
+    return this.namespace && isCustomName(name) ? `${this.namespace}__${name}` : name;
   }
 
   // ---------------------------------------------------------------------------------------
