@@ -11,18 +11,20 @@ import { salesforceAuthSchema, type SalesforceAuth } from '../src/tenants/tenant
 const USAGE = `Usage: npm run --silent relay:admin -- <command> [options]
 
 Commands:
-  tenants add --org-id <18-char id> --name <name> [--sf-auth <json>] [--json]
+  tenants add --org-id <18-char id> --name <name> [--namespace <ns>] [--sf-auth <json>] [--json]
   tenants list [--json]
   tenants rotate-secret --org-id <id> [--grace-hours <h>] [--json]
   tenants disable --org-id <id> [--json]
   tenants enable --org-id <id> [--json]
-  tenants set --org-id <id> [--audit-views on|off] [--sf-auth <json>] [--json]
+  tenants set --org-id <id> [--namespace <ns>] [--audit-views on|off] [--sf-auth <json>] [--json]
+      --namespace: the package's namespace prefix in the org ("" for none)
   outbox list [--status pending|parked|delivered|all] [--org-id <id>] [--limit <n>] [--json]
       (default: pending and parked)
   outbox retry (--request-id <id>... | --org-id <id> | --all) [--json]
       re-queues parked audit events
   outbox purge-delivered [--older-than-days <d>] [--json]   (default 30 days)
-  registration-code create [--ttl-minutes <m>] [--note <text>] [--json]
+  registration-code create --org-id <18-char id> [--ttl-minutes <m>] [--note <text>] [--json]
+      the code registers that org only
   keys rotate [--json]
 
 Configuration comes from the same environment as the relay (DATABASE_URL, RELAY_ENCRYPTION_KEYS).`;
@@ -32,6 +34,7 @@ class UsageError extends Error {}
 type Options = {
   'org-id'?: string;
   name?: string;
+  namespace?: string;
   'sf-auth'?: string;
   'grace-hours'?: string;
   'ttl-minutes'?: string;
@@ -54,6 +57,7 @@ function parse(argv: string[]): { command: string[]; options: Options } {
     options: {
       'org-id': { type: 'string' },
       name: { type: 'string' },
+      namespace: { type: 'string' },
       'sf-auth': { type: 'string' },
       'grace-hours': { type: 'string' },
       'ttl-minutes': { type: 'string' },
@@ -133,6 +137,7 @@ async function run(services: Services, command: string[], options: Options): Pro
       const secret = await services.tenants.add({
         orgId,
         name,
+        namespace: options.namespace,
         salesforceAuth: parseSalesforceAuth(options['sf-auth']),
       });
       return {
@@ -147,7 +152,12 @@ async function run(services: Services, command: string[], options: Options): Pro
         text:
           tenants.length === 0
             ? 'No tenants.'
-            : tenants.map((t) => `${t.orgId}  ${t.status.padEnd(8)}  ${t.name}`).join('\n'),
+            : tenants
+                .map(
+                  (t) =>
+                    `${t.orgId}  ${t.status.padEnd(8)}  namespace=${t.namespace || '-'}  ${t.name}`,
+                )
+                .join('\n'),
       };
     }
     case 'tenants rotate-secret': {
@@ -170,17 +180,22 @@ async function run(services: Services, command: string[], options: Options): Pro
       const orgId = requireOrgId(options);
       const auditViews = parseOnOff(options['audit-views'], '--audit-views');
       const salesforceAuth = parseSalesforceAuth(options['sf-auth']);
-      if (auditViews === undefined && salesforceAuth === undefined)
-        throw new UsageError('tenants set needs --audit-views or --sf-auth');
+      const { namespace } = options;
+      if (auditViews === undefined && salesforceAuth === undefined && namespace === undefined)
+        throw new UsageError('tenants set needs --namespace, --audit-views or --sf-auth');
+      // The namespace first: it is the one value the service may refuse as invalid.
+      if (namespace !== undefined) await services.tenants.setNamespace(orgId, namespace);
       if (auditViews !== undefined) await services.tenants.setAuditViews(orgId, auditViews);
       if (salesforceAuth) await services.tenants.setSalesforceAuth(orgId, salesforceAuth);
       const changes = [
+        ...(namespace === undefined ? [] : [`namespace ${namespace || 'none'}`]),
         ...(auditViews === undefined ? [] : [`View auditing ${auditViews ? 'on' : 'off'}`]),
         ...(salesforceAuth ? ['Salesforce write-back credential replaced'] : []),
       ];
       return {
         json: {
           orgId,
+          ...(namespace === undefined ? {} : { namespace }),
           ...(auditViews === undefined ? {} : { auditViews }),
           ...(salesforceAuth ? { hasSalesforceAuth: true } : {}),
         },
@@ -234,14 +249,16 @@ async function run(services: Services, command: string[], options: Options): Pro
       };
     }
     case 'registration-code create': {
+      const orgId = requireOrgId(options);
       const ttlMs = positiveNumber(options['ttl-minutes'], '--ttl-minutes', 60) * 60_000;
-      const { code, expiresAt } = await services.tenants.createRegistrationCode(
+      const { code, expiresAt } = await services.tenants.createRegistrationCode({
+        orgId,
         ttlMs,
-        options.note,
-      );
+        note: options.note,
+      });
       return {
-        json: { code, expiresAt },
-        text: `One-time registration code (valid until ${expiresAt}):\n${code}`,
+        json: { code, orgId, expiresAt },
+        text: `One-time registration code for org ${orgId} (valid until ${expiresAt}):\n${code}`,
       };
     }
     case 'keys rotate': {

@@ -127,9 +127,11 @@ export async function createServices(
     connections,
     oauth: atlassianOAuth,
     apiUrl,
+    publicUrl: config.publicUrl,
   });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
+    namespace: (orgId) => tenants.namespace(orgId),
     upstream: upstreamGuard,
     timeoutMs: config.outbox.salesforceTimeoutMs,
     now: () => clock.now(),

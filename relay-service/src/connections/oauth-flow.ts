@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OAuthCredentials } from '../jira/auth/credentials';
@@ -8,14 +8,19 @@ import type { JiraClients } from '../jira/jira-client';
 import type { AccessibleResource, AtlassianOAuth, TokenSet } from '../jira/oauth/atlassian-oauth';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import type { OAuthStatesTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import type { ActionContext, ConnectionService, ConnectionView } from './connection-service';
 
-/** How long an authorize link, and a site choice after it, stays usable. */
+/** How long the relay's start link stays unopened before it is refused. */
+export const OAUTH_START_TTL_MS = 5 * 60 * 1000;
+/** How long Atlassian's consent, and a site choice after it, may take once the link is opened. */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
 const JIRA_SCOPE = /jira/;
+/** Atlassian cloud ids are UUIDs; anything else would change the API path it is put in. */
+const CLOUD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface OAuthSite {
   cloudId: string;
@@ -34,7 +39,16 @@ export type OAuthOutcome =
       connectionName: string;
       returnUrl: string | null;
     }
-  | { kind: 'failed'; message: string; returnUrl: string | null };
+  /** The flow was tried and did not connect; nothing was changed. */
+  | { kind: 'failed'; message: string; returnUrl: string | null }
+  /** The link or state is unknown, expired or used: only a new start helps. */
+  | { kind: 'expired'; message: string; returnUrl: string | null }
+  /** A valid state arrived from a browser that did not open the start link; it stays usable. */
+  | { kind: 'wrongBrowser'; message: string; returnUrl: string | null };
+
+/** Opening the start link: where to send the browser and the secret to bind it with. */
+export type OAuthOpening =
+  { kind: 'redirect'; location: string; browserSecret: string; maxAgeMs: number } | OAuthOutcome;
 
 const sitesSchema = z.array(
   z.object({ cloudId: z.string(), name: z.string(), url: z.string(), scopes: z.array(z.string()) }),
@@ -53,15 +67,36 @@ export interface OAuthConnectFlowDeps {
   /** Undefined when the relay has no Atlassian OAuth app configured. */
   oauth: AtlassianOAuth | undefined;
   apiUrl: string;
+  /** RELAY_PUBLIC_URL: the start link is built on it. */
+  publicUrl: string;
 }
 
 /**
- * Connecting Jira Cloud by OAuth 2.0 (3LO). The state is random, single-use, expires after ten
- * minutes, is stored only as a hash and is bound to the tenant, the connection name and the
- * admin who started; the callback trusts nothing else.
+ * Connecting Jira Cloud by OAuth 2.0 (3LO), in three steps:
+ *
+ * 1. `start` (signed, from Salesforce): stores a start token (hash only) bound to the tenant,
+ *    the connection name, the admin and the Salesforce page to return to, and answers a link to
+ *    the relay's own `/oauth/start?token=…`, valid for five minutes and usable once.
+ * 2. `open` (the admin's browser follows that link): uses the start token up, makes the OAuth
+ *    state and a random browser secret, stores both as hashes (the state expires after ten
+ *    minutes), and sends the browser to Atlassian with the secret in an HttpOnly cookie. The
+ *    state exists only from here on and only in this browser's redirect: whoever else reads the
+ *    start link later finds it used, and nobody can bind a state to another browser.
+ * 3. `callback` (Atlassian sends the browser back): the state must be known, unused and
+ *    unexpired, and the browser must present the cookie whose hash the state was stored with.
+ *    Without it nothing is exchanged or stored and the state is not used up, so a forged or
+ *    leaked redirect achieves nothing and the admin's own browser can still finish.
+ *
+ * A site choice after the callback (several sites) is bound to the same browser secret.
  */
 export class OAuthConnectFlow {
   constructor(private readonly deps: OAuthConnectFlowDeps) {}
+
+  /** Whether the relay's public URL is plain-http loopback (development): no Secure cookie then. */
+  get servesPlainLoopback(): boolean {
+    const url = new URL(this.deps.publicUrl);
+    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  }
 
   private requireOAuth(): AtlassianOAuth {
     if (!this.deps.oauth) {
@@ -73,12 +108,13 @@ export class OAuthConnectFlow {
     return this.deps.oauth;
   }
 
+  /** Step 1. `returnUrl` is already checked to be an https Salesforce URL. */
   async start(
     context: ActionContext,
     connectionName: string,
-    returnUrl: string | undefined,
+    returnUrl: string,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
-    const oauth = this.requireOAuth();
+    this.requireOAuth();
     if (context.userId === '-') {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -87,48 +123,105 @@ export class OAuthConnectFlow {
       );
     }
     const now = this.deps.clock.now();
-    const state = randomBytes(32).toString('base64url');
+    const startToken = randomBytes(32).toString('base64url');
     await this.deps.store.db
       .insertInto('oauth_states')
       .values({
-        state_hash: hash(state),
-        kind: 'authorize',
+        state_hash: hash(startToken),
+        kind: 'start',
         org_id: context.orgId,
         connection_name: connectionName,
         user_id: context.userId,
-        return_url: returnUrl ?? null,
+        return_url: returnUrl,
         sites: null,
         created_at: now,
-        expires_at: now + OAUTH_STATE_TTL_MS,
+        expires_at: now + OAUTH_START_TTL_MS,
         used_at: null,
+        browser_hash: null,
       })
       .execute();
     await this.purgeExpired(now);
+    const link = new URL(`${this.deps.publicUrl}/oauth/start`);
+    link.searchParams.set('token', startToken);
     return {
-      authorizeUrl: oauth.authorizeUrl(state),
-      expiresAt: new Date(now + OAUTH_STATE_TTL_MS).toISOString(),
+      authorizeUrl: link.toString(),
+      expiresAt: new Date(now + OAUTH_START_TTL_MS).toISOString(),
     };
   }
 
-  /** Atlassian's redirect: `?code=…&state=…`, or `?error=…&state=…` when the admin declined. */
+  /** Step 2: the admin's browser opened the start link. */
+  async open(startToken: string): Promise<OAuthOpening> {
+    const oauth = this.requireOAuth();
+    const state = randomBytes(32).toString('base64url');
+    const browserSecret = randomBytes(32).toString('base64url');
+    const opened = await this.deps.store.transaction(async (tx) => {
+      const now = this.deps.clock.now();
+      const startHash = hash(startToken);
+      const used = await tx
+        .updateTable('oauth_states')
+        .set({ used_at: now })
+        .where('state_hash', '=', startHash)
+        .where('kind', '=', 'start')
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      const row = await tx
+        .selectFrom('oauth_states')
+        .selectAll()
+        .where('state_hash', '=', startHash)
+        .where('kind', '=', 'start')
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1 || !row) return { row, bound: false };
+      await tx
+        .insertInto('oauth_states')
+        .values({
+          state_hash: hash(state),
+          kind: 'authorize',
+          org_id: row.org_id,
+          connection_name: row.connection_name,
+          user_id: row.user_id,
+          return_url: row.return_url,
+          sites: null,
+          created_at: now,
+          expires_at: now + OAUTH_STATE_TTL_MS,
+          used_at: null,
+          browser_hash: hash(browserSecret),
+        })
+        .execute();
+      return { row, bound: true };
+    });
+    if (!opened.bound) {
+      return expired(
+        opened.row?.used_at
+          ? 'This Jira authorization link was already opened. Start again from the Jira setup screen in Salesforce.'
+          : 'This Jira authorization link is unknown or expired. Start again from the Jira setup screen in Salesforce.',
+        opened.row?.return_url ?? null,
+      );
+    }
+    return {
+      kind: 'redirect',
+      location: oauth.authorizeUrl(state),
+      browserSecret,
+      maxAgeMs: OAUTH_STATE_TTL_MS,
+    };
+  }
+
+  /**
+   * Step 3, Atlassian's redirect: `?code=…&state=…`, or `?error=…&state=…` when the admin
+   * declined. `browserSecrets` are the values of the browser's OAuth cookies.
+   */
   async callback(
     query: { code?: string; state?: string; error?: string },
+    browserSecrets: readonly string[],
     requestId: string,
   ): Promise<OAuthOutcome> {
     const oauth = this.requireOAuth();
-    const claimed = query.state ? await this.claim(query.state, 'authorize') : undefined;
-    if (!claimed) {
-      return failed(
-        'This authorization link is invalid, expired or already used. Start again from the Jira setup screen in Salesforce.',
-      );
-    }
-    const context: ActionContext = {
-      orgId: claimed.org_id,
-      userId: claimed.user_id,
-      requestId,
-    };
+    const claimed = await this.claim(query.state, 'authorize', browserSecrets, requestId);
+    if (claimed.kind !== 'claimed') return claimed;
+    const { row } = claimed;
+    const context: ActionContext = { orgId: row.org_id, userId: row.user_id, requestId };
     const started = this.deps.clock.now();
-    const returnUrl = claimed.return_url;
+    const returnUrl = row.return_url;
     if (query.error || !query.code) {
       return failed('Authorization was not granted in Atlassian. Nothing was changed.', returnUrl);
     }
@@ -141,18 +234,26 @@ export class OAuthConnectFlow {
         .filter((r) => r.scopes.length === 0 || r.scopes.some((s) => JIRA_SCOPE.test(s)))
         .map(toSite);
     } catch (error) {
-      await this.deps.connections.audit(
-        context,
-        'Connect',
-        claimed.connection_name,
-        started,
-        error,
-      );
+      await this.deps.connections.audit(context, 'Connect', row.connection_name, started, error);
       this.deps.logger.warn({ err: error, requestId }, 'oauth code exchange failed');
       return failed(
         'Atlassian did not complete the authorization. Nothing was changed; start again.',
         returnUrl,
       );
+    }
+    // A site URL becomes every issue's link and the cloud id part of every API path: an
+    // answer that is not https and a UUID is refused whole, not partly trusted.
+    const unsafe = sites.map(unsafeSiteReason).find((reason) => reason !== undefined);
+    if (unsafe) {
+      await this.deps.connections.audit(
+        context,
+        'Connect',
+        row.connection_name,
+        started,
+        new AppError('JIRA_VALIDATION', unsafe),
+      );
+      this.deps.logger.warn({ requestId }, 'oauth connect refused: unsafe accessible resource');
+      return failed(`${unsafe} Nothing was changed.`, returnUrl);
     }
     if (sites.length === 0) {
       return failed(
@@ -161,13 +262,7 @@ export class OAuthConnectFlow {
       );
     }
     if (sites.length === 1) {
-      return this.complete(
-        context,
-        claimed.connection_name,
-        tokens,
-        sites[0] as OAuthSite,
-        returnUrl,
-      );
+      return this.complete(context, row.connection_name, tokens, sites[0] as OAuthSite, returnUrl);
     }
 
     // Several sites: hold the tokens in the vault until the admin picks one.
@@ -181,26 +276,31 @@ export class OAuthConnectFlow {
         .values({
           state_hash: pickHash,
           kind: 'pick',
-          org_id: claimed.org_id,
-          connection_name: claimed.connection_name,
-          user_id: claimed.user_id,
+          org_id: row.org_id,
+          connection_name: row.connection_name,
+          user_id: row.user_id,
           return_url: returnUrl,
           sites: JSON.stringify(sites),
           created_at: now,
           expires_at: now + OAUTH_STATE_TTL_MS,
           used_at: null,
+          browser_hash: row.browser_hash,
         })
         .execute();
     });
-    return { kind: 'pick', sites, pickToken, connectionName: claimed.connection_name, returnUrl };
+    return { kind: 'pick', sites, pickToken, connectionName: row.connection_name, returnUrl };
   }
 
-  /** The admin chose one of several sites on the callback page. */
-  async pick(pickToken: string, cloudId: string, requestId: string): Promise<OAuthOutcome> {
-    const claimed = await this.claim(pickToken, 'pick');
-    if (!claimed) {
-      return failed('This choice expired or was already made. Start again from Salesforce.');
-    }
+  /** The admin chose one of several sites on the callback page (in the same browser). */
+  async pick(
+    pickToken: string,
+    cloudId: string,
+    browserSecrets: readonly string[],
+    requestId: string,
+  ): Promise<OAuthOutcome> {
+    const result = await this.claim(pickToken, 'pick', browserSecrets, requestId);
+    if (result.kind !== 'claimed') return result;
+    const claimed = result.row;
     const pickHash = hash(pickToken);
     const json = await this.deps.vault.get(pickRef(pickHash));
     await this.deps.vault.delete(pickRef(pickHash));
@@ -281,24 +381,60 @@ export class OAuthConnectFlow {
     }
   }
 
-  /** Marks a state used, exactly once, if it exists, has this kind and has not expired. */
-  private async claim(token: string, kind: 'authorize' | 'pick') {
+  /**
+   * Marks a state or pick used, exactly once, if it is known, of this kind, unexpired, unused,
+   * and bound to one of the browser's secrets. A valid state from another browser is refused
+   * without being used, so its own browser can still finish.
+   */
+  private async claim(
+    token: string | undefined,
+    kind: 'authorize' | 'pick',
+    browserSecrets: readonly string[],
+    requestId: string,
+  ): Promise<{ kind: 'claimed'; row: OAuthStatesTable } | OAuthOutcome> {
     const now = this.deps.clock.now();
-    const stateHash = hash(token);
+    const tokenHash = token ? hash(token) : '';
+    const row = token
+      ? await this.deps.store.db
+          .selectFrom('oauth_states')
+          .selectAll()
+          .where('state_hash', '=', tokenHash)
+          .where('kind', '=', kind)
+          .executeTakeFirst()
+      : undefined;
+    const again = 'Start again from the Jira setup screen in Salesforce.';
+    if (!row) return expired(`This authorization is unknown or has expired. ${again}`);
+    if (row.used_at !== null)
+      return expired(`This authorization was already completed or used. ${again}`, row.return_url);
+    if (row.expires_at <= now)
+      return expired(
+        `This authorization expired before it was completed. ${again}`,
+        row.return_url,
+      );
+    const binding = row.browser_hash;
+    if (!binding || !browserSecrets.some((secret) => sameHash(hash(secret), binding))) {
+      this.deps.logger.warn(
+        { requestId, kind },
+        'oauth state presented without the browser binding; refused and left unused',
+      );
+      return {
+        kind: 'wrongBrowser',
+        message:
+          "This Jira authorization was started in another browser (or this browser blocked the relay's cookie). Nothing was changed. Finish it in the browser window that Salesforce opened, or start again there.",
+        returnUrl: row.return_url,
+      };
+    }
     const result = await this.deps.store.db
       .updateTable('oauth_states')
       .set({ used_at: now })
-      .where('state_hash', '=', stateHash)
+      .where('state_hash', '=', tokenHash)
       .where('kind', '=', kind)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return undefined;
-    return this.deps.store.db
-      .selectFrom('oauth_states')
-      .selectAll()
-      .where('state_hash', '=', stateHash)
-      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1)
+      return expired(`This authorization was already completed or used. ${again}`, row.return_url);
+    return { kind: 'claimed', row };
   }
 
   private async purgeExpired(now: number): Promise<void> {
@@ -316,6 +452,28 @@ export class OAuthConnectFlow {
   }
 }
 
+/** Why a site from Atlassian's accessible resources cannot be used, or undefined when it can. */
+function unsafeSiteReason(site: OAuthSite): string | undefined {
+  if (!CLOUD_ID.test(site.cloudId))
+    return `Atlassian listed the Jira site "${site.name}" with a cloud id that is not a UUID.`;
+  let url: URL | undefined;
+  try {
+    url = new URL(site.url);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.username || url.password)
+    return `Atlassian listed the Jira site "${site.name}" with an address that is not a plain https URL.`;
+  return undefined;
+}
+
+/** Constant-time comparison of two hex SHA-256 digests. */
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}
+
 function toSite(resource: AccessibleResource): OAuthSite {
   return {
     cloudId: resource.id,
@@ -327,4 +485,8 @@ function toSite(resource: AccessibleResource): OAuthSite {
 
 function failed(message: string, returnUrl: string | null = null): OAuthOutcome {
   return { kind: 'failed', message, returnUrl };
+}
+
+function expired(message: string, returnUrl: string | null = null): OAuthOutcome {
+  return { kind: 'expired', message, returnUrl };
 }

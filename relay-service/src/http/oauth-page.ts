@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { OAuthOutcome } from '../connections/oauth-flow';
+import { salesforceReturnUrl } from '../connections/return-url';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -13,31 +15,36 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
-/** Only plain http(s) links are offered back; anything else (javascript:, data:) is dropped. */
-function safeLink(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : null;
-  } catch {
-    return null;
-  }
-}
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#181818}button{font:inherit;padding:.4rem .9rem;margin:.2rem 0;cursor:pointer}li{list-style:none;margin:.5rem 0}';
+
+/**
+ * The pages run no script and load nothing: only their own inline style (by hash) is allowed,
+ * the site choice may only be posted back to the relay, and no one may frame them.
+ */
+export const OAUTH_PAGE_CSP = [
+  "default-src 'none'",
+  `style-src '${`sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}`}'`,
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 function page(title: string, body: string, returnUrl: string | null): string {
-  const back = safeLink(returnUrl);
+  // Only a Salesforce https URL is linked (rows from before the check may hold anything).
+  const back = returnUrl === null ? undefined : salesforceReturnUrl(returnUrl);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#181818}button{font:inherit;padding:.4rem .9rem;margin:.2rem 0;cursor:pointer}li{list-style:none;margin:.5rem 0}</style>
+<style>${STYLE}</style>
 </head><body><h1>${escapeHtml(title)}</h1>
 ${body}
 ${back ? `<p><a href="${escapeHtml(back)}">Return to Salesforce</a></p>` : '<p>You can close this window.</p>'}
 </body></html>`;
 }
 
-/** The small page Atlassian's redirect lands on. Every dynamic value is escaped; no secrets. */
+/** The small page the OAuth steps answer with. Every dynamic value is escaped; no secrets. */
 export function renderOAuthPage(outcome: OAuthOutcome): { status: number; html: string } {
   switch (outcome.kind) {
     case 'connected':
@@ -73,6 +80,24 @@ export function renderOAuthPage(outcome: OAuthOutcome): { status: number; html: 
         status: 400,
         html: page(
           'Jira was not connected',
+          `<p>${escapeHtml(outcome.message)}</p>`,
+          outcome.returnUrl,
+        ),
+      };
+    case 'expired':
+      return {
+        status: 400,
+        html: page(
+          'This link has expired',
+          `<p>${escapeHtml(outcome.message)}</p>`,
+          outcome.returnUrl,
+        ),
+      };
+    case 'wrongBrowser':
+      return {
+        status: 403,
+        html: page(
+          'Finish in the browser that started',
           `<p>${escapeHtml(outcome.message)}</p>`,
           outcome.returnUrl,
         ),

@@ -9,3 +9,14 @@ export const orgIdSchema = z
 export const actingUserSchema = z
   .string()
   .regex(/^(005[A-Za-z0-9]{15}|-)$/, 'expected an 18-character Salesforce user id (005…) or "-"');
+
+/**
+ * A managed package's namespace prefix as an org reports it, or "" for none (an unpackaged or
+ * development org). Salesforce allows 1–15 letters and digits, starting with a letter.
+ */
+export const packageNamespaceSchema = z
+  .string()
+  .regex(
+    /^([A-Za-z][A-Za-z0-9]{0,14})?$/,
+    'expected a namespace prefix: 1–15 letters and digits starting with a letter, or "" for none',
+  );

@@ -3,8 +3,10 @@ import {
   getIssueSummary,
   isIssueKey,
   normaliseIssueKey,
+  projectKeyOf,
+  type JiraIssueSummary,
 } from '../jira/endpoints/issues';
-import { pickIssues } from '../jira/endpoints/search';
+import { pickIssues, projectsJql } from '../jira/endpoints/search';
 import { AppError } from '../lib/errors';
 import type { OperationCaller } from './audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
@@ -14,9 +16,16 @@ import type { IssueOperationDeps } from './view';
  * Finding an issue to link: Jira's issue picker for text, and when the text is an issue key,
  * that issue looked up directly (the picker may rank it low or, for an issue never viewed, not
  * list it at all). An exact match comes first.
+ *
+ * Only issues of the given projects (those of the templates for the record's object) are
+ * offered: the picker gets `project in (…)` as its JQL, its answer is filtered by project once
+ * more (the picker's history section is Jira's to fill), and an exact key found in another
+ * project is no hit.
  */
 
 export const MAX_SEARCH_RESULTS = 50;
+/** More projects than any object has templates for; bounds the JQL the relay writes. */
+export const MAX_SEARCH_PROJECTS = 50;
 
 export type SearchHit = Omit<IssueSummaryView, 'status' | 'priority' | 'assignee' | 'updated'> &
   Partial<Pick<IssueSummaryView, 'status' | 'priority' | 'assignee' | 'updated'>> & {
@@ -34,23 +43,36 @@ function noHitWhenAbsent(error: unknown): null {
   throw error;
 }
 
-/** GET /v1/jira/{connection}/issues/search?query=: picker and exact lookup run side by side. */
+/** The project an issue is in now (a moved issue answers under its new key and project). */
+function projectOf(issue: JiraIssueSummary): string {
+  return (issue.fields.project?.key ?? projectKeyOf(issue.key)).toUpperCase();
+}
+
+/**
+ * GET /v1/jira/{connection}/issues/search?query=&projects=: picker and exact lookup run side
+ * by side. `projects` are upper-case project keys, already checked against PROJECT_KEY.
+ */
 export async function searchIssuesForLinking(
   deps: IssueOperationDeps,
   caller: OperationCaller,
-  input: { connection: string; query: string },
+  input: { connection: string; query: string; projects: readonly string[] },
 ): Promise<{ issues: SearchHit[] }> {
   return deps.auditRecorder.run(caller, 'View', { connection: input.connection }, async () => {
     const client = await deps.jira.clientFor(caller.orgId, input.connection);
     const query = input.query.trim();
+    const projects = new Set(input.projects);
     const asKey = isIssueKey(query) ? normaliseIssueKey(query) : undefined;
-    const [picked, exact] = await Promise.all([
-      pickIssues(client, query),
-      asKey ? getIssueSummary(client, asKey).catch(noHitWhenAbsent) : Promise.resolve(null),
+    const [picked, found] = await Promise.all([
+      pickIssues(client, query, projectsJql([...projects])),
+      asKey
+        ? getIssueSummary(client, asKey, ['project']).catch(noHitWhenAbsent)
+        : Promise.resolve(null),
     ]);
+    const exact = found && projects.has(projectOf(found)) ? found : null;
     const hits: SearchHit[] = [];
     if (exact) hits.push({ ...toIssueSummaryView(exact, client.siteUrl), exact: true });
     for (const issue of picked) {
+      if (!projects.has(projectKeyOf(issue.key))) continue;
       if (exact && normaliseIssueKey(issue.key) === normaliseIssueKey(exact.key)) continue;
       hits.push({
         key: issue.key,

@@ -9,7 +9,13 @@ import {
   type SalesforceSession,
   type UpstreamUrlCheck,
 } from './auth';
-import { AUDIT_EXTERNAL_ID_FIELD, AUDIT_OBJECT, type AuditRecord } from './audit-record';
+import {
+  AUDIT_EXTERNAL_ID_FIELD,
+  AUDIT_OBJECT,
+  inNamespace,
+  packageName,
+  type AuditRecord,
+} from './audit-record';
 
 export const SALESFORCE_API_VERSION = '62.0';
 /** sObject Collections take at most 200 records per call. */
@@ -71,6 +77,8 @@ interface CachedSession {
 
 export interface SalesforceAuditClientOptions {
   credentials(orgId: string): Promise<SalesforceAuth | undefined>;
+  /** The package namespace prefix in the tenant's org ('' for none), asked for every call. */
+  namespace(orgId: string): Promise<string>;
   upstream: UpstreamUrlCheck;
   timeoutMs: number;
   now(): number;
@@ -101,9 +109,10 @@ export class SalesforceAuditClient implements AuditRecordSender {
         `Tenant ${orgId} has no Salesforce write-back credential; add one with tenants set --sf-auth.`,
       );
     }
+    const namespace = await this.options.namespace(orgId);
     const session = await this.session(orgId, auth);
     try {
-      return await this.send(session, records);
+      return await this.send(session, records, namespace);
     } catch (error) {
       if (!isSessionExpired(error)) throw toCallError(error);
       // One renewal only: a second refusal means the credential itself no longer works.
@@ -111,7 +120,7 @@ export class SalesforceAuditClient implements AuditRecordSender {
       this.options.logger.info({ orgId }, 'salesforce session expired; renewing once');
       const renewed = await this.session(orgId, auth);
       try {
-        return await this.send(renewed, records);
+        return await this.send(renewed, records, namespace);
       } catch (retryError) {
         if (isSessionExpired(retryError)) this.forget(orgId, renewed);
         throw toCallError(retryError);
@@ -155,8 +164,14 @@ export class SalesforceAuditClient implements AuditRecordSender {
     if (this.sessions.get(orgId)?.resolved === expired) this.sessions.delete(orgId);
   }
 
-  private async send(session: SalesforceSession, records: AuditRecord[]): Promise<UpsertOutcome[]> {
+  private async send(
+    session: SalesforceSession,
+    records: AuditRecord[],
+    namespace: string,
+  ): Promise<UpsertOutcome[]> {
     await this.options.upstream.checkUrl(session.instanceUrl);
+    const object = packageName(AUDIT_OBJECT, namespace);
+    const externalId = packageName(AUDIT_EXTERNAL_ID_FIELD, namespace);
     const connection = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,
@@ -165,11 +180,14 @@ export class SalesforceAuditClient implements AuditRecordSender {
     const body = await connection.request(
       {
         method: 'PATCH',
-        url: `/services/data/v${this.apiVersion}/composite/sobjects/${AUDIT_OBJECT}/${AUDIT_EXTERNAL_ID_FIELD}`,
+        url: `/services/data/v${this.apiVersion}/composite/sobjects/${object}/${externalId}`,
         body: JSON.stringify({
           // Each record stands alone: one rejected value must not roll back the others.
           allOrNone: false,
-          records: records.map((record) => ({ attributes: { type: AUDIT_OBJECT }, ...record })),
+          records: records.map((record) => ({
+            attributes: { type: object },
+            ...inNamespace(record, namespace),
+          })),
         }),
         headers: { 'content-type': 'application/json' },
       },

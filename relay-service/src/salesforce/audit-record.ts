@@ -1,8 +1,31 @@
 import type { AuditEvent, AuditOperation, AuditOutcome } from '../audit/audit-event';
 
-/** The custom object audit events are written to, and the external id that makes resends safe. */
+/**
+ * The custom object audit events are written to, and the external id that makes resends safe,
+ * as the package source names them. In an org that installed the managed package both carry
+ * the package's namespace prefix: send them through `packageName`.
+ */
 export const AUDIT_OBJECT = 'Jira_Audit_Event__c';
 export const AUDIT_EXTERNAL_ID_FIELD = 'Request_Id__c';
+
+/**
+ * The API name of a package object or field in an org whose package namespace is `namespace`
+ * ('' for none). Only custom names (`__c`) belong to the package; standard ones never change.
+ */
+export function packageName(name: string, namespace: string): string {
+  return namespace && name.endsWith('__c') ? `${namespace}__${name}` : name;
+}
+
+/** An audit record with every field named as the org knows it. */
+export function inNamespace(
+  record: AuditRecord,
+  namespace: string,
+): Record<string, string | number | null> {
+  if (!namespace) return record;
+  return Object.fromEntries(
+    Object.entries(record).map(([field, value]) => [packageName(field, namespace), value]),
+  );
+}
 
 export const AUDIT_OPERATIONS: readonly AuditOperation[] = [
   'Create',

@@ -12,6 +12,8 @@ export interface TenantsTable {
   /** Vault reference of the Salesforce write-back credential, if any. */
   sf_auth_ref: string | null;
   audit_views: number;
+  /** The managed package's namespace prefix in this org; '' for none. */
+  namespace: string;
   created_at: number;
   updated_at: number;
 }
@@ -46,6 +48,8 @@ export interface RegistrationCodesTable {
   used_at: number | null;
   used_by_org: string | null;
   note: string | null;
+  /** The only org this code may register (null: created before codes were bound; refused). */
+  org_id: string | null;
 }
 
 export interface ConnectionsTable {
@@ -78,8 +82,11 @@ export interface ConnectionsTable {
 export interface OAuthStatesTable {
   /** SHA-256 hex of the random state or pick token; the token itself is never stored. */
   state_hash: string;
-  /** 'authorize': waiting for Atlassian's redirect; 'pick': waiting for the admin to choose a site. */
-  kind: 'authorize' | 'pick';
+  /**
+   * 'start': the relay's own start link, not yet opened; 'authorize': waiting for Atlassian's
+   * redirect; 'pick': waiting for the admin to choose a site.
+   */
+  kind: 'start' | 'authorize' | 'pick';
   org_id: string;
   connection_name: string;
   /** The admin who started the flow. */
@@ -90,6 +97,8 @@ export interface OAuthStatesTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** SHA-256 hex of the browser secret (cookie) an 'authorize' state is bound to. */
+  browser_hash: string | null;
 }
 
 export type OutboxStatus = 'pending' | 'delivered' | 'parked';

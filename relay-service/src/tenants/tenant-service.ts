@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../lib/errors';
 import type { Clock } from '../lib/clock';
+import { packageNamespaceSchema } from '../lib/salesforce-ids';
 import type { Store, Db } from '../store/store';
 import type { Vault } from '../vault/vault';
+import { RegistrationLimiter } from './registration-limiter';
 
 /** Salesforce write-back credential (used by the audit write-back). Kept only in the vault. */
 export const salesforceAuthSchema = z.discriminatedUnion('type', [
@@ -30,7 +32,19 @@ export interface Tenant {
   hasSalesforceAuth: boolean;
   /** Whether View operations are audited (mutations and denials always are). */
   auditViews: boolean;
+  /** The package's namespace prefix in this org ('' for none); the write-back uses it. */
+  namespace: string;
   createdAt: string;
+}
+
+/** Refuses a namespace Salesforce could not have given an org, naming the field. */
+function checkedNamespace(namespace: string | undefined): string {
+  const parsed = packageNamespaceSchema.safeParse(namespace ?? '');
+  if (parsed.success) return parsed.data;
+  const message = parsed.error.issues[0]?.message ?? 'invalid';
+  throw new AppError('VALIDATION_FAILED', `The namespace is invalid: ${message}.`, {
+    fieldErrors: [{ field: 'namespace', message }],
+  });
 }
 
 /** The secrets a request may be signed with: the current one, and during rotation the previous. */
@@ -64,24 +78,29 @@ export const CREDENTIALS_CACHE_MS = 5_000;
 interface CachedCredentials {
   status: 'active' | 'disabled';
   auditViews: boolean;
+  namespace: string;
   secrets: { secret: string; expiresAt: number | null }[];
   loadedAt: number;
 }
 
 export class TenantService {
   private readonly cache = new Map<string, CachedCredentials>();
+  private readonly registrationFailures: RegistrationLimiter;
 
   constructor(
     private readonly store: Store,
     private readonly vault: Vault,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.registrationFailures = new RegistrationLimiter(() => clock.now());
+  }
 
   /** Creates a tenant and returns its first signing secret (shown once, never stored in clear). */
   async add(
-    input: { orgId: string; name: string; salesforceAuth?: SalesforceAuth },
+    input: { orgId: string; name: string; namespace?: string; salesforceAuth?: SalesforceAuth },
     db?: Db,
   ): Promise<string> {
+    const namespace = checkedNamespace(input.namespace);
     const work = async (tx: Db) => {
       const existing = await tx
         .selectFrom('tenants')
@@ -102,6 +121,7 @@ export class TenantService {
           status: 'active',
           sf_auth_ref: input.salesforceAuth ? salesforceAuthRef(input.orgId) : null,
           audit_views: 0,
+          namespace,
           created_at: now,
           updated_at: now,
         })
@@ -140,6 +160,7 @@ export class TenantService {
       status: row.status,
       hasSalesforceAuth: row.sf_auth_ref !== null,
       auditViews: row.audit_views === 1,
+      namespace: row.namespace,
       createdAt: new Date(row.created_at).toISOString(),
     }));
   }
@@ -208,6 +229,32 @@ export class TenantService {
     return (await this.cachedCredentials(orgId))?.auditViews ?? false;
   }
 
+  /**
+   * Sets the package namespace the write-back names objects and fields with ('' for none).
+   * Running drainers of this instance see it at once, those of other instances within
+   * CREDENTIALS_CACHE_MS.
+   */
+  async setNamespace(orgId: string, namespace: string): Promise<void> {
+    const checked = checkedNamespace(namespace);
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await tx
+        .updateTable('tenants')
+        .set({ namespace: checked, updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
+    this.cache.delete(orgId);
+  }
+
+  /**
+   * The tenant's package namespace ('' for none, or for an unknown tenant). Asked for every
+   * write-back batch, so it comes from the same short-lived cache as the signing secrets.
+   */
+  async namespace(orgId: string): Promise<string> {
+    return (await this.cachedCredentials(orgId))?.namespace ?? '';
+  }
+
   /** Stores or replaces the tenant's Salesforce write-back credential (vault only). */
   async setSalesforceAuth(orgId: string, auth: SalesforceAuth): Promise<void> {
     await this.store.transaction(async (tx) => {
@@ -267,7 +314,7 @@ export class TenantService {
   ): Promise<CachedCredentials | undefined> {
     const tenant = await this.store.db
       .selectFrom('tenants')
-      .select(['status', 'audit_views'])
+      .select(['status', 'audit_views', 'namespace'])
       .where('org_id', '=', orgId)
       .executeTakeFirst();
     if (!tenant) return undefined;
@@ -287,6 +334,7 @@ export class TenantService {
     return {
       status: tenant.status,
       auditViews: tenant.audit_views !== 0,
+      namespace: tenant.namespace,
       secrets: slots.map((slot) => ({
         secret: this.vault.openCiphertext(slot.vault_ref, slot.ciphertext),
         expiresAt: slot.expires_at,
@@ -300,10 +348,12 @@ export class TenantService {
     return raw === undefined ? undefined : salesforceAuthSchema.parse(JSON.parse(raw));
   }
 
-  async createRegistrationCode(
-    ttlMs: number,
-    note?: string,
-  ): Promise<{ code: string; expiresAt: string }> {
+  /** A one-time code that lets the org `orgId`, and only it, register itself. */
+  async createRegistrationCode(input: {
+    orgId: string;
+    ttlMs: number;
+    note?: string;
+  }): Promise<{ code: string; expiresAt: string }> {
     const code = `prc_${randomBytes(24).toString('base64url')}`;
     const now = this.clock.now();
     await this.store.db
@@ -311,37 +361,66 @@ export class TenantService {
       .values({
         code_hash: hashRegistrationCode(code),
         created_at: now,
-        expires_at: now + ttlMs,
+        expires_at: now + input.ttlMs,
         used_at: null,
         used_by_org: null,
-        note: note ?? null,
+        note: input.note ?? null,
+        org_id: input.orgId,
       })
       .execute();
-    return { code, expiresAt: new Date(now + ttlMs).toISOString() };
+    return { code, expiresAt: new Date(now + input.ttlMs).toISOString() };
   }
 
   /**
    * Self-registration: consumes the one-time code and creates the tenant in one transaction,
    * so a failure (e.g. the org already exists) leaves the code usable.
+   *
+   * A code works only for the org it was created for. Presenting it with another org id fails
+   * like an unknown code (no hint that the code exists) and does not use it up: whoever
+   * guessed or intercepted it cannot burn the real org's code, and cannot register any other
+   * org with it. Failed attempts are counted per `source` (the caller's address); after
+   * REGISTRATION_FAILURE_LIMIT of them in the window every attempt from there is answered
+   * RATE_LIMITED, a correct code included, until the window has passed.
    */
-  async register(code: string, input: { orgId: string; name: string }): Promise<string> {
-    return this.store.transaction(async (tx) => {
-      const now = this.clock.now();
-      const consumed = await tx
-        .updateTable('registration_codes')
-        .set({ used_at: now, used_by_org: input.orgId })
-        .where('code_hash', '=', hashRegistrationCode(code))
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (Number(consumed.numUpdatedRows) !== 1) {
-        throw new AppError(
-          'REGISTRATION_INVALID',
-          'The registration code is unknown, expired or already used. Ask the relay operator for a new one.',
-        );
-      }
-      return this.add(input, tx);
-    });
+  async register(
+    code: string,
+    input: { orgId: string; name: string; namespace?: string },
+    source = 'unknown',
+  ): Promise<string> {
+    const wait = this.registrationFailures.retryAfterSeconds(source);
+    if (wait > 0) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `Too many failed registration attempts from this address; try again in ${wait} s with a valid code.`,
+        { retryAfter: wait },
+      );
+    }
+    const namespace = checkedNamespace(input.namespace);
+    try {
+      return await this.store.transaction(async (tx) => {
+        const now = this.clock.now();
+        const consumed = await tx
+          .updateTable('registration_codes')
+          .set({ used_at: now, used_by_org: input.orgId })
+          .where('code_hash', '=', hashRegistrationCode(code))
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          // A code from before codes were bound (org_id null) registers nothing any more.
+          .where('org_id', '=', input.orgId)
+          .executeTakeFirst();
+        if (Number(consumed.numUpdatedRows) !== 1) {
+          throw new AppError(
+            'REGISTRATION_INVALID',
+            'The registration code is unknown, expired, already used or made for another org. Ask the relay operator for a new one.',
+          );
+        }
+        return this.add({ ...input, namespace }, tx);
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'REGISTRATION_INVALID')
+        this.registrationFailures.recordFailure(source);
+      throw error;
+    }
   }
 
   private async requireTenant(orgId: string, db: Db): Promise<void> {

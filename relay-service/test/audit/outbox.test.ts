@@ -78,6 +78,7 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     logs = new LogCapture();
     client = new SalesforceAuditClient({
       credentials: (orgId) => tenants.salesforceAuth(orgId),
+      namespace: (orgId) => tenants.namespace(orgId),
       upstream: new UpstreamGuard({ allowPrivate: true }),
       timeoutMs: 2_000,
       now: () => Date.now(),

@@ -4,6 +4,8 @@ import { runTs } from '../support/processes';
 import { tempDir } from '../support/stores';
 
 const CLI = 'relay-service/cli/admin.ts';
+// Every test starts the CLI as its own process (tsx), a few seconds each on a busy machine.
+jest.setTimeout(60_000);
 
 describe('admin CLI', () => {
   let env: Record<string, string>;
@@ -101,13 +103,86 @@ describe('admin CLI', () => {
     expect(result.stderr).not.toContain('leak-me');
   });
 
-  it('when a registration code is created then it is printed once', async () => {
-    const result = await admin('registration-code', 'create', '--ttl-minutes', '5', '--json');
+  it('when a registration code is created for an org then it is printed once with that org', async () => {
+    const result = await admin(
+      'registration-code',
+      'create',
+      '--org-id',
+      '00D5g000004REGCODA',
+      '--ttl-minutes',
+      '5',
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       code: expect.stringMatching(/^prc_/),
+      orgId: '00D5g000004REGCODA',
       expiresAt: expect.any(String),
     });
+  });
+
+  it('when a tenant is added and changed with --namespace then list shows it, and "" clears it', async () => {
+    const orgId = '00D5g000004NSPACEA';
+    const nsOf = async () => {
+      const { tenants } = JSON.parse((await admin('tenants', 'list', '--json')).stdout) as {
+        tenants: { orgId: string; namespace: string }[];
+      };
+      return tenants.find((t) => t.orgId === orgId)?.namespace;
+    };
+    const added = await admin(
+      'tenants',
+      'add',
+      '--org-id',
+      orgId,
+      '--name',
+      'Ns',
+      '--namespace',
+      'pjx',
+    );
+    expect(added.code).toBe(0);
+    expect(await nsOf()).toBe('pjx');
+    expect((await admin('tenants', 'list')).stdout).toMatch(
+      new RegExp(`${orgId} .*namespace=pjx .*Ns`),
+    );
+    const set = await admin('tenants', 'set', '--org-id', orgId, '--namespace', 'Acme2', '--json');
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ orgId, namespace: 'Acme2' });
+    expect(await nsOf()).toBe('Acme2');
+    expect((await admin('tenants', 'set', '--org-id', orgId, '--namespace', '')).code).toBe(0);
+    expect(await nsOf()).toBe('');
+  });
+
+  it('when the namespace is invalid then add and set exit non-zero naming VALIDATION_FAILED and change nothing', async () => {
+    const add = await admin(
+      'tenants',
+      'add',
+      '--org-id',
+      '00D5g000004BADNSAA',
+      '--name',
+      'Bad',
+      '--namespace',
+      'pj_x',
+    );
+    expect(add.code).toBe(1);
+    expect(add.stderr).toMatch(/namespace is invalid.*VALIDATION_FAILED/);
+    expect((await admin('tenants', 'list')).stdout).not.toContain('00D5g000004BADNSAA');
+    const set = await admin(
+      'tenants',
+      'set',
+      '--org-id',
+      '00D5g000004NSPACEA',
+      '--namespace',
+      '1abc',
+      '--audit-views',
+      'on',
+      '--json',
+    );
+    expect(set.code).toBe(1);
+    expect(set.stderr).toMatch(/VALIDATION_FAILED/);
+    const { tenants } = JSON.parse((await admin('tenants', 'list', '--json')).stdout) as {
+      tenants: { orgId: string; auditViews: boolean }[];
+    };
+    expect(tenants.find((t) => t.orgId === '00D5g000004NSPACEA')?.auditViews).toBe(false);
   });
 
   it('when keys are rotated then every secret is moved to the new primary key', async () => {
@@ -128,9 +203,10 @@ describe('admin CLI', () => {
     [['tenants', 'fly'], /unknown command: tenants fly/],
     [['tenants', 'list', '--bogus'], /Unknown option '--bogus'/],
     [
-      ['registration-code', 'create', '--ttl-minutes', '0'],
+      ['registration-code', 'create', '--org-id', ORG_ID, '--ttl-minutes', '0'],
       /--ttl-minutes must be a positive number/,
     ],
+    [['registration-code', 'create'], /--org-id is required/],
   ])(
     'when the arguments are %p then it exits non-zero with a clear message',
     async (args, message) => {

@@ -9,6 +9,8 @@ import { SalesforceDouble } from '../support/salesforce-double';
 import { tempDir } from '../support/stores';
 
 const CLI = 'relay-service/cli/admin.ts';
+// Every test starts the CLI as its own process (tsx), a few seconds each on a busy machine.
+jest.setTimeout(60_000);
 
 interface Entry {
   requestId: string;
@@ -114,7 +116,10 @@ describe('admin CLI: audit outbox and view auditing', () => {
       ['tenants', 'set', '--org-id', AUDIT_ORG_ID, '--audit-views', 'maybe'],
       /--audit-views must be on or off/,
     ],
-    [['tenants', 'set', '--org-id', AUDIT_ORG_ID], /tenants set needs --audit-views or --sf-auth/],
+    [
+      ['tenants', 'set', '--org-id', AUDIT_ORG_ID],
+      /tenants set needs --namespace, --audit-views or --sf-auth/,
+    ],
   ])('when the arguments are %p then it exits 2 with a clear message', async (args, message) => {
     const result = await admin(...args);
     expect(result.code).toBe(2);

@@ -1,9 +1,13 @@
 import { DEFAULT_SCOPES, startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { AdminClient, expectNoSecretLeaks } from '../support/connections';
+import { OAuthBrowser } from '../support/oauth-browser';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
 import { ENGINES } from '../support/stores';
 
 const PUBLIC_URL = 'https://relay.example.test';
+const RETURN_URL = 'https://acme.lightning.force.com/lightning/n/Jira_Setup';
+const ACME_CLOUD_ID = '5f1c2b9e-0d4a-4c3e-9b7a-1e2f3a4b5c6d';
+const BETA_CLOUD_ID = '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d';
 
 describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
   let jira: JiraDouble;
@@ -11,15 +15,24 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
   let admin: AdminClient;
   let secret: string;
   let now: number;
+  let browser: OAuthBrowser;
   const clock = { now: () => now };
   const oauth = () => jira.oauth!;
   const refreshCalls = () =>
     oauth().tokenRequests.filter((r) => r.grant_type === 'refresh_token').length;
+  const codeExchanges = () =>
+    oauth().tokenRequests.filter((r) => r.grant_type === 'authorization_code').length;
+  const browsers: OAuthBrowser[] = [];
+  const newBrowser = () => {
+    const opened = new OAuthBrowser(relay.url, PUBLIC_URL);
+    browsers.push(opened);
+    return opened;
+  };
 
   beforeAll(async () => {
     now = 1_800_000_000_000;
     jira = await startJiraDouble({ deployment: 'cloud', now: () => now });
-    jira.addSite({ id: 'cloud-acme-1', name: 'acme', url: 'https://acme.atlassian.net' });
+    jira.addSite({ id: ACME_CLOUD_ID, name: 'acme', url: 'https://acme.atlassian.net' });
     relay = await startTestRelay({
       engine,
       clock,
@@ -43,21 +56,22 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     jira.faults.clear();
     oauth().consent = true;
     oauth().grantedScopes = [...DEFAULT_SCOPES];
+    browser = newBrowser();
   });
 
-  /** start → Atlassian consent (the double's /authorize) → the relay's callback. */
-  async function authorize(name: string): Promise<{ callbackUrl: string; page: Response }> {
-    const start = await admin.call('POST', `/v1/connections/${name}/oauth/start`, {
-      returnUrl: 'https://acme.lightning.force.com/lightning/n/Jira_Setup',
+  async function start(name: string, returnUrl = RETURN_URL): Promise<string> {
+    const started = await admin.call('POST', `/v1/connections/${name}/oauth/start`, {
+      returnUrl,
     });
-    expect(start.status).toBe(200);
-    const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-    const location = new URL(consent.headers.get('location') as string);
-    expect(location.origin).toBe(PUBLIC_URL);
-    const callbackUrl = `${relay.url}${location.pathname}${location.search}`;
-    const page = await fetch(callbackUrl);
-    admin.responses.push(await page.clone().text());
-    return { callbackUrl, page };
+    expect(started.status).toBe(200);
+    return started.body.authorizeUrl as string;
+  }
+
+  /** start → the relay's start link → Atlassian consent (the double's /authorize) → callback. */
+  async function authorize(name: string): Promise<{ callbackUrl: string; page: Response }> {
+    const result = await browser.authorize(await start(name));
+    admin.responses.push(...browser.pages);
+    return result;
   }
 
   async function connection(name: string) {
@@ -65,9 +79,32 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     return (list.body.connections as Record<string, unknown>[]).find((c) => c.name === name);
   }
 
-  it('when an admin starts OAuth then the authorize URL carries everything Atlassian needs', async () => {
-    const start = await admin.call('POST', '/v1/connections/default/oauth/start', {});
-    const url = new URL(start.body.authorizeUrl as string);
+  it('when an admin starts OAuth then the link is on the relay and opening it binds this browser and goes to Atlassian', async () => {
+    const started = await admin.call('POST', '/v1/connections/default/oauth/start', {
+      returnUrl: RETURN_URL,
+    });
+    expect(started.body.expiresAt).toBe(new Date(now + 5 * 60 * 1000).toISOString());
+    const link = new URL(started.body.authorizeUrl as string);
+    expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC_URL}/oauth/start`);
+    expect([...link.searchParams.keys()]).toEqual(['token']);
+    expect(started.body.authorizeUrl).not.toMatch(/state=/);
+
+    const opened = await browser.get(link.toString());
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('cache-control')).toBe('no-store');
+    const [cookie] = browser.setCookieLines;
+    expect(browser.setCookieLines).toHaveLength(1);
+    expect(cookie).toMatch(/^__Host-pharos_oauth_[0-9a-f]{12}=[A-Za-z0-9_-]{43};/);
+    const attributes = (cookie as string)
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
+    expect(attributes).toEqual(
+      expect.arrayContaining(['httponly', 'secure', 'samesite=lax', 'path=/', 'max-age=600']),
+    );
+    expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
+
+    const url = new URL(opened.headers.get('location') as string);
     expect(`${url.origin}${url.pathname}`).toBe(`${jira.url}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       audience: 'api.atlassian.com',
@@ -78,6 +115,73 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
       response_type: 'code',
       prompt: 'consent',
     });
+    // The state exists only in the redirect: neither it nor the browser secret is stored.
+    const rows = await relay.services.store.db.selectFrom('oauth_states').selectAll().execute();
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain(link.searchParams.get('token'));
+    expect(stored).not.toContain(url.searchParams.get('state'));
+    expect(stored).not.toContain([...browser.cookies.values()][0]);
+  });
+
+  it('when the start link is opened a second time, or after five minutes, then it is refused', async () => {
+    const link = await start('single');
+    expect((await browser.get(link)).status).toBe(302);
+    const other = newBrowser();
+    const again = await other.get(link);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('already opened');
+    expect(other.setCookieLines).toEqual([]);
+
+    const late = await start('single');
+    now += 5 * 60 * 1000 + 1;
+    const expired = await newBrowser().get(late);
+    expect(expired.status).toBe(400);
+    const html = await expired.text();
+    expect(html).toContain('This link has expired');
+    expect(html).toContain(`href="${RETURN_URL}"`);
+  });
+
+  it.each([
+    ['plain http', 'http://acme.my.salesforce.com/lightning'],
+    ['another host', 'https://evil.example/lightning'],
+    ['a look-alike suffix', 'https://acme.salesforce.com.evil.example/'],
+    ['a host that only ends like it', 'https://evilsalesforce.com/'],
+    ['the bare domain', 'https://force.com/'],
+    ['user info', 'https://acme.lightning.force.com@evil.example/'],
+    ['credentials', 'https://user:pw@acme.lightning.force.com/'],
+    ['an explicit port', 'https://acme.lightning.force.com:8443/'],
+    ['a backslash', 'https://evil.example\\@acme.lightning.force.com/'],
+    ['javascript', 'javascript:alert(1)//acme.lightning.force.com'],
+    ['no URL', 'acme.lightning.force.com'],
+    ['a number', 42],
+    ['nothing', undefined],
+  ])('when the returnUrl is %s then start is refused VALIDATION_FAILED', async (_, returnUrl) => {
+    const refused = await admin.call(
+      'POST',
+      '/v1/connections/bad-return/oauth/start',
+      returnUrl === undefined ? {} : { returnUrl },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fieldErrors: [expect.objectContaining({ field: 'returnUrl' })],
+    });
+  });
+
+  it.each([
+    'https://acme.lightning.force.com/lightning/n/Jira_Setup?x=1#top',
+    'https://acme.my.salesforce.com/lightning/setup',
+    'https://ACME.My.Salesforce.com/',
+    'https://acme--sandbox.sandbox.my.salesforce-setup.com/lightning/setup/SetupOneHome/home',
+    'https://acme.my.site.com/s/jira',
+    'https://acme--c.vf.force.com/apex/JiraSetup',
+    // The default port is no port: the URL parser drops it, and the link written has none.
+    'https://acme.lightning.force.com:443/lightning',
+  ])('when the returnUrl is %s then start succeeds', async (returnUrl) => {
+    const started = await admin.call('POST', '/v1/connections/good-return/oauth/start', {
+      returnUrl,
+    });
+    expect(started.status).toBe(200);
   });
 
   it('when the admin consents then the connection is active with its site, account and scopes', async () => {
@@ -86,7 +190,7 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain('Jira connected');
-    expect(html).toContain('href="https://acme.lightning.force.com/lightning/n/Jira_Setup"');
+    expect(html).toContain(`href="${RETURN_URL}"`);
     expect(await connection('default')).toMatchObject({
       deployment: 'cloud',
       authMethod: 'oauth',
@@ -101,43 +205,125 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     expect(
       jira.log
         .filter((e) => e.path === '/rest/api/3/myself')
-        .every((e) => e.cloudId === 'cloud-acme-1'),
+        .every((e) => e.cloudId === ACME_CLOUD_ID),
     ).toBe(true);
+  });
+
+  it('when the pages are served then their CSP allows no script, only their own style, and the return link is escaped', async () => {
+    const tricky =
+      'https://acme.lightning.force.com/lightning/n/Jira_Setup?a=1&b="><script>x</script>';
+    const { page } = await browser.authorize(await start('escaped', tricky));
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline|script-src/);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await page.text();
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(
+      'href="https://acme.lightning.force.com/lightning/n/Jira_Setup?a=1&amp;b=%22%3E%3Cscript%3Ex%3C/script%3E"',
+    );
+  });
+
+  it("when the callback arrives without the browser cookie then nothing is exchanged or stored, and the admin's browser can still finish", async () => {
+    const { callbackUrl } = await browser.consent(await start('bound'));
+    const exchanges = codeExchanges();
+
+    const elsewhere = newBrowser();
+    const stolen = await elsewhere.get(callbackUrl);
+    expect(stolen.status).toBe(403);
+    expect(stolen.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await stolen.text()).toContain('started in another browser');
+
+    // A browser with a cookie of its own (from another start link) is no better.
+    await elsewhere.consent(await start('elsewhere'));
+    expect((await elsewhere.get(callbackUrl)).status).toBe(403);
+
+    expect(codeExchanges()).toBe(exchanges);
+    expect(await connection('bound')).toBeUndefined();
+
+    const finished = await browser.get(callbackUrl);
+    expect(finished.status).toBe(200);
+    expect(await finished.text()).toContain('Jira connected');
+    expect(codeExchanges()).toBe(exchanges + 1);
+    expect((await connection('bound'))?.status).toBe('active');
   });
 
   it('when the callback is replayed, expired or forged then an error page is shown and nothing changes', async () => {
     const { callbackUrl } = await authorize('replayed');
     const before = await connection('replayed');
-    const replay = await fetch(callbackUrl);
+    const replay = await browser.get(callbackUrl);
     expect(replay.status).toBe(400);
-    expect(await replay.text()).toContain('invalid, expired or already used');
+    expect(await replay.text()).toContain('already completed or used');
     expect(await connection('replayed')).toEqual(before);
 
-    const forged = await fetch(
+    const forged = await browser.get(
       `${relay.url}/oauth/callback?code=x&state=forged-state-value-1234567890`,
     );
     expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('unknown or has expired');
 
-    const start = await admin.call('POST', '/v1/connections/late/oauth/start', {});
-    const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-    const location = new URL(consent.headers.get('location') as string);
+    const { callbackUrl: late } = await browser.consent(await start('late'));
     now += 11 * 60 * 1000;
-    const expired = await fetch(`${relay.url}${location.pathname}${location.search}`);
+    const expired = await browser.get(late);
     expect(expired.status).toBe(400);
+    const html = await expired.text();
+    expect(html).toContain('This link has expired');
+    expect(html).toContain('expired before it was completed');
     expect(await connection('late')).toBeUndefined();
   });
 
-  it('when the admin declines consent then nothing is stored', async () => {
+  it('when the admin declines consent then the page says so and nothing is stored', async () => {
     oauth().consent = false;
     const { page } = await authorize('declined');
     expect(page.status).toBe(400);
-    expect(await page.text()).toContain('not granted');
+    const html = await page.text();
+    expect(html).toContain('Jira was not connected');
+    expect(html).toContain('not granted');
     expect(await connection('declined')).toBeUndefined();
   });
 
-  it('when the grant reaches several sites then the admin picks one on the page', async () => {
+  it.each([
+    ['a javascript: site URL', { id: BETA_CLOUD_ID, url: 'javascript:alert(document.domain)' }],
+    ['an http site URL', { id: BETA_CLOUD_ID, url: 'http://beta.atlassian.net' }],
+    ['a cloud id of ..', { id: '..', url: 'https://beta.atlassian.net' }],
+    ['a cloud id with a slash', { id: `${BETA_CLOUD_ID}/../x`, url: 'https://beta.atlassian.net' }],
+  ])(
+    'when Atlassian lists a site with %s then the connection is not saved and the page says why',
+    async (_, site) => {
+      const sites = oauth().sites.splice(0);
+      jira.addSite({ name: 'beta', ...site });
+      try {
+        const { page } = await authorize('unsafe');
+        expect(page.status).toBe(400);
+        const html = await page.text();
+        expect(html).toContain('Jira was not connected');
+        expect(html).toMatch(
+          /Atlassian listed the Jira site &quot;beta&quot; with (a cloud id that is not a UUID|an address that is not a plain https URL)/,
+        );
+        expect(await connection('unsafe')).toBeUndefined();
+      } finally {
+        oauth().sites.splice(0, oauth().sites.length, ...sites);
+      }
+    },
+  );
+
+  it('when one of several listed sites is unsafe then none is offered', async () => {
+    jira.addSite({ id: '..', name: 'bad', url: 'https://bad.atlassian.net' });
+    try {
+      const { page } = await authorize('mixed');
+      expect(page.status).toBe(400);
+      expect(await page.text()).not.toContain('Choose the Jira site');
+      expect(await connection('mixed')).toBeUndefined();
+    } finally {
+      oauth().sites.pop();
+    }
+  });
+
+  it('when the grant reaches several sites then the admin picks one on the page, in the same browser', async () => {
     jira.addSite({
-      id: 'cloud-beta-2',
+      id: BETA_CLOUD_ID,
       name: 'beta <script>alert(1)</script>',
       url: 'https://beta.atlassian.net',
     });
@@ -148,20 +334,17 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
       expect(html).not.toContain('<script>alert(1)');
       expect(html).toContain('beta &lt;script&gt;');
       const pick = /name="pick" value="([^"]+)"/.exec(html)?.[1] as string;
-      const form = new URLSearchParams({ pick, cloudId: 'cloud-beta-2' });
-      const chosen = await fetch(`${relay.url}/oauth/callback/select`, {
-        method: 'POST',
-        body: form,
-      });
+      const form = { pick, cloudId: BETA_CLOUD_ID };
+      const elsewhere = await newBrowser().postForm(`${relay.url}/oauth/callback/select`, form);
+      expect(elsewhere.status).toBe(403);
+      expect(await connection('picked')).toBeUndefined();
+      const chosen = await browser.postForm(`${relay.url}/oauth/callback/select`, form);
       expect(chosen.status).toBe(200);
       expect(await connection('picked')).toMatchObject({
         baseUrl: 'https://beta.atlassian.net',
         status: 'active',
       });
-      const again = await fetch(`${relay.url}/oauth/callback/select`, {
-        method: 'POST',
-        body: form,
-      });
+      const again = await browser.postForm(`${relay.url}/oauth/callback/select`, form);
       expect(again.status).toBe(400);
     } finally {
       oauth().sites.pop();
@@ -250,12 +433,17 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
 
   it('when OAuth is started by automation then it is refused (the state binds an admin)', async () => {
     const automation = new AdminClient(relay, secret, '-', clock);
-    const start = await automation.call('POST', '/v1/connections/robot/oauth/start', {});
-    expect(start.body.code).toBe('VALIDATION_FAILED');
+    const started = await automation.call('POST', '/v1/connections/robot/oauth/start', {
+      returnUrl: RETURN_URL,
+    });
+    expect(started.body.code).toBe('VALIDATION_FAILED');
   });
 
   it('then no token, code or client secret appears in any response, the log or the database file', () => {
     const secrets = [oauth().clientSecret, ...oauth().issuedRefreshTokens()];
+    // Browser secrets (cookie values) are stored as hashes only and never logged.
+    for (const opened of browsers) secrets.push(...opened.cookies.values());
+    expect(secrets.length).toBeGreaterThan(10);
     for (const request of oauth().tokenRequests) {
       if (typeof request.code === 'string') secrets.push(request.code);
     }
@@ -267,5 +455,50 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
 
   it('then every Jira request and response matched the OpenAPI document', () => {
     expect(jira.violations).toEqual([]);
+  });
+});
+
+/** The cookie a plain-http relay can set: Secure only where the public URL is https or not loopback. */
+describe.each([
+  ['http://localhost:8080', false],
+  ['http://127.0.0.1:8080', false],
+  ['http://relay.internal', true],
+])('the OAuth browser cookie with RELAY_PUBLIC_URL=%s', (publicUrl, secure) => {
+  let jira: JiraDouble;
+  let relay: TestRelay;
+
+  beforeAll(async () => {
+    jira = await startJiraDouble({ deployment: 'cloud' });
+    relay = await startTestRelay({
+      env: {
+        RELAY_PUBLIC_URL: publicUrl,
+        ATLASSIAN_CLIENT_ID: jira.oauth!.clientId,
+        ATLASSIAN_CLIENT_SECRET: jira.oauth!.clientSecret,
+        ATLASSIAN_AUTH_URL: jira.url,
+        ATLASSIAN_API_URL: jira.url,
+      },
+    });
+  });
+  afterAll(async () => {
+    await relay.stop();
+    await jira.stop();
+  });
+
+  it(`when the start link is opened then the cookie is ${secure ? '' : 'not '}Secure`, async () => {
+    const admin = new AdminClient(
+      relay,
+      await relay.services.tenants.add({ orgId: ORG_ID, name: 'Acme' }),
+    );
+    const started = await admin.call('POST', '/v1/connections/default/oauth/start', {
+      returnUrl: RETURN_URL,
+    });
+    expect(started.body.authorizeUrl).toMatch(new RegExp(`^${publicUrl}/oauth/start\\?token=`));
+    const browser = new OAuthBrowser(relay.url, publicUrl);
+    expect((await browser.get(started.body.authorizeUrl as string)).status).toBe(302);
+    const [cookie = ''] = browser.setCookieLines;
+    expect(/;\s*secure/i.test(cookie)).toBe(secure);
+    expect(cookie.startsWith('__Host-')).toBe(secure);
+    expect(cookie).toMatch(/;\s*HttpOnly/i);
+    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
   });
 });

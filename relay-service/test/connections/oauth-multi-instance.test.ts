@@ -1,5 +1,6 @@
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { AdminClient } from '../support/connections';
+import { OAuthBrowser } from '../support/oauth-browser';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
 import { freshPostgresUrl } from '../support/stores';
 
@@ -15,7 +16,11 @@ describe('OAuth refresh across two relay instances on one PostgreSQL store', () 
   beforeAll(async () => {
     now = 1_800_000_000_000;
     jira = await startJiraDouble({ deployment: 'cloud', now: () => now });
-    jira.addSite({ id: 'cloud-acme-1', name: 'acme', url: 'https://acme.atlassian.net' });
+    jira.addSite({
+      id: '5f1c2b9e-0d4a-4c3e-9b7a-1e2f3a4b5c6d',
+      name: 'acme',
+      url: 'https://acme.atlassian.net',
+    });
     const oauth = jira.oauth!;
     const env = {
       DATABASE_URL: await freshPostgresUrl(),
@@ -38,10 +43,14 @@ describe('OAuth refresh across two relay instances on one PostgreSQL store', () 
     const viaFirst = new AdminClient(first, secret, undefined, clock);
     const viaSecond = new AdminClient(second, secret, undefined, clock);
 
-    const start = await viaFirst.call('POST', '/v1/connections/shared/oauth/start', {});
-    const consent = await fetch(start.body.authorizeUrl as string, { redirect: 'manual' });
-    const location = new URL(consent.headers.get('location') as string);
-    expect((await fetch(`${first.url}${location.pathname}${location.search}`)).status).toBe(200);
+    const start = await viaFirst.call('POST', '/v1/connections/shared/oauth/start', {
+      returnUrl: 'https://acme.lightning.force.com/lightning/n/Jira_Setup',
+    });
+    // The start link is opened through one instance, Atlassian returns through the other.
+    const browser = new OAuthBrowser(first.url, PUBLIC_URL);
+    const { callbackUrl } = await browser.consent(start.body.authorizeUrl as string);
+    browser.relayUrl = second.url;
+    expect((await browser.get(callbackUrl)).status).toBe(200);
 
     const refreshes = () =>
       jira.oauth!.tokenRequests.filter((r) => r.grant_type === 'refresh_token').length;

@@ -45,6 +45,9 @@ describe('relay-service/openapi.yaml', () => {
     await admin.call('POST', '/v1/connections/default/test');
     await admin.call('PATCH', '/v1/connections/default', { allowCommentsWithoutTemplate: false });
     await admin.call('POST', '/v1/connections/default/oauth/start', {});
+    await admin.call('POST', '/v1/connections/default/oauth/start', {
+      returnUrl: 'https://acme.lightning.force.com/lightning/n/Jira_Setup',
+    });
     await admin.call('DELETE', '/v1/connections/default');
     await admin.call('POST', '/v1/connections/missing/test');
 

@@ -19,13 +19,21 @@ const other = generateKeyPairSync('rsa', {
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
 
-describe('Salesforce audit client', () => {
+/** The same client against an org without the package namespace and one with it. */
+describe.each(['', 'pjx'])('Salesforce audit client (namespace "%s")', (namespace) => {
   let double: SalesforceDouble;
   let logs: LogCapture;
+  const OBJECT = namespace ? `${namespace}__Jira_Audit_Event__c` : 'Jira_Audit_Event__c';
+  const REQUEST_ID = namespace ? `${namespace}__Request_Id__c` : 'Request_Id__c';
 
-  const clientFor = (auth: SalesforceAuth | undefined, allowPrivate = true) =>
+  const clientFor = (
+    auth: SalesforceAuth | undefined,
+    allowPrivate = true,
+    tenantNamespace = namespace,
+  ) =>
     new SalesforceAuditClient({
       credentials: async () => auth,
+      namespace: async () => tenantNamespace,
       upstream: new UpstreamGuard({ allowPrivate }),
       timeoutMs: 2_000,
       now: () => Date.now(),
@@ -48,7 +56,7 @@ describe('Salesforce audit client', () => {
     client.upsertAuditRecords(AUDIT_ORG_ID, [toAuditRecord(auditEvent(id))]);
 
   beforeAll(async () => {
-    double = await SalesforceDouble.start();
+    double = await SalesforceDouble.start({ namespace });
     double.registerClientCredentials('cc-client', 'cc-secret-value-123');
     double.registerJwtApp('jwt-client', publicKey, 'integration@acme.example');
   });
@@ -94,9 +102,28 @@ describe('Salesforce audit client', () => {
     expect(await upsert(client, 'same-1')).toEqual([
       { success: true, id: expect.any(String), created: false },
     ]);
-    expect(
-      double.records('Jira_Audit_Event__c').filter((r) => r.Request_Id__c === 'same-1'),
-    ).toHaveLength(1);
+    expect(double.records(OBJECT).filter((r) => r[REQUEST_ID] === 'same-1')).toHaveLength(1);
+  });
+
+  it('when a record is written then the object and every package field carry the namespace', async () => {
+    await upsert(clientFor(clientCredentials()), 'ns-1');
+    const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'ns-1');
+    expect(written).toMatchObject({
+      [double.apiName('Operation__c')]: 'Create',
+      [double.apiName('Acting_User__c')]: '0055g00000AbCdEFGH',
+      [double.apiName('Occurred_At__c')]: '2026-11-28T10:15:30.123Z',
+    });
+    const names = Object.keys(written ?? {}).filter((name) => name !== 'Id');
+    expect(names).toHaveLength(14);
+    for (const name of names) expect(name.startsWith(namespace ? `${namespace}__` : '')).toBe(true);
+  });
+
+  it('when the tenant namespace does not match the org then the whole call fails as the org answers it', async () => {
+    const wrong = namespace ? '' : 'pjx';
+    await expect(
+      upsert(clientFor(clientCredentials(), true, wrong), 'ns-wrong'),
+    ).rejects.toMatchObject({ code: 'INVALID_TYPE' });
+    expect(double.records(OBJECT).filter((r) => r[REQUEST_ID] === 'ns-wrong')).toHaveLength(0);
   });
 
   it('when the session expires then exactly one re-authentication happens', async () => {

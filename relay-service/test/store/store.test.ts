@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/store';
 import { ReplayGuard } from '../../src/tenants/replay-guard';
-import { TenantService } from '../../src/tenants/tenant-service';
+import { TenantService, hashRegistrationCode } from '../../src/tenants/tenant-service';
 import { Envelope } from '../../src/vault/envelope';
 import { Vault } from '../../src/vault/vault';
 import { AppError } from '../../src/lib/errors';
@@ -88,12 +88,16 @@ describe.each(ENGINES)('store on %s', (engine) => {
     expect(await guard.claim('00D000000000001AAA', 'batch-nonce-000001')).toBe(false);
   });
 
+  const ORG_A = '00D000000000001AAA';
+  const codeFor = (orgId: string, ttlMs = 60_000) =>
+    tenants.createRegistrationCode({ orgId, ttlMs });
+
   it('when a registration code is used then it works exactly once, even under concurrency', async () => {
-    const { code } = await tenants.createRegistrationCode(60_000);
+    const { code } = await codeFor(ORG_A);
     const attempts = await Promise.allSettled([
-      tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
-      tenants.register(code, { orgId: '00D000000000002AAA', name: 'B' }),
-      tenants.register(code, { orgId: '00D000000000003AAA', name: 'C' }),
+      tenants.register(code, { orgId: ORG_A, name: 'A' }),
+      tenants.register(code, { orgId: ORG_A, name: 'B' }),
+      tenants.register(code, { orgId: ORG_A, name: 'C' }),
     ]);
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
     for (const failed of attempts.filter((a) => a.status === 'rejected')) {
@@ -103,7 +107,7 @@ describe.each(ENGINES)('store on %s', (engine) => {
   });
 
   it('when a registration code has expired then it is refused', async () => {
-    const { code } = await tenants.createRegistrationCode(60_000);
+    const { code } = await codeFor(ORG_A);
     now += 60_001;
     await expect(
       tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
@@ -111,15 +115,78 @@ describe.each(ENGINES)('store on %s', (engine) => {
   });
 
   it('when registration fails because the org exists then the code stays usable', async () => {
-    await tenants.add({ orgId: '00D000000000001AAA', name: 'A' });
-    const { code } = await tenants.createRegistrationCode(60_000);
-    await expect(
-      tenants.register(code, { orgId: '00D000000000001AAA', name: 'A' }),
-    ).rejects.toMatchObject({ code: 'TENANT_EXISTS' });
+    await tenants.add({ orgId: ORG_A, name: 'A' });
+    const { code } = await codeFor(ORG_A);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      // TENANT_EXISTS both times: the first attempt did not use the code up.
+      await expect(tenants.register(code, { orgId: ORG_A, name: 'A' })).rejects.toMatchObject({
+        code: 'TENANT_EXISTS',
+      });
+    }
+  });
+
+  it('when a code is presented for another org then it is refused, not used up, and still registers its own org', async () => {
+    const { code } = await codeFor(ORG_A);
     await expect(
       tenants.register(code, { orgId: '00D000000000002AAA', name: 'B' }),
-    ).resolves.toEqual(expect.any(String));
+    ).rejects.toMatchObject({ code: 'REGISTRATION_INVALID' });
+    expect(await tenants.list()).toEqual([]);
+    await expect(tenants.register(code, { orgId: ORG_A, name: 'A' })).resolves.toEqual(
+      expect.any(String),
+    );
   });
+
+  it('when a code from before codes were bound is presented then it registers nothing', async () => {
+    await store.db
+      .insertInto('registration_codes')
+      .values({
+        code_hash: hashRegistrationCode('prc_unbound-legacy-code'),
+        created_at: now,
+        expires_at: now + 60_000,
+        used_at: null,
+        used_by_org: null,
+        note: null,
+        org_id: null,
+      })
+      .execute();
+    await expect(
+      tenants.register('prc_unbound-legacy-code', { orgId: ORG_A, name: 'A' }),
+    ).rejects.toMatchObject({ code: 'REGISTRATION_INVALID' });
+  });
+
+  it('when tenants carry namespaces then they are stored, listed, changed and cleared', async () => {
+    await tenants.add({ orgId: ORG_A, name: 'A', namespace: 'pjx' });
+    const { code } = await codeFor('00D000000000002AAA');
+    await tenants.register(code, { orgId: '00D000000000002AAA', name: 'B', namespace: '' });
+    expect((await tenants.list()).map((t) => [t.orgId, t.namespace])).toEqual([
+      [ORG_A, 'pjx'],
+      ['00D000000000002AAA', ''],
+    ]);
+    expect(await tenants.namespace(ORG_A)).toBe('pjx');
+    await tenants.setNamespace('00D000000000002AAA', 'Acme15CharsLong');
+    expect(await tenants.namespace('00D000000000002AAA')).toBe('Acme15CharsLong');
+    await tenants.setNamespace(ORG_A, '');
+    expect(await tenants.namespace(ORG_A)).toBe('');
+  });
+
+  it.each(['9pjx', 'pj_x', 'pjx__', 'a'.repeat(16), ' pjx', 'pjx\n'])(
+    'when the namespace is %j then it is refused VALIDATION_FAILED and nothing changes',
+    async (bad) => {
+      await tenants.add({ orgId: ORG_A, name: 'A', namespace: 'pjx' });
+      await expect(tenants.setNamespace(ORG_A, bad)).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        fieldErrors: [expect.objectContaining({ field: 'namespace' })],
+      });
+      await expect(
+        tenants.add({ orgId: '00D000000000002AAA', name: 'B', namespace: bad }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      const { code } = await codeFor('00D000000000003AAA');
+      await expect(
+        tenants.register(code, { orgId: '00D000000000003AAA', name: 'C', namespace: bad }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect((await tenants.list()).map((t) => [t.orgId, t.namespace])).toEqual([[ORG_A, 'pjx']]);
+    },
+  );
 
   it('when a transaction fails then none of its writes remain', async () => {
     await expect(

@@ -3,10 +3,10 @@ import type { ConnectionService } from '../../connections/connection-service';
 import {
   connectionNameSchema,
   connectionSettingsBody,
-  oauthStartBody,
   putConnectionBody,
 } from '../../connections/connection-input';
 import type { OAuthConnectFlow } from '../../connections/oauth-flow';
+import { oauthStartBody } from '../../connections/return-url';
 import { callerOf, operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
@@ -47,7 +47,7 @@ export function connectionRoutes(deps: {
   router.post('/v1/connections/:name/oauth/start', async (req, res) => {
     const name = nameOf(req);
     const body = parseInput(oauthStartBody, req.body, 'body');
-    res.json(await deps.oauth.start(operationCallerOf(req), name, body?.returnUrl));
+    res.json(await deps.oauth.start(operationCallerOf(req), name, body.returnUrl));
   });
   return router;
 }

@@ -1,16 +1,23 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
-import { orgIdSchema } from '../../lib/salesforce-ids';
+import { orgIdSchema, packageNamespaceSchema } from '../../lib/salesforce-ids';
+import { registrationSource } from '../../tenants/registration-limiter';
 import type { TenantService } from '../../tenants/tenant-service';
 import { parseInput } from '../validation';
 
 const registerBody = z.strictObject({
   orgId: orgIdSchema,
   name: z.string().trim().min(1).max(255),
+  /** The package's namespace prefix in the org; "" (or absent) when it has none. */
+  namespace: packageNamespaceSchema.optional(),
 });
 
-/** Self-registration from the Salesforce setup screen (unsigned: the tenant has no secret yet). */
+/**
+ * Self-registration from the Salesforce setup screen (unsigned: the tenant has no secret yet).
+ * Failed attempts are limited per source address. That is the socket's peer: the relay does
+ * not trust X-Forwarded-For, so behind a reverse proxy every caller counts as the proxy.
+ */
 export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: number }): Router {
   const router = Router();
   router.post(
@@ -24,7 +31,11 @@ export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: num
           'Header X-Relay-Registration with the one-time code from the relay operator is required.',
         );
       const body = parseInput(registerBody, req.body, 'body');
-      const secret = await deps.tenants.register(code, body);
+      const secret = await deps.tenants.register(
+        code,
+        body,
+        registrationSource(req.socket.remoteAddress),
+      );
       res.status(201).json({ orgId: body.orgId, secret });
     },
   );

@@ -17,6 +17,13 @@ export const ISSUE_KEY = /^[A-Za-z][A-Za-z0-9_]{0,254}-[1-9][0-9]{0,17}$/;
 
 export const isIssueKey = (candidate: string): boolean => ISSUE_KEY.test(candidate);
 
+/** A Jira project key as the issue key pattern above allows it (letters, digits, underscores). */
+export const PROJECT_KEY = /^[A-Za-z][A-Za-z0-9_]{0,254}$/;
+
+/** The project part of an issue key (`SUP` of `SUP-42`), upper case. */
+export const projectKeyOf = (issueKey: string): string =>
+  issueKey.slice(0, issueKey.lastIndexOf('-')).toUpperCase();
+
 /** Keys in the form Jira shows them (project keys are stored upper case). */
 export const normaliseIssueKey = (key: string): string => key.toUpperCase();
 
@@ -81,6 +88,8 @@ const summaryFields = {
   priority: named.nullish(),
   assignee: jiraUserSchema.nullish(),
   updated: z.string().nullish(),
+  /** Present only when asked for (`project` in the fields). */
+  project: z.looseObject({ key: z.string() }).nullish(),
 };
 
 export const issueSummarySchema = z.looseObject({
@@ -147,12 +156,19 @@ export async function getIssueView(api: JiraApi, key: string): Promise<JiraIssue
   return parseJira(issueViewSchema, response, 'the issue');
 }
 
-/** The few fields that identify an issue and its state (link, exact key lookup). */
-export async function getIssueSummary(api: JiraApi, key: string): Promise<JiraIssueSummary> {
+/**
+ * The few fields that identify an issue and its state (link, exact key lookup); `extraFields`
+ * adds others (e.g. `project`, to check where the issue lives now).
+ */
+export async function getIssueSummary(
+  api: JiraApi,
+  key: string,
+  extraFields: readonly string[] = [],
+): Promise<JiraIssueSummary> {
   const response = await api.send({
     method: 'GET',
     path: issuePath(api, key),
-    query: { fields: SUMMARY_FIELDS },
+    query: { fields: [...SUMMARY_FIELDS, ...extraFields] },
     scopes: READ_SCOPES,
   });
   return parseJira(issueSummarySchema, response, 'the issue');

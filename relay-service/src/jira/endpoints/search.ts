@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import type { JiraApi } from '../jira-client';
-import { issueSummarySchema, type JiraIssueSummary } from './issues';
+import { PROJECT_KEY, issueSummarySchema, type JiraIssueSummary } from './issues';
 import { parseJira } from './parse';
 
 const cloudPage = z.looseObject({
@@ -105,12 +105,32 @@ export interface PickedIssue {
   summary: string;
 }
 
-/** Jira's issue picker (history and current search sections merged, each issue once). */
-export async function pickIssues(api: JiraApi, query: string): Promise<PickedIssue[]> {
+/**
+ * `project in ("SUP", "OPS")`. Every key must match PROJECT_KEY (checked here again, as this
+ * is the one place JQL is written from input); the quotes keep a key that happens to be a JQL
+ * word (`AND`, `EMPTY`) a plain value.
+ */
+export function projectsJql(projectKeys: readonly string[]): string {
+  if (projectKeys.length === 0) throw new Error('projectsJql needs at least one project key');
+  for (const key of projectKeys) {
+    if (!PROJECT_KEY.test(key)) throw new Error(`not a Jira project key: ${JSON.stringify(key)}`);
+  }
+  return `project in (${projectKeys.map((key) => `"${key}"`).join(', ')})`;
+}
+
+/**
+ * Jira's issue picker (history and current search sections merged, each issue once), limited
+ * to the issues `currentJql` selects.
+ */
+export async function pickIssues(
+  api: JiraApi,
+  query: string,
+  currentJql: string,
+): Promise<PickedIssue[]> {
   const response = await api.send({
     method: 'GET',
     path: `${api.apiPath}/issue/picker`,
-    query: { query, showSubTasks: true },
+    query: { query, currentJQL: currentJql, showSubTasks: true },
     scopes: ['read:jira-work'],
   });
   const seen = new Set<string>();

@@ -4,6 +4,7 @@ import { connections } from './002-connections';
 import { auditOutbox } from './003-audit-outbox';
 import { idempotency } from './004-idempotency';
 import { connectionSettings } from './005-connection-settings';
+import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '003-audit-outbox': auditOutbox,
   '004-idempotency': idempotency,
   '005-connection-settings': connectionSettings,
+  '006-tenant-namespace-and-bindings': tenantNamespaceAndBindings,
 };
 
 export const migrationProvider: MigrationProvider = {

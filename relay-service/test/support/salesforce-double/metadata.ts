@@ -84,3 +84,34 @@ export function loadObjectDefinitions(root = OBJECTS_DIR): Map<string, ObjectDef
   }
   return objects;
 }
+
+/** Whether an API name belongs to a package (custom object or field) rather than to Salesforce. */
+export const isCustomName = (name: string) => /__(c|mdt|e|b|x)$/.test(name);
+
+/**
+ * The objects as an org that installed the package under `namespace` knows them: every custom
+ * object, custom field and custom lookup target carries `<namespace>__`; standard names (User,
+ * Name, …) do not. With no namespace the definitions are returned as they are.
+ */
+export function inNamespace(
+  objects: Map<string, ObjectDefinition>,
+  namespace: string | undefined,
+): Map<string, ObjectDefinition> {
+  if (!namespace) return objects;
+  const prefixed = (name: string) => (isCustomName(name) ? `${namespace}__${name}` : name);
+  const renamed = new Map<string, ObjectDefinition>();
+  for (const object of objects.values()) {
+    const fields = new Map<string, FieldDefinition>();
+    for (const field of object.fields.values()) {
+      const name = prefixed(field.name);
+      fields.set(name, {
+        ...field,
+        name,
+        referenceTo: field.referenceTo === undefined ? undefined : prefixed(field.referenceTo),
+      });
+    }
+    const name = prefixed(object.name);
+    renamed.set(name, { name, fields });
+  }
+  return renamed;
+}

@@ -1,12 +1,22 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadObjectDefinitions, type FieldDefinition, type ObjectDefinition } from './metadata';
+import {
+  inNamespace,
+  isCustomName,
+  loadObjectDefinitions,
+  type FieldDefinition,
+  type ObjectDefinition,
+} from './metadata';
 
 /**
  * A Salesforce org on 127.0.0.1 for tests: OAuth token endpoint (client credentials, JWT
  * bearer), sObject Collections upsert, sObject create and a small SOQL query, validated against
  * the object metadata in force-app and answering with Salesforce's error shapes.
+ *
+ * With `namespace` it is an org that installed the managed package under that prefix: it knows
+ * package objects and fields only as `<ns>__Name__c`, and answers a plain name as such an org
+ * does (INVALID_TYPE for an object, INVALID_FIELD for a field).
  */
 
 export type Fault =
@@ -30,6 +40,8 @@ export interface ApiCall {
 
 export interface SalesforceDoubleOptions {
   objects?: Map<string, ObjectDefinition>;
+  /** The package's namespace prefix in this org (none when absent or ""). */
+  namespace?: string;
   orgId?: string;
   userId?: string;
 }
@@ -88,9 +100,11 @@ export class SalesforceDouble {
   url = '';
   readonly orgId: string;
   readonly userId: string;
+  readonly namespace: string;
 
   private constructor(options: SalesforceDoubleOptions) {
-    this.objects = options.objects ?? loadObjectDefinitions();
+    this.namespace = options.namespace ?? '';
+    this.objects = inNamespace(options.objects ?? loadObjectDefinitions(), this.namespace);
     this.orgId = options.orgId ?? '00D5g000004ABCDEAY';
     this.userId = options.userId ?? '0055g00000IntegrAA';
   }
@@ -132,6 +146,11 @@ export class SalesforceDouble {
 
   records(object: string): SObject[] {
     return [...(this.data.get(object)?.values() ?? [])];
+  }
+
+  /** A package object or field name (`Request_Id__c`) as this org knows it. */
+  apiName(name: string): string {
+    return this.namespace && isCustomName(name) ? `${this.namespace}__${name}` : name;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -282,9 +301,22 @@ export class SalesforceDouble {
 
   // Data API -------------------------------------------------------------------------------
 
+  /** sObject REST resources (`/sobjects/{name}`) answer an unknown name with a plain 404. */
   private object(name: string): ObjectDefinition {
     const object = this.objects.get(name);
     if (!object) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return object;
+  }
+
+  /** Collections and SOQL name the type in the request and refuse an unknown one as a bad type. */
+  private typed(name: string): ObjectDefinition {
+    const object = this.objects.get(name);
+    if (!object)
+      throw new ApiError(
+        400,
+        'INVALID_TYPE',
+        `sObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
     return object;
   }
 
@@ -294,7 +326,7 @@ export class SalesforceDouble {
     body: unknown,
     call: ApiCall,
   ): { status: number; payload: unknown } {
-    const object = this.object(objectName);
+    const object = this.typed(objectName);
     const extField = object.fields.get(externalIdField);
     if (!extField?.externalId)
       throw new ApiError(
@@ -303,6 +335,16 @@ export class SalesforceDouble {
         `Field name provided, ${externalIdField} is not an External ID or indexed field for ${objectName}`,
       );
     const { allOrNone, records } = collectionBody(body);
+    for (const record of records) {
+      const type = String((record.attributes as { type?: unknown }).type);
+      if (type !== objectName) this.typed(type);
+      if (type !== objectName)
+        throw new ApiError(
+          400,
+          'INVALID_TYPE',
+          `The list can contain objects only of the type in the request URI (${objectName}), got ${type}.`,
+        );
+    }
     call.records = records.length;
     if (records.length > 200)
       throw new ApiError(
@@ -403,7 +445,7 @@ export class SalesforceDouble {
       string | undefined,
       string | undefined,
     ];
-    const object = this.object(objectName);
+    const object = this.typed(objectName);
     const fields = fieldList.split(',').map((f) => f.trim());
     for (const field of [...fields, ...(whereField ? [whereField] : [])]) {
       if (!STANDARD_FIELDS.has(field) && !object.fields.has(field))

@@ -3,9 +3,13 @@ import type { Issue } from '../model';
 import { issueJson } from '../representations';
 import { jiraErrors, type DoubleReply, type DoubleRouter } from '../router';
 
+/** `A`, `"A"` → `A`: JQL values may be quoted. */
+const unquote = (value: string) => value.trim().replace(/^"(.*)"$/, '$1');
+
 /**
- * The JQL the double understands: `key in (A-1, A-2)`, `key = A-1`, `project = KEY`, and an
- * empty query (everything). Anything else is a 400, as an unparseable query is in Jira.
+ * The JQL the double understands: `key in (A-1, A-2)`, `key = A-1`, `project = KEY`,
+ * `project in (KEY, "KEY")`, and an empty query (everything). Anything else is a 400, as an
+ * unparseable query is in Jira.
  */
 function select(issues: Issue[], jql: string): Issue[] | undefined {
   const query = jql.replace(/\s+order\s+by\s+.*$/i, '').trim();
@@ -21,6 +25,13 @@ function select(issues: Issue[], jql: string): Issue[] | undefined {
   if (keyIs) return issues.filter((i) => i.key === (keyIs[1] ?? '').toUpperCase());
   const project = /^project\s*=\s*"?([A-Za-z][A-Za-z0-9_]*)"?$/i.exec(query);
   if (project) return issues.filter((i) => i.projectKey === (project[1] ?? '').toUpperCase());
+  const projectIn = /^project\s+in\s*\(([^)]*)\)$/i.exec(query);
+  if (projectIn) {
+    const keys = (projectIn[1] ?? '').split(',').map(unquote);
+    // Jira refuses a value that is neither a word nor quoted (e.g. a stray JQL fragment).
+    if (keys.some((k) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(k))) return undefined;
+    return issues.filter((i) => keys.some((k) => k.toUpperCase() === i.projectKey));
+  }
   return undefined;
 }
 
@@ -114,9 +125,14 @@ export function searchRoutes(router: DoubleRouter, double: JiraDouble): void {
     });
   }
 
+  // Jira's picker searches the issues `currentJQL` selects (all of them without it).
   router.get(`${api}/issue/picker`, (request) => {
     const text = (request.query.get('query') ?? '').toLowerCase();
-    const matches = [...model.issues.values()].filter(
+    const currentJql = request.query.get('currentJQL') ?? '';
+    const scope = select([...model.issues.values()], currentJql);
+    if (!scope)
+      return jiraErrors(400, [`Error in the JQL Query: '${currentJql}' is not supported.`]);
+    const matches = scope.filter(
       (i) =>
         i.key.toLowerCase().includes(text) ||
         String(i.fields.summary ?? '')
