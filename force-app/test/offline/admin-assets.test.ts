@@ -8,7 +8,9 @@ import {
   readTabs,
   type ListView,
 } from './support/admin-metadata';
-import { readObjects } from './support/metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FORCE_APP, listFiles, readObjects, rel, REPO_ROOT } from './support/metadata';
 import { TAB_MOTIFS } from './support/tab-motifs';
 
 /**
@@ -270,4 +272,22 @@ describe('permission sets', () => {
       expect(integration?.tabSettings).toEqual([]);
     });
   });
+});
+
+describe('namespace', () => {
+  const { namespace } = JSON.parse(readFileSync(join(REPO_ROOT, 'sfdx-project.json'), 'utf8')) as {
+    namespace: string;
+  };
+  const sources = listFiles(join(FORCE_APP, 'main'), ['.xml', '.cls', '.trigger', '.js', '.html']);
+
+  it('is set once, in sfdx-project.json', () => {
+    expect(namespace).toBe('pjx');
+  });
+
+  it.each(sources.map((file) => [rel(file), file] as const))(
+    '%s does not name the prefix (the platform adds it; unpackaged deploys have none)',
+    (_name, file) => {
+      expect(readFileSync(file, 'utf8')).not.toMatch(new RegExp(`\\b${namespace}__\\w`));
+    },
+  );
 });
