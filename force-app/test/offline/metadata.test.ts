@@ -46,6 +46,7 @@ describe('Salesforce source conversion', () => {
         'CustomTab',
         'FlexiPage',
         'Layout',
+        'StaticResource',
       ]) {
         expect(types).toContain(expected);
       }
