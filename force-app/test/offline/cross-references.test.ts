@@ -174,10 +174,11 @@ describe('Permission sets, app and tabs refer to metadata that exists', () => {
     ),
   );
 
-  it('Jira_User and Jira_Admin exist', () => {
+  it("Jira_User, Jira_Admin and the relay integration user's set exist", () => {
     expect(permissionSets.map((file) => basename(file, '.permissionset-meta.xml'))).toEqual([
       'Jira_Admin',
       'Jira_User',
+      'Pharos_Jira_Relay_Integration',
     ]);
   });
 

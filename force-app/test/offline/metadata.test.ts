@@ -45,6 +45,8 @@ describe('Salesforce source conversion', () => {
         'CustomApplication',
         'CustomTab',
         'FlexiPage',
+        'Layout',
+        'StaticResource',
       ]) {
         expect(types).toContain(expected);
       }
@@ -55,6 +57,9 @@ describe('Salesforce source conversion', () => {
         'utf8',
       );
       expect(auditObject).toContain('<fullName>Request_Id__c</fullName>');
+      // List views and compact layouts are decomposed children of the object file.
+      expect(auditObject).toContain('<fullName>Failed_Audit_Events</fullName>');
+      expect(auditObject).toContain('<fullName>Jira_Audit_Event_Compact</fullName>');
       const packageXml = readFileSync(join(output, 'package.xml'), 'utf8');
       expect(packageXml).toContain(`<version>${sourceApiVersion}</version>`);
       // Tooling files under force-app (offline checks, jest) are ignored by .forceignore.
