@@ -3,6 +3,7 @@ import type { AuditRecorder, OperationCaller } from '../operations/audit-recorde
 import { connectionSecretRef, type StoredCredentials } from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
 import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
+import { jiraUnreachable } from '../jira/jira-errors';
 import {
   myself,
   serverInfo,
@@ -12,7 +13,6 @@ import {
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { UpstreamUnresolvedError, type UpstreamGuard } from '../lib/upstream-guard';
-import { jiraUnreachable } from '../jira/jira-errors';
 import type { ConnectionsTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
