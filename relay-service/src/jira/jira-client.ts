@@ -56,6 +56,7 @@ export interface JiraClientsDeps {
 interface Entry {
   version: string;
   client: JiraClient;
+  transport: JiraTransport;
   dispatcher: Dispatcher;
 }
 
@@ -125,6 +126,9 @@ export class JiraClients {
         return new OAuthTokenState({ ...this.deps, oauth: this.deps.oauth }, orgId, connectionName);
       },
     });
+    const transport = this.transport(row.base_url, auth, dispatcher, connectionName, () =>
+      this.replaceFaulted(key, dispatcher),
+    );
     const client: JiraClient = {
       orgId,
       connectionName,
@@ -134,9 +138,9 @@ export class JiraClients {
       apiBase: row.base_url,
       siteUrl: row.site_url ?? row.base_url,
       scopes: JSON.parse(row.scopes) as string[],
-      send: this.transport(row.base_url, auth, dispatcher, connectionName).send,
+      send: transport.send,
     };
-    this.entries.set(key, { version, client, dispatcher });
+    this.entries.set(key, { version, client, transport, dispatcher });
     return client;
   }
 
@@ -153,7 +157,7 @@ export class JiraClients {
         apiPath: apiPathFor(input.deployment),
         send: transport.send,
       },
-      close: () => dispatcher.close(),
+      close: () => this.closeClient(transport, dispatcher),
     };
   }
 
@@ -176,6 +180,7 @@ export class JiraClients {
     auth: AuthStrategy,
     dispatcher: Dispatcher,
     connectionName: string,
+    onDispatcherFault?: () => void,
   ): JiraTransport {
     return new JiraTransport({
       baseUrl: apiBase,
@@ -185,7 +190,16 @@ export class JiraClients {
       clock: this.deps.clock,
       sleep: this.deps.sleep,
       logger: this.deps.logger.child({ component: 'jira', connection: connectionName }),
+      onDispatcherFault,
     });
+  }
+
+  /** The next request of the connection gets a fresh client; the faulted one is closed. */
+  private replaceFaulted(key: string, dispatcher: Dispatcher): void {
+    const entry = this.entries.get(key);
+    if (entry?.dispatcher !== dispatcher) return;
+    this.entries.delete(key);
+    void this.closeEntry(entry);
   }
 
   private dispatcherFor(trustedHost: boolean, connections?: number): Dispatcher {
@@ -200,8 +214,25 @@ export class JiraClients {
       : guard.agent({ connectTimeoutMs: settings.connectTimeoutMs, connections: size });
   }
 
-  private async closeEntry(entry: Entry): Promise<void> {
-    await entry.dispatcher.close().catch(() => undefined);
+  private closeEntry(entry: Entry): Promise<void> {
+    return this.closeClient(entry.transport, entry.dispatcher);
+  }
+
+  /**
+   * Lets the client's HTTP exchanges finish, but not for longer than the close timeout, then
+   * destroys its dispatcher: neither a shutdown nor a replaced connection waits on a hung
+   * request. (undici's own close() would wait forever on a connection slot it leaked, and a
+   * destroy() after it no longer reaches the pools.)
+   */
+  private async closeClient(transport: JiraTransport, dispatcher: Dispatcher): Promise<void> {
+    const { closeTimeoutMs } = this.deps.settings;
+    if (!(await transport.whenIdle(closeTimeoutMs))) {
+      this.deps.logger.warn(
+        { timeoutMs: closeTimeoutMs },
+        'jira requests still running at close were cut',
+      );
+    }
+    await dispatcher.destroy().catch(() => undefined);
   }
 }
 

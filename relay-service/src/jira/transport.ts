@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { forbiddenCause, upstreamForbidden, UpstreamGuard } from '../lib/upstream-guard';
 import type { AuthStrategy } from './auth/auth-strategy';
-import { jiraError, jiraUnavailable } from './jira-errors';
+import { jiraError, jiraUnavailable, jiraUnreachable, unsendableRequest } from './jira-errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -56,6 +56,8 @@ export interface TransportSettings {
   maxRetryAfterMs: number;
   /** Requests in flight at once on one connection. */
   maxConcurrent: number;
+  /** Longest wait for a client's in-flight requests on close; then they are cut. */
+  closeTimeoutMs: number;
 }
 
 export const defaultTransportSettings: TransportSettings = {
@@ -66,6 +68,7 @@ export const defaultTransportSettings: TransportSettings = {
   maxDelayMs: 4_000,
   maxRetryAfterMs: 20_000,
   maxConcurrent: 8,
+  closeTimeoutMs: 5_000,
 };
 
 export interface TransportDeps {
@@ -78,6 +81,11 @@ export interface TransportDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   logger?: Logger;
+  /**
+   * Called when the HTTP client refused a request as malformed. undici then may keep a
+   * connection slot of the dispatcher taken for good, so its owner replaces the dispatcher.
+   */
+  onDispatcherFault?: () => void;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -90,14 +98,58 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+// Transient network failures worth another attempt (on idempotent requests). Anything else —
+// a certificate Jira's host does not have, an unknown failure — fails the same way again.
+const TRANSIENT_CODES = new Set([
+  ...NOT_SENT_CODES,
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+// The HTTP client refusing the request itself: a bug or bad data in the relay, never the
+// network. Sending it again fails again (and each try may leak a connection slot in undici).
+const MALFORMED_REQUEST_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_INVALID_URL',
+]);
+
+// undici's own rules (RFC 9110 token and field-value), checked before it is asked to send.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The first header an HTTP client would refuse to send, if any. */
+export function unsendableHeader(headers: Record<string, string>): string | undefined {
+  return Object.entries(headers).find(
+    ([name, value]) => !HEADER_NAME.test(name) || INVALID_HEADER_VALUE.test(value),
+  )?.[0];
+}
+
+function isMalformedRequest(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  if (code !== undefined) return MALFORMED_REQUEST_CODES.has(code);
+  return error instanceof TypeError || error instanceof RangeError;
+}
 
 /**
  * True when a failed send certainly never reached Jira (the connection was refused or never
  * made), so even a non-idempotent write may be attempted again.
  */
 export function wasNeverSent(error: unknown): boolean {
+  const cause = error instanceof AppError ? error.cause : error;
+  // The HTTP client refused to send it at all.
+  if (error instanceof AppError && error.code === 'INTERNAL') return isMalformedRequest(cause);
   if (error instanceof AppError && error.code !== 'JIRA_UNAVAILABLE') return false;
-  const code = errorCodeOf(error instanceof AppError ? error.cause : error);
+  const code = errorCodeOf(cause);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
@@ -157,6 +209,9 @@ export class JiraTransport {
   private pausedUntil = 0;
   /** Epoch ms until which writes to one issue wait (Jira's per-issue write limit). */
   private readonly issueHolds = new Map<string, number>();
+  /** HTTP exchanges under way, and who waits for there to be none. */
+  private exchanges = 0;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: TransportDeps) {
     this.slots = new Slots(deps.settings.maxConcurrent);
@@ -177,19 +232,42 @@ export class JiraTransport {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       await this.deps.auth.authorize(headers, request);
+      const unsendable = unsendableHeader(headers);
+      if (unsendable) throw unsendableRequest(unsendable);
 
       const attempt = await this.attempt(url, request, headers, deadline);
       if (attempt.kind === 'error') {
         const forbidden = forbiddenCause(attempt.error);
         if (forbidden) throw upstreamForbidden(forbidden.host, forbidden.reason, attempt.error);
+        if (isMalformedRequest(attempt.error)) {
+          this.deps.onDispatcherFault?.();
+          this.deps.logger?.error(
+            { err: attempt.error, method: request.method, path: request.path },
+            'the HTTP client refused a request to Jira as malformed',
+          );
+          throw unsendableRequest(undefined, attempt.error);
+        }
         const code = errorCodeOf(attempt.error);
         const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+        const transient =
+          (code !== undefined && TRANSIENT_CODES.has(code)) ||
+          (attempt.error as { name?: unknown }).name === 'TimeoutError';
         failures += 1;
-        if ((idempotent || notSent) && (await this.backoff(failures, deadline))) continue;
-        throw jiraUnavailable(
-          this.networkDetail(attempt.error, code, idempotent || notSent),
-          attempt.error,
+        if (transient && (idempotent || notSent) && (await this.backoff(failures, deadline)))
+          continue;
+        // The caller learns only that Jira could not be reached: which network error it was
+        // (refused, unreachable, unknown host, bad certificate) would map the relay's network
+        // for whoever chooses the base URL. The operator finds it in the log.
+        this.deps.logger?.warn(
+          {
+            method: request.method,
+            path: request.path,
+            code,
+            reason: (attempt.error as { message?: unknown }).message,
+          },
+          'jira could not be reached',
         );
+        throw jiraUnreachable(!(idempotent || notSent), attempt.error);
       }
 
       const response = attempt.response;
@@ -242,6 +320,21 @@ export class JiraTransport {
     }
   };
 
+  /**
+   * Resolves true once no HTTP exchange is under way, or false when that takes longer than
+   * `timeoutMs` (the owner then cuts the remaining ones by destroying the dispatcher).
+   */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.exchanges === 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   private urlOf(request: JiraRequest): URL {
     const url = new URL(this.deps.baseUrl + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) {
@@ -260,6 +353,7 @@ export class JiraTransport {
     const remaining = Math.max(1, Math.round(deadline - performance.now()));
     const started = performance.now();
     await this.slots.acquire();
+    this.exchanges += 1;
     try {
       const answer = await undiciRequest(url, {
         method: request.method,
@@ -298,6 +392,8 @@ export class JiraTransport {
       return { kind: 'error', error };
     } finally {
       this.slots.release();
+      this.exchanges -= 1;
+      if (this.exchanges === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
@@ -364,19 +460,6 @@ export class JiraTransport {
       { path: request.path, reason: reason || undefined, waitMs },
       'jira rate limit: pausing',
     );
-  }
-
-  private networkDetail(error: unknown, code: string | undefined, retried: boolean): string {
-    const timedOut =
-      (error as { name?: string }).name === 'TimeoutError' ||
-      code === 'UND_ERR_HEADERS_TIMEOUT' ||
-      code === 'UND_ERR_BODY_TIMEOUT';
-    const what = timedOut
-      ? `Jira did not answer within ${this.deps.settings.totalTimeoutMs} ms`
-      : `The connection to Jira failed (${code ?? 'network error'})`;
-    return retried
-      ? `${what}. Retry later.`
-      : `${what}. The request may have reached Jira, so it was not repeated; check Jira before retrying.`;
   }
 }
 

@@ -2,7 +2,7 @@ import { AppError } from '../lib/errors';
 import { assertDataMinimised } from './data-minimisation';
 import type { JiraFieldMeta } from './create-meta';
 import { renderMergeText, type MergeContext, type MergeUser } from './merge-fields';
-import type { RecordData, Template } from './template-schema';
+import type { FieldMapping, RecordData, Template } from './template-schema';
 import {
   shapeFields,
   type Deployment,
@@ -61,29 +61,12 @@ export function renderIssuePayload(input: RenderIssueInput): RenderedIssue {
     now: input.now,
   };
   const problems: FieldProblem[] = [];
-  const render = (fieldId: string, text: string): string => {
-    const result = renderMergeText(text, context);
-    for (const p of result.problems) {
-      problems.push({ field: fieldId, code: 'VALUE_INVALID', message: `${fieldId}: ${p.message}` });
-    }
-    return result.text;
-  };
+  const render = mergeRenderer(context, problems);
 
   const inputs: FieldInput[] = [
     { fieldId: 'summary', value: render('summary', template.summary) },
     { fieldId: 'description', value: render('description', template.description), optional: true },
-    ...template.fields.map((mapping): FieldInput => {
-      const rendered = render(mapping.jiraField, mapping.value);
-      // The default stands in for an empty rendered value; value shaping then applies the
-      // value map, translating Salesforce values (a default written as one too) into Jira's.
-      const value =
-        rendered.trim() === '' && mapping.default !== undefined ? mapping.default : rendered;
-      return {
-        fieldId: mapping.jiraField,
-        value,
-        ...(mapping.valueMap ? { valueMap: mapping.valueMap } : {}),
-      };
-    }),
+    ...template.fields.map((mapping) => mappingInput(mapping, render)),
   ];
 
   const shaped = shapeFields(inputs, input.createMeta.fields, {
@@ -100,6 +83,90 @@ export function renderIssuePayload(input: RenderIssueInput): RenderedIssue {
     ...shaped.fields,
   };
   return { payload: { fields }, fieldsSent: Object.keys(fields), problems };
+}
+
+/** One field mapping rendered for value shaping. */
+function mappingInput(
+  mapping: FieldMapping,
+  render: (fieldId: string, text: string) => string,
+): FieldInput {
+  const rendered = render(mapping.jiraField, mapping.value);
+  // The default stands in for an empty rendered value; value shaping then applies the value
+  // map, translating Salesforce values (a default written as one too) into Jira's.
+  const value =
+    rendered.trim() === '' && mapping.default !== undefined ? mapping.default : rendered;
+  return {
+    fieldId: mapping.jiraField,
+    value,
+    ...(mapping.valueMap ? { valueMap: mapping.valueMap } : {}),
+  };
+}
+
+/** Collects merge problems per field while rendering template text. */
+function mergeRenderer(context: MergeContext, problems: FieldProblem[]) {
+  return (fieldId: string, text: string): string => {
+    const result = renderMergeText(text, context);
+    for (const p of result.problems) {
+      problems.push({ field: fieldId, code: 'VALUE_INVALID', message: `${fieldId}: ${p.message}` });
+    }
+    return result.text;
+  };
+}
+
+export interface RenderScreenInput {
+  template: Template;
+  /** The record's data, checked against the template; null when no mapping needs one. */
+  record: RecordData | null;
+  user?: MergeUser | null;
+  orgId: string;
+  now: Date;
+  deployment: Deployment;
+  /** The transition screen's fields (see parseScreenFields). */
+  screen: readonly JiraFieldMeta[];
+}
+
+export interface RenderedScreen {
+  /** Jira's `fields` for the transition: only screen fields the template maps. */
+  fields: Record<string, JsonValue>;
+  fieldsSent: string[];
+  problems: FieldProblem[];
+}
+
+/** The template's field mappings that a transition screen has, in template order. */
+export function mappingsOnScreen(
+  template: Template,
+  screen: readonly JiraFieldMeta[],
+): FieldMapping[] {
+  const onScreen = new Set(screen.map((field) => field.fieldId));
+  return template.fields.filter((mapping) => onScreen.has(mapping.jiraField));
+}
+
+/**
+ * The values a transition screen gets: the template's field mappings for the fields on the
+ * screen, rendered from the record and shaped by the screen's field metadata exactly as create
+ * does. Nothing else is ever sent, so a transition carries no data the template does not map.
+ * A required screen field the template leaves empty is a problem, like on create.
+ */
+export function renderScreenFields(input: RenderScreenInput): RenderedScreen {
+  const { template, record } = input;
+  const mappings = mappingsOnScreen(template, input.screen);
+  const problems: FieldProblem[] = [];
+  let inputs: FieldInput[] = [];
+  if (mappings.length > 0) {
+    if (!record) throw new Error('renderScreenFields needs the record for mapped screen fields');
+    assertDataMinimised(template, record);
+    const render = mergeRenderer(
+      { record, user: input.user ?? null, orgId: input.orgId, now: input.now },
+      problems,
+    );
+    inputs = mappings.map((mapping) => mappingInput(mapping, render));
+  }
+  const shaped = shapeFields(inputs, input.screen, {
+    deployment: input.deployment,
+    action: 'transition',
+  });
+  problems.push(...shaped.problems);
+  return { fields: shaped.fields, fieldsSent: Object.keys(shaped.fields), problems };
 }
 
 /** For create: refuse to send a payload that has problems, naming every field. */

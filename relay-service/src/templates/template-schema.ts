@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, type FieldError } from '../lib/errors';
+import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { MergeFieldSyntaxError, parseMergeText } from './merge-fields';
 
 /**
@@ -131,7 +132,7 @@ function depthOf(value: RecordFieldValue): number {
 
 export const recordSchema = z.strictObject({
   id: salesforceId('record'),
-  url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }),
+  url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
   fields: recordFieldsSchema.refine(
     (fields) => depthOf(fields) <= MAX_DEPTH,

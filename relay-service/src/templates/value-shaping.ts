@@ -426,8 +426,13 @@ function settable(meta: JiraFieldMeta): boolean {
 export function shapeFields(
   inputs: readonly FieldInput[],
   createMeta: readonly JiraFieldMeta[],
-  options: ShapingOptions & { alreadySet?: readonly string[] },
+  options: ShapingOptions & {
+    alreadySet?: readonly string[];
+    /** Named in the problems: the fields are those of the create or of a transition screen. */
+    action?: 'create' | 'transition';
+  },
 ): ShapedFields {
+  const on = options.action === 'transition' ? 'on this transition' : 'on create';
   const byId = new Map(createMeta.map((meta) => [meta.fieldId, meta]));
   const fields: Record<string, JsonValue> = {};
   const problems: FieldProblem[] = [];
@@ -450,7 +455,7 @@ export function shapeFields(
     }
     if (!settable(meta)) {
       problems.push(
-        problem(meta, 'FIELD_NOT_SETTABLE', 'Jira does not allow setting this field on create'),
+        problem(meta, 'FIELD_NOT_SETTABLE', `Jira does not allow setting this field ${on}`),
       );
       reported.add(meta.fieldId);
       continue;
@@ -473,7 +478,7 @@ export function shapeFields(
         'FIELD_REQUIRED',
         mapped.has(meta.fieldId)
           ? 'Jira requires a value, but the template rendered it empty for this record and sets no default'
-          : 'Jira requires this field on create, but the template does not map it',
+          : `Jira requires this field ${on}, but the template does not map it`,
       ),
     );
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../src/audit/audit-event';
 import { toSalesforceId18 } from '../../src/jira/endpoints/remote-links';
-import type { Exchange } from '../support/connections';
+import { HTTPS_SITE, setConnectionSite, type Exchange } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { ORG_ID, USER_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
 import type { TestEngine } from '../support/stores';
@@ -103,6 +103,8 @@ export async function startCreateWorld(
   ]);
   for (const answer of connected)
     if (answer.status !== 200) throw new Error(`connection failed: ${JSON.stringify(answer.body)}`);
+  await setConnectionSite(relay, 'cloud', HTTPS_SITE.cloud);
+  await setConnectionSite(relay, 'dc', HTTPS_SITE.server);
   return {
     relay,
     cloud,

@@ -19,7 +19,7 @@ export async function listTransitions(api: JiraApi, key: string): Promise<JiraTr
   return parseJira(transitionsSchema, response, 'the transitions').transitions;
 }
 
-/** Runs one transition; `fields` are the transition screen's values, passed as given. */
+/** Runs one transition; `fields` are the transition screen's values, already shaped. */
 export async function performTransition(
   api: JiraApi,
   key: string,
