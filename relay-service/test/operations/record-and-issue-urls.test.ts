@@ -183,7 +183,7 @@ describe('record and issue URLs', () => {
         });
         const search = await world.admin.call(
           'GET',
-          `/v1/jira/${connection}/issues/search?query=${issue.key}`,
+          `/v1/jira/${connection}/issues/search?query=${issue.key}&projects=SUP`,
         );
         const created = await signedCreate('/v1/issues', {
           template: template(deployment),
