@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { AppError, type FieldError } from '../lib/errors';
-import { MergeFieldSyntaxError, parseMergeText } from './merge-fields';
+import { AppError, listForMessage, type FieldError } from '../lib/errors';
+import {
+  MAX_MERGE_FIELDS,
+  MergeFieldSyntaxError,
+  countMergeFields,
+  parseMergeText,
+} from './merge-fields';
 
 /**
  * The contract's Template and Record payloads. Unknown template keys are refused: a typo in a
@@ -58,42 +63,53 @@ export const fieldMappingSchema = z.strictObject({
   default: literalText.optional(),
 });
 
-export const templateSchema = z.strictObject({
-  // Null for a template the admin is previewing before saving it.
-  id: salesforceId('template').nullable(),
-  name: z.string().trim().min(1).max(255),
-  objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-  connection: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
-  // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
-  projectKey: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, 'expected a Jira project key such as SUP'),
-  issueType: z.string().trim().min(1).max(255),
-  summary: mergeText(MAX_TEXT).refine((s) => s.trim() !== '', 'the summary must not be empty'),
-  description: mergeText(MAX_TEXT).default(''),
-  fields: z
-    .array(fieldMappingSchema)
-    .max(100)
-    .default([])
-    .superRefine((fields, ctx) => {
-      const seen = new Set<string>();
-      fields.forEach((field, index) => {
-        if (seen.has(field.jiraField)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index, 'jiraField'],
-            message: `"${field.jiraField}" is mapped more than once`,
-          });
-        }
-        seen.add(field.jiraField);
+export const templateSchema = z
+  .strictObject({
+    // Null for a template the admin is previewing before saving it.
+    id: salesforceId('template').nullable(),
+    name: z.string().trim().min(1).max(255),
+    objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
+    connection: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
+    // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
+    projectKey: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, 'expected a Jira project key such as SUP'),
+    issueType: z.string().trim().min(1).max(255),
+    summary: mergeText(MAX_TEXT).refine((s) => s.trim() !== '', 'the summary must not be empty'),
+    description: mergeText(MAX_TEXT).default(''),
+    fields: z
+      .array(fieldMappingSchema)
+      .max(100)
+      .default([])
+      .superRefine((fields, ctx) => {
+        const seen = new Set<string>();
+        fields.forEach((field, index) => {
+          if (seen.has(field.jiraField)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'jiraField'],
+              message: `"${field.jiraField}" is mapped more than once`,
+            });
+          }
+          seen.add(field.jiraField);
+        });
+      }),
+    remoteLink: z.boolean(),
+    allowComments: z.boolean(),
+    allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+  })
+  .superRefine((template, ctx) => {
+    const texts = [template.summary, template.description, ...template.fields.map((f) => f.value)];
+    const count = texts.reduce((sum, text) => sum + countMergeFields(text), 0);
+    if (count > MAX_MERGE_FIELDS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the template holds ${count} merge fields; at most ${MAX_MERGE_FIELDS} are allowed`,
       });
-    }),
-  remoteLink: z.boolean(),
-  allowComments: z.boolean(),
-  allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
-});
+    }
+  });
 
 export type Template = z.output<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
@@ -105,7 +121,12 @@ export interface RecordFields {
 }
 
 /** Parent relationships in SOQL go at most five levels up; one more is the field itself. */
-const MAX_DEPTH = 6;
+export const MAX_RECORD_DEPTH = 6;
+/**
+ * Fields (values and relationships, at every level) one record may hold. A record holds only
+ * what its template references, and a template holds at most MAX_MERGE_FIELDS merge fields.
+ */
+export const MAX_RECORD_FIELDS = 1_000;
 
 const recordFieldValue: z.ZodType<RecordFieldValue> = z.lazy(() =>
   z.union([
@@ -124,19 +145,39 @@ const recordFieldsSchema: z.ZodType<RecordFields> = z.lazy(() =>
   ),
 );
 
-function depthOf(value: RecordFieldValue): number {
-  if (value === null || typeof value !== 'object') return 0;
-  return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+/** How deep relationships nest and how many fields there are, counted without recursion. */
+function shapeOf(fields: RecordFields): { depth: number; fields: number } {
+  let depth = 0;
+  let count = 0;
+  const pending: [RecordFields, number][] = [[fields, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [object, level] = next;
+    depth = Math.max(depth, level);
+    for (const value of Object.values(object)) {
+      count += 1;
+      if (value !== null && typeof value === 'object') pending.push([value, level + 1]);
+    }
+  }
+  return { depth, fields: count };
 }
 
 export const recordSchema = z.strictObject({
   id: salesforceId('record'),
   url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }),
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-  fields: recordFieldsSchema.refine(
-    (fields) => depthOf(fields) <= MAX_DEPTH,
-    `relationships may be nested at most ${MAX_DEPTH - 1} levels deep`,
-  ),
+  fields: recordFieldsSchema.superRefine((fields, ctx) => {
+    const shape = shapeOf(fields);
+    if (shape.depth > MAX_RECORD_DEPTH)
+      ctx.addIssue({
+        code: 'custom',
+        message: `relationships may be nested at most ${MAX_RECORD_DEPTH - 1} levels deep`,
+      });
+    if (shape.fields > MAX_RECORD_FIELDS)
+      ctx.addIssue({
+        code: 'custom',
+        message: `the record holds ${shape.fields} fields; at most ${MAX_RECORD_FIELDS} are allowed`,
+      });
+  }),
 });
 
 export type RecordData = z.output<typeof recordSchema>;
@@ -149,7 +190,10 @@ function fieldErrorsOf(error: z.ZodError, prefix: string): FieldError[] {
 }
 
 function describe(errors: FieldError[]): string {
-  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return listForMessage(
+    errors.map((e) => `${e.field}: ${e.message}`),
+    '; ',
+  );
 }
 
 /** Parses a template or throws TEMPLATE_INVALID naming every bad member. */

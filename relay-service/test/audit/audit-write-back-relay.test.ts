@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { AUDIT_ORG_ID, auditEvent, requestIds } from '../support/audit-events';
-import { startTestRelay, type TestRelay } from '../support/relay';
+import { metricsOf, startTestRelay, type TestRelay } from '../support/relay';
 import { SalesforceDouble } from '../support/salesforce-double';
 
 const OBJECT = 'Jira_Audit_Event__c';
@@ -78,7 +78,7 @@ describe('audit write-back in the running relay', () => {
     await waitFor(() => double.records(OBJECT).length === 15);
     await relay.services.auditDrainer.stop();
 
-    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    const metrics = await metricsOf(relay);
     expect(metrics).toMatch(/^relay_audit_outbox_pending 0$/m);
     expect(metrics).toMatch(/^relay_audit_outbox_parked 0$/m);
     expect(metrics).toMatch(/^relay_audit_outbox_oldest_pending_age_seconds 0$/m);

@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { searchIssuesForLinking } from '../../operations/search';
@@ -12,7 +13,7 @@ const searchQuery = z.object({
 
 /** GET /v1/jira/{connection}/issues/search?query= — the issue picker for linking. */
 export function issueSearchRoutes(deps: IssueOperationDeps): Router {
-  const router = Router();
+  const router = relayRouter();
   router.get('/v1/jira/:connection/issues/search', async (req: Request, res) => {
     const connection = parseInput(connectionNameSchema, req.params.connection, 'path');
     const { query } = parseInput(searchQuery, req.query, 'query');

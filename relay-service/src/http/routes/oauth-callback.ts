@@ -1,4 +1,5 @@
-import express, { Router, type Response } from 'express';
+import express, { type Response, type Router } from 'express';
+import { relayRouter } from '../router';
 import type { OAuthConnectFlow } from '../../connections/oauth-flow';
 import { renderOAuthPage } from '../oauth-page';
 
@@ -18,7 +19,7 @@ function send(res: Response, rendered: { status: number; html: string }): void {
  * protected by the single-use state and pick tokens.
  */
 export function oauthCallbackRoutes(deps: { oauth: OAuthConnectFlow }): Router {
-  const router = Router();
+  const router = relayRouter();
   router.get('/oauth/callback', async (req, res) => {
     const outcome = await deps.oauth.callback(
       {

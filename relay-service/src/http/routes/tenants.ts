@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import { orgIdSchema } from '../../lib/salesforce-ids';
@@ -12,7 +13,7 @@ const registerBody = z.strictObject({
 
 /** Self-registration from the Salesforce setup screen (unsigned: the tenant has no secret yet). */
 export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: number }): Router {
-  const router = Router();
+  const router = relayRouter();
   router.post(
     '/v1/tenants/register',
     express.json({ limit: deps.bodyLimitBytes, type: () => true }),
