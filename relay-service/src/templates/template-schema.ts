@@ -47,6 +47,9 @@ const RESERVED_JIRA_FIELDS: Record<string, string> = {
   issuetype: 'issueType',
 };
 
+/** Jira fields one template may map. */
+export const MAX_FIELD_MAPPINGS = 100;
+
 export const fieldMappingSchema = z.strictObject({
   jiraField: z
     .string()
@@ -81,7 +84,7 @@ export const templateSchema = z
     description: mergeText(MAX_TEXT).default(''),
     fields: z
       .array(fieldMappingSchema)
-      .max(100)
+      .max(MAX_FIELD_MAPPINGS)
       .default([])
       .superRefine((fields, ctx) => {
         const seen = new Set<string>();
@@ -128,56 +131,77 @@ export const MAX_RECORD_DEPTH = 6;
  */
 export const MAX_RECORD_FIELDS = 1_000;
 
-const recordFieldValue: z.ZodType<RecordFieldValue> = z.lazy(() =>
-  z.union([
-    z.string().max(MAX_TEXT),
-    z.number().refine(Number.isFinite, 'expected a finite number'),
-    z.boolean(),
-    z.null(),
-    recordFieldsSchema,
-  ]),
-);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const recordFieldsSchema: z.ZodType<RecordFields> = z.lazy(() =>
-  z.record(
-    z.string().regex(API_NAME, 'expected a field API name or relationship name'),
-    recordFieldValue,
-  ),
-);
+interface RecordFieldProblem {
+  path: string[];
+  message: string;
+}
 
-/** How deep relationships nest and how many fields there are, counted without recursion. */
-function shapeOf(fields: RecordFields): { depth: number; fields: number } {
-  let depth = 0;
+/**
+ * What is wrong with a record's field values, found in one walk without recursion. A
+ * recursive schema would cost a stack frame per level and, in zod, far more time per field;
+ * this walk stops as soon as the record holds more fields than it may.
+ */
+export function recordFieldProblems(fields: unknown): RecordFieldProblem[] {
+  if (!isObject(fields)) return [{ path: [], message: 'expected an object of field values' }];
+  const problems: RecordFieldProblem[] = [];
   let count = 0;
-  const pending: [RecordFields, number][] = [[fields, 1]];
+  const pending: [Record<string, unknown>, string[]][] = [[fields, []]];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const [object, level] = next;
-    depth = Math.max(depth, level);
-    for (const value of Object.values(object)) {
+    const [object, path] = next;
+    for (const [key, value] of Object.entries(object)) {
       count += 1;
-      if (value !== null && typeof value === 'object') pending.push([value, level + 1]);
+      if (count > MAX_RECORD_FIELDS) {
+        return [
+          {
+            path: [],
+            message: `the record holds more than ${MAX_RECORD_FIELDS} fields; at most ${MAX_RECORD_FIELDS} are allowed`,
+          },
+        ];
+      }
+      const at = [...path, key];
+      if (!API_NAME.test(key))
+        problems.push({ path: at, message: 'expected a field API name or relationship name' });
+      if (typeof value === 'string') {
+        if (value.length > MAX_TEXT)
+          problems.push({ path: at, message: `expected at most ${MAX_TEXT} characters` });
+      } else if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+          problems.push({ path: at, message: 'expected a finite number' });
+      } else if (isObject(value)) {
+        // The field object is level 1; a relationship object at `at` is level at.length + 1.
+        if (at.length >= MAX_RECORD_DEPTH) {
+          problems.push({
+            path: at,
+            message: `relationships may be nested at most ${MAX_RECORD_DEPTH - 1} levels deep`,
+          });
+        } else pending.push([value, at]);
+      } else if (typeof value !== 'boolean' && value !== null) {
+        problems.push({
+          path: at,
+          message: 'expected text, a number, true or false, null, or a relationship object',
+        });
+      }
     }
   }
-  return { depth, fields: count };
+  return problems;
 }
+
+const recordFieldsSchema = z
+  .unknown()
+  .superRefine((fields, ctx) => {
+    for (const problem of recordFieldProblems(fields))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  })
+  .transform((fields) => fields as RecordFields);
 
 export const recordSchema = z.strictObject({
   id: salesforceId('record'),
   url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }),
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-  fields: recordFieldsSchema.superRefine((fields, ctx) => {
-    const shape = shapeOf(fields);
-    if (shape.depth > MAX_RECORD_DEPTH)
-      ctx.addIssue({
-        code: 'custom',
-        message: `relationships may be nested at most ${MAX_RECORD_DEPTH - 1} levels deep`,
-      });
-    if (shape.fields > MAX_RECORD_FIELDS)
-      ctx.addIssue({
-        code: 'custom',
-        message: `the record holds ${shape.fields} fields; at most ${MAX_RECORD_FIELDS} are allowed`,
-      });
-  }),
+  fields: recordFieldsSchema,
 });
 
 export type RecordData = z.output<typeof recordSchema>;
@@ -196,8 +220,39 @@ function describe(errors: FieldError[]): string {
   );
 }
 
+/**
+ * Value-map entries one template may hold, over all its mappings: as many as the largest
+ * Salesforce picklist has values. Checked before the schema, which spends time on each entry.
+ */
+export const MAX_VALUE_MAP_ENTRIES = 1_000;
+
+function valueMapEntries(input: unknown): number {
+  if (!isObject(input) || !Array.isArray(input.fields)) return 0;
+  let count = 0;
+  // More mappings than the schema allows are refused by it before it looks at their members.
+  for (const field of input.fields.slice(0, MAX_FIELD_MAPPINGS)) {
+    if (isObject(field) && isObject(field.valueMap)) count += Object.keys(field.valueMap).length;
+  }
+  return count;
+}
+
 /** Parses a template or throws TEMPLATE_INVALID naming every bad member. */
 export function parseTemplate(input: unknown): Template {
+  const entries = valueMapEntries(input);
+  if (entries > MAX_VALUE_MAP_ENTRIES) {
+    throw new AppError(
+      'TEMPLATE_INVALID',
+      `The template is invalid: its value maps hold ${entries} entries; at most ${MAX_VALUE_MAP_ENTRIES} are allowed.`,
+      {
+        fieldErrors: [
+          {
+            field: 'template.fields',
+            message: `at most ${MAX_VALUE_MAP_ENTRIES} value-map entries`,
+          },
+        ],
+      },
+    );
+  }
   const result = templateSchema.safeParse(input);
   if (result.success) return result.data;
   const fieldErrors = fieldErrorsOf(result.error, 'template');

@@ -111,7 +111,11 @@ describe('readiness and metrics switches', () => {
 
   it('when no metrics token is configured then /metrics is not served to anyone', async () => {
     const relay = await startTestRelay({ env: { RELAY_METRICS_TOKEN: '' } });
-    for (const headers of [{}, { Authorization: `Bearer ${TEST_METRICS_TOKEN}` }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    ];
+    for (const headers of attempts) {
       const response = await fetch(`${relay.url}/metrics`, { headers });
       expect(response.status).toBe(404);
       const text = await response.text();
