@@ -13,6 +13,15 @@ export function normaliseText(text: string): string {
   );
 }
 
+/**
+ * How many characters of normalised text are not blank. Rendering keeps every one of them (as
+ * itself or escaped, longer), so a text with more of them than a limit cannot fit in it once
+ * rendered: callers say so without rendering it.
+ */
+export function visibleLength(normalised: string): number {
+  return normalised.replace(/\s+/g, '').length;
+}
+
 export type TextToken = { kind: 'text'; text: string } | { kind: 'url'; text: string };
 
 const URL_CANDIDATE = /https?:\/\/[^\s<>"'`]+/gi;

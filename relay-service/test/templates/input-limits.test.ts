@@ -1,5 +1,6 @@
 import { AppError, PROBLEM_LIST_LIMIT, toProblem } from '../../src/lib/errors';
 import { plainTextToAdfParagraphs } from '../../src/templates/adf';
+import { renderCommentBody } from '../../src/templates/comment-body';
 import { findDataMinimisationIssues, leafPaths } from '../../src/templates/data-minimisation';
 import {
   MAX_FILTERS_PER_TAG,
@@ -18,12 +19,13 @@ import {
   parseTemplate,
   type RecordFields,
 } from '../../src/templates/template-schema';
-import { tokeniseUrls } from '../../src/templates/text-normalisation';
+import { normaliseText, tokeniseUrls } from '../../src/templates/text-normalisation';
 import {
   MAX_PROBLEMS_PER_FIELD,
   cleanLabels,
   shapeFieldValue,
 } from '../../src/templates/value-shaping';
+import { plainTextToWiki, plainTextToWikiWithin } from '../../src/templates/wiki';
 import {
   NOW,
   ORG_ID,
@@ -317,6 +319,61 @@ describe('rich text of very long lines', () => {
       kind: 'url',
       text: 'http://a.example/[x]',
     });
+  });
+});
+
+describe('wiki markup and comments of very long texts', () => {
+  /** The cut as it was written before: escape everything, then cut the source until it fits. */
+  function referenceWithin(text: string, limit: number, marker: string): string {
+    const full = plainTextToWiki(text);
+    if (full.length <= limit) return full;
+    const chars = [...normaliseText(text)];
+    let keep = Math.max(0, limit - marker.length);
+    for (;;) {
+      const candidate = plainTextToWiki(chars.slice(0, keep).join('').trimEnd() + marker);
+      if (candidate.length <= limit || keep === 0) return candidate;
+      keep = Math.max(0, keep - (candidate.length - limit));
+    }
+  }
+
+  it.each([
+    ['plain words', 'word '.repeat(50_000)],
+    ['markup everywhere', '*b* _i_ {code} [link|x] (y) :) h1. x\\ '.repeat(10_000)],
+    [
+      'blank lines around a short text',
+      `${'\n  \n'.repeat(40_000)}short *text*${'\n \n'.repeat(40_000)}`,
+    ],
+    ['emoji and links', '😀 https://a.example/x?y=1 '.repeat(10_000)],
+  ])('when %s are cut to fit then the result is what the full escape would give', (_what, text) => {
+    for (const limit of [50, 1_000, 32_767]) {
+      expect(plainTextToWikiWithin(text, limit, '… [cut]')).toBe(
+        referenceWithin(text, limit, '… [cut]'),
+      );
+    }
+  });
+
+  it('when a comment is many times longer than Jira accepts then it is refused without being rendered', () => {
+    for (const deployment of ['cloud', 'server'] as const) {
+      const error = thrownBy(AppError, () =>
+        renderCommentBody({
+          deployment,
+          text: 'http://a.example/x '.repeat(50_000),
+          record: { id: '5005g00000Q1w2eAAB', url: 'https://acme.my.salesforce.com/x' },
+        }),
+      );
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', extra: { maxLength: 32_767 } });
+      expect(error.detail).toContain('900,000 characters besides blanks');
+    }
+  });
+
+  it('when a comment is mostly blank lines then only its visible characters count against the limit', () => {
+    const text = `${'\n'.repeat(500_000)}still here${' \n'.repeat(100_000)}`;
+    const rendered = renderCommentBody({
+      deployment: 'cloud',
+      text,
+      record: { id: '5005g00000Q1w2eAAB', url: 'https://acme.my.salesforce.com/x' },
+    });
+    expect(JSON.stringify(rendered)).toContain('still here');
   });
 });
 
