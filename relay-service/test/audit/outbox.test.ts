@@ -122,8 +122,6 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
   });
 
   it('when a second event comes with an already queued request id then it is kept under a fresh id, logged as an error and counted', async () => {
-    const registry = new Registry();
-    sink.registerMetrics(registry);
     await sink.record(auditEvent('dup-1'));
     await store.transaction(async (tx) => {
       await sink.record(auditEvent('dup-1', { operation: 'Comment', outcome: 'Failed' }), tx);
@@ -147,6 +145,8 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
       keptAs: second?.Request_Id__c,
       operation: 'Comment',
     });
+    const registry = new Registry();
+    sink.registerMetrics(registry);
     expect(await registry.metrics()).toMatch(
       /relay_audit_event_id_collisions_total\{operation="Comment"\} 1/,
     );

@@ -18,37 +18,48 @@ import {
  * One request never freezes the relay: while the largest inputs it accepts (and the shapes an
  * adversarial review found expensive) are processed, /healthz keeps being answered. The bound
  * is generous on purpose; the failures it guards against block the event loop for many seconds.
+ * The gaps measured include the test's own work in this process (building and signing the
+ * request, reading the answer, the Jira double), so the relay's share is smaller still.
  */
 
 const RESPONSIVE_WITHIN_MS = 2_000;
 
 interface Responsiveness<T> {
   result: T;
-  /** The slowest /healthz answer while the work ran. */
-  slowestMs: number;
-  samples: number;
+  /**
+   * The longest stretch between two /healthz answers while the work ran. The poller shares the
+   * relay's process, so while the event loop is blocked it can neither send nor receive: a
+   * stall shows as a long gap, whether it began during a request or between two.
+   */
+  longestGapMs: number;
+  answers: number;
 }
 
-/** Runs `work` while polling /healthz over its own connection, timing every answer. */
+/** Runs `work` while polling /healthz over its own connection, timing the gaps between answers. */
 async function whileResponsive<T>(
   world: CreateWorld,
   work: () => Promise<T>,
 ): Promise<Responsiveness<T>> {
   let done = false;
-  let slowestMs = 0;
-  let samples = 0;
+  let longestGapMs = 0;
+  let answers = 0;
+  let last = performance.now();
   const poll = (async () => {
     while (!done) {
-      const started = performance.now();
       const answer = await fetch(`${world.relay.url}/healthz`);
+      expect(answer.status).toBe(200);
       await answer.arrayBuffer();
-      slowestMs = Math.max(slowestMs, performance.now() - started);
-      samples += 1;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      answers += 1;
+      const now = performance.now();
+      longestGapMs = Math.max(longestGapMs, now - last);
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
   try {
-    return { result: await work(), slowestMs, samples };
+    const result = await work();
+    longestGapMs = Math.max(longestGapMs, performance.now() - last);
+    return { result, longestGapMs, answers };
   } finally {
     done = true;
     await poll;
@@ -86,8 +97,7 @@ describe('the event loop under the largest accepted requests', () => {
   afterAll(() => world.stop());
 
   const expectResponsive = <T>(run: Responsiveness<T>) => {
-    expect(run.samples).toBeGreaterThan(0);
-    expect(run.slowestMs).toBeLessThan(RESPONSIVE_WITHIN_MS);
+    expect(run.longestGapMs).toBeLessThan(RESPONSIVE_WITHIN_MS);
   };
 
   /**

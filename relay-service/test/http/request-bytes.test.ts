@@ -31,6 +31,8 @@ const record = (fields: Record<string, unknown>) => ({
 
 /** JSON with `levels` arrays around a value, e.g. [[[1]]]. */
 const nested = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+/** JSON with `levels` objects around a value, e.g. {"A":{"A":1}}: what record fields may hold. */
+const nestedObjects = (levels: number) => `${'{"A":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
 describe('request bytes', () => {
   let relay: TestRelay;
@@ -175,26 +177,29 @@ describe('request bytes', () => {
   });
 
   describe('nesting depth', () => {
+    /** A body that is valid but for one value, which is `deep`: only the depth can refuse it. */
+    const withDeep = (body: unknown) => (deep: string) =>
+      JSON.stringify(body).replace('"__DEEP__"', deep);
+    const deepRecord = record({ Subject: 'x', Description: '__DEEP__' });
     it.each([
-      [
-        '/v1/templates/preview',
-        (deep: string) => `{"template":{},"record":{"fields":{"A":${deep}}}}`,
-      ],
-      [
-        '/v1/issues',
-        (deep: string) => `{"template":${JSON.stringify(template)},"record":${deep},"user":null}`,
-      ],
-      ['/v1/issues/bulk', (deep: string) => `{"template":{},"records":[${deep}]}`],
+      ['/v1/templates/preview', withDeep({ template, record: deepRecord })],
+      ['/v1/issues', withDeep({ template, record: deepRecord, user: null })],
+      ['/v1/issues/bulk', withDeep({ template, records: [deepRecord], user: null })],
       [
         '/v1/issues/SUP-1/comments',
-        (deep: string) => `{"connection":"default","template":${deep}}`,
+        withDeep({
+          connection: 'default',
+          body: 'x',
+          record: { id: deepRecord.id, url: deepRecord.url },
+          template: { ...template, summary: '__DEEP__' },
+        }),
       ],
-      ['/v1/connections/default/oauth/start', (deep: string) => `{"returnUrl":${deep}}`],
+      ['/v1/connections/default/oauth/start', withDeep({ returnUrl: '__DEEP__' })],
     ])(
       'when a body to %s nests deeper than the limit then 400 VALIDATION_FAILED, never a failure',
       async (path, bodyWith) => {
-        for (const levels of [MAX_JSON_DEPTH + 1, 100_000]) {
-          const answer = await signed(path, bodyWith(nested(levels)), {
+        for (const levels of [100_000, MAX_JSON_DEPTH + 1]) {
+          const answer = await signed(path, bodyWith(nestedObjects(levels)), {
             'Idempotency-Key': `deep-${levels}-${Math.random()}`,
           });
           expect({ levels, status: answer.status }).toEqual({ levels, status: 400 });
