@@ -15,16 +15,21 @@ const registerBody = z.strictObject({
 /** Self-registration from the Salesforce setup screen (unsigned: the tenant has no secret yet). */
 export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: number }): Router {
   const router = relayRouter();
-  router.post('/v1/tenants/register', jsonBody(deps.bodyLimitBytes), async (req, res) => {
-    const code = req.get('x-relay-registration');
-    if (!code)
-      throw new AppError(
-        'REGISTRATION_INVALID',
-        'Header X-Relay-Registration with the one-time code from the relay operator is required.',
-      );
-    const body = parseInput(registerBody, req.body, 'body');
-    const secret = await deps.tenants.register(code, body);
-    res.status(201).json({ orgId: body.orgId, secret });
-  });
+  router.post(
+    '/v1/tenants/register',
+    // Read like signed bodies: the bytes as sent, UTF-8, depth and width bounded.
+    jsonBody(deps.bodyLimitBytes),
+    async (req, res) => {
+      const code = req.get('x-relay-registration');
+      if (!code)
+        throw new AppError(
+          'REGISTRATION_INVALID',
+          'Header X-Relay-Registration with the one-time code from the relay operator is required.',
+        );
+      const body = parseInput(registerBody, req.body, 'body');
+      const secret = await deps.tenants.register(code, body);
+      res.status(201).json({ orgId: body.orgId, secret });
+    },
+  );
   return router;
 }
