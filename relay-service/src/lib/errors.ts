@@ -122,12 +122,10 @@ export class AppError extends Error {
     this.status = options.status ?? errorCatalog[code].status;
     this.title = errorCatalog[code].title;
     this.retryAfter = options.retryAfter;
-    this.fieldErrors = options.fieldErrors
-      ?.slice(0, PROBLEM_LIST_LIMIT)
-      .map((e) => ({
-        field: cutText(e.field, TEXT_LIMIT),
-        message: cutText(e.message, TEXT_LIMIT),
-      }));
+    this.fieldErrors = options.fieldErrors?.slice(0, PROBLEM_LIST_LIMIT).map((e) => ({
+      field: cutText(e.field, TEXT_LIMIT),
+      message: cutText(e.message, TEXT_LIMIT),
+    }));
     this.jiraStatus = options.jiraStatus;
     const extra = boundExtra(options.extra);
     const fieldErrorsTotal = options.fieldErrors?.length ?? 0;
