@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: async () => {
       clearInterval(purge);
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     },
   });
   logger.info({ url: handle.url, store: config.store.engine }, 'relay listening');
+  if (config.metricsEnabled && !config.metricsToken)
+    logger.warn('RELAY_METRICS_TOKEN is not set: /metrics answers 404 until it is');
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { AuditSink } from './audit/audit-event';
 import { OutboxDrainer } from './audit/outbox-drainer';
 import { OutboxRepository } from './audit/outbox-repository';
 import { OutboxAuditSink } from './audit/outbox-sink';
@@ -40,7 +39,7 @@ export interface Services {
   /** Refuses internal hosts for tenant-supplied upstream URLs. */
   upstreamGuard: UpstreamGuard;
   /** Where operations record audit events (the durable outbox). */
-  audit: AuditSink;
+  audit: OutboxAuditSink;
   outbox: OutboxRepository;
   /** Sends the outbox to Salesforce; started by main (and by tests that want delivery). */
   auditDrainer: OutboxDrainer;
@@ -81,7 +80,13 @@ export async function createServices(
   const vault = new Vault(store, envelope, clock);
   const tenants = new TenantService(store, vault, clock);
   const outbox = new OutboxRepository(store);
-  const audit = new OutboxAuditSink(store, outbox, clock, (orgId) => tenants.auditsViews(orgId));
+  const audit = new OutboxAuditSink(
+    store,
+    outbox,
+    clock,
+    (orgId) => tenants.auditsViews(orgId),
+    logger.child({ component: 'audit' }),
+  );
   const upstreamGuard = new UpstreamGuard({
     allowPrivate: config.allowPrivateUpstreams,
     resolve: options.resolveHost,

@@ -59,6 +59,13 @@ export const configSchema = z
       })
       .default('info'),
     RELAY_METRICS_ENABLED: booleanFlag.default(true),
+    // Long enough that it cannot be guessed; `openssl rand -hex 32` gives 64 characters.
+    RELAY_METRICS_TOKEN: z
+      .string()
+      .min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)')
+      .max(512, 'expected at most 512 characters')
+      .regex(/^\S+$/, 'expected no blanks')
+      .optional(),
     RELAY_BODY_LIMIT_BYTES: z.coerce
       .number({ error: 'expected a number of bytes' })
       .int('expected a whole number')
@@ -70,6 +77,8 @@ export const configSchema = z
       .int('expected a whole number')
       .min(1, 'expected at least 1')
       .default(1200),
+    RELAY_BODY_TIMEOUT_MS: milliseconds(100, 10_000),
+    RELAY_HEADERS_TIMEOUT_MS: milliseconds(1_000, 10_000),
     RELAY_SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'expected milliseconds' })
       .int('expected a whole number')
@@ -147,7 +156,13 @@ export interface Config {
   allowPrivateUpstreams: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   metricsEnabled: boolean;
+  /** Bearer token that /metrics requires; without one, /metrics is not served. */
+  metricsToken: string | undefined;
   bodyLimitBytes: number;
+  /** How long a request body may take to arrive once its headers are in (408 beyond). */
+  bodyTimeoutMs: number;
+  /** How long a client may take to send the request headers (the server closes beyond). */
+  headersTimeoutMs: number;
   tenantRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
   /** Audit write-back: how the outbox drainer paces itself and Salesforce calls. */
@@ -222,7 +237,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPrivateUpstreams: raw.RELAY_ALLOW_PRIVATE_UPSTREAMS,
     logLevel: raw.LOG_LEVEL,
     metricsEnabled: raw.RELAY_METRICS_ENABLED,
+    metricsToken: raw.RELAY_METRICS_TOKEN,
     bodyLimitBytes: raw.RELAY_BODY_LIMIT_BYTES,
+    bodyTimeoutMs: raw.RELAY_BODY_TIMEOUT_MS,
+    headersTimeoutMs: raw.RELAY_HEADERS_TIMEOUT_MS,
     tenantRateLimitPerMinute: raw.RELAY_TENANT_RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: raw.RELAY_SHUTDOWN_TIMEOUT_MS,
     outbox: {

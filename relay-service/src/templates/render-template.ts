@@ -1,7 +1,13 @@
-import { AppError } from '../lib/errors';
+import { AppError, listForMessage } from '../lib/errors';
 import { assertDataMinimised } from './data-minimisation';
 import type { JiraFieldMeta } from './create-meta';
-import { renderMergeText, type MergeContext, type MergeUser } from './merge-fields';
+import {
+  MAX_MERGED_CHARACTERS,
+  renderMergeText,
+  type MergeBudget,
+  type MergeContext,
+  type MergeUser,
+} from './merge-fields';
 import type { FieldMapping, RecordData, Template } from './template-schema';
 import {
   shapeFields,
@@ -103,11 +109,26 @@ function mappingInput(
 }
 
 /** Collects merge problems per field while rendering template text. */
+/**
+ * Renders one field's merge text after another against one budget: a record's merged values
+ * are bounded across the whole template, so one request cannot make the relay build gigabytes.
+ */
 function mergeRenderer(context: MergeContext, problems: FieldProblem[]) {
+  const budget: MergeBudget = { remaining: MAX_MERGED_CHARACTERS };
+  let exhausted = false;
   return (fieldId: string, text: string): string => {
-    const result = renderMergeText(text, context);
+    if (exhausted) return '';
+    const result = renderMergeText(text, context, budget);
     for (const p of result.problems) {
       problems.push({ field: fieldId, code: 'VALUE_INVALID', message: `${fieldId}: ${p.message}` });
+    }
+    if (result.exhausted) {
+      exhausted = true;
+      problems.push({
+        field: fieldId,
+        code: 'VALUE_INVALID',
+        message: `${fieldId}: the record's merged values exceed ${MAX_MERGED_CHARACTERS.toLocaleString('en-US')} characters across the template; Jira takes at most 32,767 per field. Reference long fields once.`,
+      });
     }
     return result.text;
   };
@@ -174,9 +195,10 @@ export function assertNoProblems(rendered: RenderedIssue): void {
   if (rendered.problems.length === 0) return;
   throw new AppError(
     'TEMPLATE_INVALID',
-    `The template cannot create a valid Jira issue for this record: ${rendered.problems
-      .map((p) => p.message)
-      .join('; ')}`,
+    `The template cannot create a valid Jira issue for this record: ${listForMessage(
+      rendered.problems.map((p) => p.message),
+      '; ',
+    )}`,
     {
       fieldErrors: rendered.problems.map((p) => ({ field: p.field, message: p.message })),
       extra: { problems: rendered.problems },

@@ -11,6 +11,8 @@ import { signedHeaders } from '../../src/tenants/signing';
 import { databaseUrlOf, freshStoreLocation, type TestEngine } from './stores';
 
 export const TEST_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+/** The bearer token test relays require on /metrics. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef0123456789';
 
 /** Collects every log line the relay writes, for assertions about what is (not) logged. */
 export class LogCapture extends Writable {
@@ -53,6 +55,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrlOf(location),
     RELAY_ENCRYPTION_KEYS: TEST_KEY,
+    RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: 'info',
     ...options.env,
   });
@@ -69,10 +72,21 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     port: 0,
     host: '127.0.0.1',
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: () => services.store.close(),
   });
   return { url: handle.url, config, services, logs, handle, stop: () => handle.stop() };
+}
+
+/** The relay's Prometheus text, fetched with the test metrics token. */
+export async function metricsOf(relay: { url: string }): Promise<string> {
+  const response = await fetch(`${relay.url}/metrics`, {
+    headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
 }
 
 export const randomNonce = () => randomBytes(12).toString('base64url');

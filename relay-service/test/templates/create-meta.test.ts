@@ -42,10 +42,7 @@ describe('create metadata fixtures', () => {
       'PageOfCreateMetaIssueTypeWithField',
     );
     expect(validate(readFixture('cloud-createmeta-fields.json'))).toBe(true);
-    const types = specValidator(
-      'jira-cloud-platform-v3.cut.json',
-      'PageOfCreateMetaIssueTypes',
-    );
+    const types = specValidator('jira-cloud-platform-v3.cut.json', 'PageOfCreateMetaIssueTypes');
     expect(types(readFixture('cloud-createmeta-issuetypes.json'))).toBe(true);
   });
 

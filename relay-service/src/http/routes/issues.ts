@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { ISSUE_KEY, normaliseIssueKey } from '../../jira/endpoints/issues';
@@ -72,7 +73,7 @@ const transitionsQuery = z.object({
 
 /** Routes under /v1/issues for existing issues; mounted behind the signature check. */
 export function issueRoutes(deps: CommentDeps & TransitionDeps): Router {
-  const router = Router();
+  const router = relayRouter();
   const keyOf = (req: Request) => parseInput(keyParams, req.params, 'path').key;
 
   router.get('/v1/issues', async (req, res) => {
