@@ -21,12 +21,6 @@ const config: Config = {
       testEnvironment: 'node',
       roots: ['<rootDir>/force-app/test/offline'],
       testMatch: ['**/*.test.ts'],
-      // Run beside the jsdom `lwc` project, Jest's shared resolver cache sometimes hands these
-      // tests the parser's `browser` (ESM) build; name its CommonJS build outright.
-      moduleNameMapper: {
-        '^@apexdevtools/apex-parser$':
-          '<rootDir>/node_modules/@apexdevtools/apex-parser/dist/cjs/index.cjs',
-      },
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
     },
     {
