@@ -25,10 +25,16 @@ const layouts = readLayouts();
 const permissionSets = readPermissionSets();
 const tabs = readTabs();
 
-/** Custom objects with records (custom settings have no layouts, list views or tabs). */
+/**
+ * Custom objects with records. Custom settings and platform events have no page layouts, list
+ * views or tabs (an event is a message a trigger consumes; nobody opens or edits one).
+ */
 const recordObjects = [...settings.values()]
-  .filter((object) => !object.customSettingsType)
+  .filter((object) => !object.customSettingsType && !object.eventType)
   .map((object) => object.apiName);
+const platformEvents = new Set(
+  [...settings.values()].filter((object) => object.eventType).map((object) => object.apiName),
+);
 
 /** Standard fields a layout or compact layout may name on a custom object. */
 const STANDARD_FIELDS = new Set(['Name', 'OwnerId', 'CreatedById', 'LastModifiedById']);
@@ -182,7 +188,27 @@ describe('list views', () => {
 });
 
 describe('help text', () => {
-  const fields = readFieldHelp().filter((field) => !field.formula);
+  const fields = readFieldHelp().filter(
+    (field) => !field.formula && !platformEvents.has(field.objectApiName),
+  );
+  const eventFields = readFieldHelp().filter((field) => platformEvents.has(field.objectApiName));
+
+  it('platform events are told apart from objects with records', () => {
+    expect([...platformEvents]).toEqual(['Jira_Audit_Entry__e']);
+    expect(eventFields.length).toBeGreaterThan(5);
+  });
+
+  // Nobody edits a platform event's fields in a screen, so they have no help text; the
+  // description is what a developer subscribing to the event reads.
+  it.each(eventFields.map((field) => [`${field.objectApiName}.${field.apiName}`, field] as const))(
+    '%s (platform event) has a description that says more than its label, and no help text',
+    (_name, field) => {
+      const description = (field.description ?? '').trim();
+      expect(description.length).toBeGreaterThan(field.label.length + 10);
+      expect(description.length).toBeLessThanOrEqual(1000);
+      expect(field.inlineHelpText).toBeUndefined();
+    },
+  );
 
   it.each(fields.map((field) => [`${field.objectApiName}.${field.apiName}`, field] as const))(
     '%s has help text that says more than its label (at most 510 characters)',

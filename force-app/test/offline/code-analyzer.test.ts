@@ -178,9 +178,14 @@ function customEventCalls(code: string): string[] {
 }
 
 describe('LWC events and inline suppressions', () => {
-  const sources = listFiles(DEFAULT_DIR, ['.cls', '.trigger', '.js', '.html', '.xml']).filter(
-    (file) => !file.includes('__tests__'),
-  );
+  const sources = listFiles(DEFAULT_DIR, [
+    '.cls',
+    '.trigger',
+    '.js',
+    '.html',
+    '.css',
+    '.xml',
+  ]).filter((file) => !file.includes('__tests__'));
   const scripts = sources.filter((file) => file.endsWith('.js'));
 
   it('the event check sees flags behind a nested detail object', () => {
@@ -209,7 +214,7 @@ describe('LWC events and inline suppressions', () => {
         const marker = /code-analyzer-suppress(\([^)]*\))?(.*)$/.exec(line);
         if (!marker) continue;
         expect([line.trim(), marker[1]]).toEqual([line.trim(), expect.stringMatching(/^\(\w+:/)]);
-        expect([line.trim(), marker[2]?.replace(/-->\s*$/, '').trim()]).toEqual([
+        expect([line.trim(), marker[2]?.replace(/(-->|\*\/)\s*$/, '').trim()]).toEqual([
           line.trim(),
           expect.stringMatching(/^[:\s-]*\S.{10,}/),
         ]);

@@ -122,6 +122,35 @@ describe('Apex error codes', () => {
     expect([mapperName, relayCodes.filter((code) => !named.has(code))]).toEqual([mapperName, []]);
   });
 
+  it('RelayException types every code as the fixture’s category says', () => {
+    // Kind constant → fixture category (RELAY is the base RelayException).
+    const categoryOfKind: Record<string, string> = {
+      AUTHENTICATION: 'authentication',
+      CONNECTION: 'connection',
+      VALIDATION: 'validation',
+      CONFLICT: 'conflict',
+      NOT_FOUND: 'notFound',
+      RATE_LIMIT: 'rateLimit',
+      UNAVAILABLE: 'unavailable',
+      RELAY: 'relay',
+    };
+    const map = /KIND_BY_CODE\s*=\s*new Map<String, Kind>\{([\s\S]*?)\};/.exec(
+      apexClass('RelayException'),
+    )?.[1];
+    const apex = Object.fromEntries(
+      [...(map ?? '').matchAll(/'([A-Z_]+)'\s*=>\s*Kind\.([A-Z_]+)/g)].map(([, code, kind]) => [
+        code,
+        categoryOfKind[kind ?? ''] ?? `unknown kind ${kind}`,
+      ]),
+    );
+    const fixture = Object.fromEntries(
+      [...contract.relayCodes, ...contract.salesforceCodes].map((e) => [e.code, e.apexCategory]),
+    );
+    expect(Object.keys(apex).length).toBeGreaterThan(20);
+    expect(apex).toEqual(fixture);
+    expect(new Set(Object.values(categoryOfKind))).toEqual(new Set(contract.categories));
+  });
+
   it('every code that class names is a relay code or one Salesforce raises itself', () => {
     const unknown = apexStrings(mapperCode).filter(
       (text) => codeLike(text) && !knownCodes.has(text),
@@ -147,7 +176,11 @@ describe('limits', () => {
   });
 
   it('a Flow job chunk never exceeds the relay’s bulk create limit', () => {
-    const chunk = constant('CHUNK_SIZE');
+    // The create job sends one bulk call of BULK_LIMIT records; no job takes more records
+    // per execution than MAX_RECORDS_PER_CHUNK.
+    const bulk = constants.get('JiraCreateFlowJob.BULK_LIMIT');
+    const chunk = constants.get('JiraFlowChunks.MAX_RECORDS_PER_CHUNK');
+    expect(bulk).toBe(limits.bulkCreateMaxRecords);
     expect(chunk).toBeDefined();
     expect(chunk).toBeLessThanOrEqual(limits.bulkCreateMaxRecords);
   });

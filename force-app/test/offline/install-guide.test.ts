@@ -156,6 +156,31 @@ describe('docs/install.md names only what the package has', () => {
     expect(namesLabel('Personal', ['Personalised'])).toBe(false);
   });
 
+  it('every relay CLI call it shows gives the flags its command requires, and no other', () => {
+    const usage =
+      /const USAGE = `([\s\S]*?)`;/.exec(
+        readFileSync(join(REPO_ROOT, 'relay-service', 'cli', 'admin.ts'), 'utf8'),
+      )?.[1] ?? '';
+    const specs = new Map(
+      [...usage.matchAll(/^ {2}([a-z-]+ [a-z-]+) (.*)$/gm)].map((m) => [m[1], m[2] ?? '']),
+    );
+    const calls = [
+      ...guide.replace(/\\\n\s*/g, ' ').matchAll(/relay:admin -- ([a-z-]+ [a-z-]+)([^\n`]*)/g),
+    ];
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    for (const [, command = '', args = ''] of calls) {
+      const spec = specs.get(command);
+      expect([command, spec !== undefined]).toEqual([command, true]);
+      const flags = (text: string) =>
+        [...text.matchAll(/(?:^|\s|\[|\()(--[a-z-]+)/g)].map((m) => m[1]);
+      const allowed = new Set(flags(spec ?? ''));
+      const required = flags((spec ?? '').replace(/\[[^\]]*\]|\([^)]*\)/g, ''));
+      const used = flags(args);
+      expect([command, used.filter((flag) => !allowed.has(flag))]).toEqual([command, []]);
+      expect([command, required.filter((flag) => !used.includes(flag))]).toEqual([command, []]);
+    }
+  });
+
   it('the relay CLI commands it shows exist', () => {
     const usage = readFileSync(join(REPO_ROOT, 'relay-service', 'cli', 'admin.ts'), 'utf8');
     for (const command of ['registration-code create', 'tenants set', 'outbox list'])

@@ -81,6 +81,8 @@ export function readLayouts(): PageLayout[] {
 export interface ObjectSettings {
   apiName: string;
   customSettingsType?: string;
+  /** Set on platform events (`__e`): messages, not records, so no layouts, list views or tabs. */
+  eventType?: string;
   nameFieldType?: string;
   compactLayoutAssignment?: string;
   compactLayouts: Map<string, CompactLayout>;
@@ -109,6 +111,7 @@ export function readObjectSettings(): Map<string, ObjectSettings> {
   for (const apiName of readdirSync(objectsDir).sort()) {
     const object = parse<{
       customSettingsType?: string;
+      eventType?: string;
       compactLayoutAssignment?: string;
       nameField?: { type?: string };
     }>(join(objectsDir, apiName, `${apiName}.object-meta.xml`), 'CustomObject');
@@ -146,6 +149,7 @@ export function readObjectSettings(): Map<string, ObjectSettings> {
     result.set(apiName, {
       apiName,
       customSettingsType: object.customSettingsType,
+      eventType: object.eventType,
       nameFieldType: object.nameField?.type,
       compactLayoutAssignment: object.compactLayoutAssignment,
       compactLayouts,
@@ -159,6 +163,7 @@ export interface FieldHelp {
   objectApiName: string;
   apiName: string;
   label: string;
+  description?: string;
   inlineHelpText?: string;
   formula: boolean;
 }
@@ -169,6 +174,7 @@ export function readFieldHelp(): FieldHelp[] {
     const field = parse<{
       fullName: string;
       label: string;
+      description?: string;
       inlineHelpText?: string;
       formula?: string;
     }>(file, 'CustomField');
@@ -176,6 +182,7 @@ export function readFieldHelp(): FieldHelp[] {
       objectApiName: basename(join(file, '..', '..')),
       apiName: field.fullName,
       label: field.label,
+      description: field.description,
       inlineHelpText: field.inlineHelpText,
       formula: field.formula !== undefined,
     };

@@ -75,6 +75,7 @@ export type ApexErrorCategory =
   | 'authentication'
   | 'connection'
   | 'validation'
+  | 'conflict'
   | 'notFound'
   | 'rateLimit'
   | 'unavailable'

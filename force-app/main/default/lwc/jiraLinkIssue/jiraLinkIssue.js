@@ -147,7 +147,11 @@ export default class JiraLinkIssue extends LightningElement {
     this.errors = undefined;
     try {
       this.results =
-        (await searchIssues({ connection: this.connection, query: this.query.trim() })) || [];
+        (await searchIssues({
+          recordId: this.recordId,
+          connection: this.connection,
+          query: this.query.trim(),
+        })) || [];
     } catch (error) {
       this.results = [];
       this.errors = error;

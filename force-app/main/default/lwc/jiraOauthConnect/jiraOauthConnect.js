@@ -1,11 +1,13 @@
 import { LightningElement, api } from 'lwc';
 import startOAuth from '@salesforce/apex/JiraSetupController.startOAuth';
 import getConnections from '@salesforce/apex/JiraSetupController.getConnections';
-import { formatLabel, httpsUrl } from 'c/jiraUtils';
+import { formatLabel, formatTime, httpsUrl, later } from 'c/jiraUtils';
 import PREPARE from '@salesforce/label/c.Jira_OAuth_Prepare';
 import PREPARE_AGAIN from '@salesforce/label/c.Jira_OAuth_Prepare_Again';
 import CONNECT from '@salesforce/label/c.Jira_Connection_OAuth_Button';
 import READY from '@salesforce/label/c.Jira_OAuth_Ready';
+import READY_UNTIL from '@salesforce/label/c.Jira_OAuth_Ready_Until';
+import EXPIRED from '@salesforce/label/c.Jira_OAuth_Expired';
 import NOT_HTTPS from '@salesforce/label/c.Jira_OAuth_Not_Https';
 import WAITING from '@salesforce/label/c.Jira_Connection_OAuth_Started';
 import CONNECTED from '@salesforce/label/c.Jira_OAuth_Connected';
@@ -23,6 +25,7 @@ const STATES = {
   idle: 'idle',
   preparing: 'preparing',
   ready: 'ready',
+  expired: 'expired',
   waiting: 'waiting',
   connected: 'connected',
   failed: 'failed',
@@ -60,9 +63,11 @@ function outcomeOf(before, now) {
 /**
  * Connects a Jira Cloud connection with Atlassian OAuth. Browsers block a window opened by
  * script once an answer has been awaited, so the admin first prepares the connection (the
- * relay answers an authorize URL) and then opens it with a real link. From that click the
- * connection list is read every 3 seconds for up to 3 minutes until it shows the connection
- * connected or failed; otherwise the screen says it timed out. Sends `connected`.
+ * relay answers a single-use link on itself, valid for five minutes) and then opens it with a
+ * real link. A link left unopened until it lapses is taken away and the admin prepares a new
+ * one. From the click the link is used up, and the connection list is read every 3 seconds
+ * for up to 3 minutes until it shows the connection connected or failed; otherwise the screen
+ * says it timed out. Sends `connected`.
  */
 export default class JiraOauthConnect extends LightningElement {
   /** Name of the connection to connect. */
@@ -70,20 +75,26 @@ export default class JiraOauthConnect extends LightningElement {
   /** Whether the name is not valid yet (nothing can be prepared). */
   @api disabled = false;
 
-  labels = { CONNECT, READY, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
+  labels = { CONNECT, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
 
   state = STATES.idle;
   authorizeUrl;
+  /** When the prepared link lapses unopened (ISO 8601), when the relay says. */
+  expiresAt;
   reason;
   connection;
   errors;
   /** The connection as it was when the admin prepared (undefined when it did not exist). */
   before;
   pollsLeft = 0;
-  pollTimer;
+  /** Cancels the pending poll, if any. */
+  cancelPoll;
+  /** Cancels the pending expiry of the prepared link, if any. */
+  cancelExpiry;
 
   disconnectedCallback() {
     this.stopPolling();
+    this.stopExpiry();
   }
 
   get name() {
@@ -102,8 +113,9 @@ export default class JiraOauthConnect extends LightningElement {
     return this.state === STATES.preparing;
   }
 
+  /** The link is offered from preparing until it is opened or lapses. */
   get hasUrl() {
-    return Boolean(this.authorizeUrl) && this.state !== STATES.preparing;
+    return Boolean(this.authorizeUrl) && this.state === STATES.ready;
   }
 
   get linkUrl() {
@@ -112,6 +124,19 @@ export default class JiraOauthConnect extends LightningElement {
 
   get isReady() {
     return this.state === STATES.ready;
+  }
+
+  get isExpired() {
+    return this.state === STATES.expired;
+  }
+
+  get readyText() {
+    const until = formatTime(this.expiresAt);
+    return until ? formatLabel(READY_UNTIL, until) : READY;
+  }
+
+  get expiredText() {
+    return formatLabel(EXPIRED, formatTime(this.expiresAt));
   }
 
   get isWaiting() {
@@ -142,41 +167,75 @@ export default class JiraOauthConnect extends LightningElement {
   async handlePrepare() {
     const name = this.name;
     this.stopPolling();
+    this.stopExpiry();
     this.state = STATES.preparing;
     this.errors = undefined;
     this.authorizeUrl = undefined;
+    this.expiresAt = undefined;
     try {
       const connections = (await getConnections()) || [];
       this.before = connections.find((connection) => connection.name === name);
       // The page the relay's callback links back to: this setup page, as the admin sees it.
-      this.authorizeUrl = await startOAuth({ name, returnUrl: window.location.href });
+      const start = (await startOAuth({ name, returnUrl: window.location.href })) || {};
+      this.authorizeUrl = start.authorizeUrl;
+      this.expiresAt = start.expiresAt;
       this.state = STATES.ready;
+      this.scheduleExpiry();
     } catch (error) {
       this.errors = error;
       this.state = STATES.idle;
     }
   }
 
-  /** The link opens Atlassian by itself (no script window); from now on the list is watched. */
+  /**
+   * The link opens Atlassian by itself (no script window) and is used up by that; from now on
+   * the list is watched.
+   */
   handleOpened() {
     this.stopPolling();
+    this.stopExpiry();
     this.state = STATES.waiting;
     this.pollsLeft = Math.floor(POLL_LIMIT_MS / POLL_INTERVAL_MS);
     this.scheduleNextPoll();
   }
 
+  /** An unopened link is taken away when the relay no longer accepts it. */
+  scheduleExpiry() {
+    const lapsesAt = new Date(this.expiresAt).getTime();
+    if (Number.isNaN(lapsesAt)) {
+      return;
+    }
+    this.cancelExpiry = later(
+      () => {
+        this.cancelExpiry = undefined;
+        if (this.state === STATES.ready) {
+          this.state = STATES.expired;
+        }
+      },
+      Math.max(0, lapsesAt - Date.now()),
+    );
+  }
+
+  stopExpiry() {
+    if (this.cancelExpiry) {
+      this.cancelExpiry();
+      this.cancelExpiry = undefined;
+    }
+  }
+
   scheduleNextPoll() {
-    // eslint-disable-next-line @lwc/lwc/no-async-operation
-    this.pollTimer = setTimeout(() => this.poll(), POLL_INTERVAL_MS);
+    this.cancelPoll = later(() => this.poll(), POLL_INTERVAL_MS);
   }
 
   stopPolling() {
-    clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
+    if (this.cancelPoll) {
+      this.cancelPoll();
+      this.cancelPoll = undefined;
+    }
   }
 
   async poll() {
-    this.pollTimer = undefined;
+    this.cancelPoll = undefined;
     this.pollsLeft -= 1;
     try {
       const connections = (await getConnections()) || [];

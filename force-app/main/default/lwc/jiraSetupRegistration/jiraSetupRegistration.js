@@ -1,4 +1,4 @@
-import { LightningElement } from 'lwc';
+import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import register from '@salesforce/apex/JiraSetupController.register';
 import TITLE from '@salesforce/label/c.Jira_Setup_Register_Title';
@@ -9,7 +9,9 @@ import CODE_REQUIRED from '@salesforce/label/c.Jira_Error_Registration_Code_Requ
 import REGISTER from '@salesforce/label/c.Jira_Setup_Register_Button';
 import REGISTERED from '@salesforce/label/c.Jira_Setup_Register_Success';
 import FAILED from '@salesforce/label/c.Jira_Setup_Register_Failed';
+import ORG_ID from '@salesforce/label/c.Jira_Setup_Register_Org_Id';
 import LOADING from '@salesforce/label/c.Jira_Loading';
+import { formatLabel } from 'c/jiraUtils';
 
 /**
  * Registers the org with the relay using the operator's one-time code. The code is read from
@@ -17,10 +19,17 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
  * relay answers with stays in Apex (protected custom setting) and never reaches the browser.
  */
 export default class JiraSetupRegistration extends LightningElement {
+  /** This org's 18-character id: the relay operator makes the code for exactly this org. */
+  @api orgId;
+
   labels = { TITLE, INTRO, CODE, CODE_HELP, CODE_REQUIRED, REGISTER, FAILED, LOADING };
 
   isSaving = false;
   errors;
+
+  get orgIdText() {
+    return this.orgId ? formatLabel(ORG_ID, this.orgId) : '';
+  }
 
   get codeInput() {
     return this.template.querySelector('lightning-input.code');

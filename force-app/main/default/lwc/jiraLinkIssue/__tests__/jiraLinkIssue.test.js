@@ -56,7 +56,7 @@ describe('c-jira-link-issue', () => {
     expect($(element, 'lightning-button.link').disabled).toBe(true);
   });
 
-  it('when the user types then the template connection is searched once after a pause and results can be picked', async () => {
+  it('when the user types then the template connection is searched for the record once after a pause and results can be picked', async () => {
     searchIssues.mockResolvedValue(RESULTS);
     const element = render({ defaultTemplateId: TEMPLATES[0].value });
     getRecord.emit(TEMPLATE_RECORD);
@@ -68,7 +68,11 @@ describe('c-jira-link-issue', () => {
     await flushPromises();
 
     expect(searchIssues).toHaveBeenCalledTimes(1);
-    expect(searchIssues).toHaveBeenCalledWith({ connection: 'default', query: 'checkout' });
+    expect(searchIssues).toHaveBeenCalledWith({
+      recordId: RECORD_ID,
+      connection: 'default',
+      query: 'checkout',
+    });
     const results = $(element, 'lightning-radio-group.results');
     expect(results.options).toEqual([
       { value: 'SUP-7', label: 'SUP-7 — Checkout fails on Safari' },

@@ -19,10 +19,26 @@ jest.mock(
 jest.mock('@salesforce/label/c.Jira_OAuth_Failed', () => ({ default: '{0} failed: {1}' }), {
   virtual: true,
 });
+jest.mock(
+  '@salesforce/label/c.Jira_OAuth_Ready_Until',
+  () => ({ default: 'Open it once, until {0}.' }),
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/label/c.Jira_OAuth_Expired',
+  () => ({ default: 'The link lapsed at {0}.' }),
+  { virtual: true },
+);
 
 const CONNECTIONS = require('./data/connections.json');
 const START_ERROR = require('./data/startError.json');
-const AUTHORIZE_URL = 'https://relay.acme.test/oauth/authorize?state=s1';
+const AUTHORIZE_URL = 'https://relay.acme.test/oauth/start?token=t1';
+const NOW = new Date('2026-12-01T10:00:00.000Z');
+/** The relay's link works for five minutes. */
+const EXPIRES_AT = '2026-12-01T10:05:00.000Z';
+const START = { authorizeUrl: AUTHORIZE_URL, expiresAt: EXPIRES_AT };
+const timeText = (iso) =>
+  new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(iso));
 
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 /** Lets awaited Apex answers and re-renders settle; fake timers do not move. */
@@ -60,10 +76,10 @@ describe('c-jira-oauth-connect', () => {
   let openWindow;
 
   beforeEach(() => {
-    jest.useFakeTimers();
+    jest.useFakeTimers({ now: NOW });
     openWindow = jest.spyOn(window, 'open').mockImplementation(() => null);
     getConnections.mockResolvedValue(CONNECTIONS.before);
-    startOAuth.mockResolvedValue(AUTHORIZE_URL);
+    startOAuth.mockResolvedValue(START);
   });
 
   afterEach(() => {
@@ -88,9 +104,51 @@ describe('c-jira-oauth-connect', () => {
     expect(link.getAttribute('target')).toBe('_blank');
     expect(link.getAttribute('rel')).toBe('noopener');
     expect(link.textContent).toBe('c.Jira_Connection_OAuth_Button');
-    expect($(element, '.ready')).not.toBeNull();
+    expect($(element, '.ready').textContent).toBe(`Open it once, until ${timeText(EXPIRES_AT)}.`);
     expect($(element, 'lightning-button.prepare').label).toBe('c.Jira_OAuth_Prepare_Again');
     expect(openWindow).not.toHaveBeenCalled();
+  });
+
+  it('when the link is not opened before it lapses then it is taken away and a new one can be prepared', async () => {
+    const element = render();
+    await prepare(element);
+
+    await jest.advanceTimersByTimeAsync(5 * 60 * 1000 - 1);
+    expect($(element, 'a.authorize')).not.toBeNull();
+    await jest.advanceTimersByTimeAsync(1);
+
+    expect($(element, 'a.authorize')).toBeNull();
+    expect($(element, '.ready')).toBeNull();
+    expect($(element, '.expired').textContent).toBe(`The link lapsed at ${timeText(EXPIRES_AT)}.`);
+    expect($(element, 'lightning-button.prepare').label).toBe('c.Jira_OAuth_Prepare_Again');
+    expect(getConnections).toHaveBeenCalledTimes(1);
+
+    const next = { authorizeUrl: `${AUTHORIZE_URL}2`, expiresAt: '2026-12-01T10:10:00.000Z' };
+    startOAuth.mockResolvedValue(next);
+    await prepare(element);
+    expect($(element, '.expired')).toBeNull();
+    expect($(element, 'a.authorize').getAttribute('href')).toBe(next.authorizeUrl);
+  });
+
+  it('when the link is opened then it is used up: it goes away and does not lapse while waiting', async () => {
+    const element = render();
+    await prepare(element);
+    await openLink(element);
+
+    expect($(element, 'a.authorize')).toBeNull();
+    await jest.advanceTimersByTimeAsync(5 * 60 * 1000);
+    await settle();
+    expect($(element, '.expired')).toBeNull();
+    expect($(element, '.timed-out')).not.toBeNull();
+  });
+
+  it('when the relay says no expiry then the link is offered without a time and never lapses', async () => {
+    startOAuth.mockResolvedValue({ authorizeUrl: AUTHORIZE_URL });
+    const element = render();
+    await prepare(element);
+    expect($(element, '.ready').textContent).toBe('c.Jira_OAuth_Ready');
+    await jest.advanceTimersByTimeAsync(60 * 60 * 1000);
+    expect($(element, 'a.authorize')).not.toBeNull();
   });
 
   it('when the link is opened then the list is read every 3 seconds until the connection is connected', async () => {
@@ -192,7 +250,7 @@ describe('c-jira-oauth-connect', () => {
   });
 
   it('when the relay answers an address that is not https then it is shown as text, not as a link', async () => {
-    startOAuth.mockResolvedValue('javascript:alert(1)');
+    startOAuth.mockResolvedValue({ authorizeUrl: 'javascript:alert(1)', expiresAt: EXPIRES_AT });
     const element = render();
     await prepare(element);
     expect($(element, 'a.authorize')).toBeNull();
@@ -209,7 +267,7 @@ describe('c-jira-oauth-connect', () => {
     expect($(element, 'lightning-button.prepare').label).toBe('c.Jira_OAuth_Prepare');
   });
 
-  it('when the component goes away then it stops reading', async () => {
+  it('when the component goes away then it stops reading and waiting', async () => {
     const element = render();
     await prepare(element);
     await openLink(element);
@@ -217,6 +275,11 @@ describe('c-jira-oauth-connect', () => {
     document.body.removeChild(element);
     await jest.advanceTimersByTimeAsync(30000);
     expect(getConnections.mock.calls.length).toBe(calls);
+
+    const unopened = render();
+    await prepare(unopened);
+    document.body.removeChild(unopened);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('is accessible: nothing can be prepared without a name, the link has text and the outcome is announced', async () => {

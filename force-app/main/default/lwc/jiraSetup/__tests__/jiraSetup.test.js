@@ -73,16 +73,16 @@ describe('c-jira-setup', () => {
     jest.clearAllMocks();
   });
 
-  it('when the org is not registered then only the registration is offered', async () => {
+  it('when the org is not registered then only the registration is offered, with the org id', async () => {
     getStatus.mockResolvedValue({ ...STATUS, registered: false, registeredAt: null });
     const element = render();
     await flushPromises();
-    expect($(element, 'c-jira-setup-registration')).not.toBeNull();
+    expect($(element, 'c-jira-setup-registration').orgId).toBe(STATUS.orgId);
     expect(getConnections).not.toHaveBeenCalled();
     expect($(element, 'lightning-button.add')).toBeNull();
   });
 
-  it('when registered then connections show status, scopes, warnings and expiry', async () => {
+  it('when registered then connections show status and why it is not active, scopes, warnings and expiry', async () => {
     getStatus.mockResolvedValue(STATUS);
     getConnections.mockResolvedValue(CONNECTIONS);
     const element = render();
@@ -97,7 +97,11 @@ describe('c-jira-setup', () => {
       'read:jira-user, read:jira-work, write:jira-work, offline_access',
     );
     expect(cloud.querySelector('.warnings')).toBeNull();
+    expect(cloud.querySelector('.status-reason')).toBeNull();
     expect(server.querySelector('.status').textContent).toBe('c.Jira_Status_Needs_Reauth');
+    expect(server.querySelector('.status-reason').textContent.trim()).toBe(
+      CONNECTIONS[1].statusReason,
+    );
     expect(server.querySelector('.warning').textContent.trim()).toBe(CONNECTIONS[1].warnings[0]);
   });
 

@@ -12,8 +12,15 @@ const CODE_REJECTED = require('./data/codeRejectedError.json');
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 
-function render() {
+jest.mock(
+  '@salesforce/label/c.Jira_Setup_Register_Org_Id',
+  () => ({ default: 'Give the operator this id: {0}' }),
+  { virtual: true },
+);
+
+function render(props = {}) {
   const element = createElement('c-jira-setup-registration', { is: JiraSetupRegistration });
+  Object.assign(element, props);
   document.body.appendChild(element);
   return element;
 }
@@ -43,6 +50,12 @@ describe('c-jira-setup-registration', () => {
     expect(toast.mock.calls[0][0].detail.variant).toBe('success');
     expect(registered.mock.calls[0][0].detail.status).toEqual(STATUS);
     expect(JSON.stringify(registered.mock.calls[0][0].detail)).not.toContain('secret');
+  });
+
+  it('shows the 18-character org id the operator makes the code for', () => {
+    const element = render({ orgId: '00D5g000004ABCDEAY' });
+    expect($(element, '.org-id').textContent).toBe('Give the operator this id: 00D5g000004ABCDEAY');
+    expect($(render(), '.org-id')).toBeNull();
   });
 
   it('when no code is entered then nothing is sent', async () => {
