@@ -6,18 +6,24 @@ import { PAGES } from './preview/pages';
  * and stops it all on Ctrl-C (or SIGTERM).
  */
 async function main(): Promise<void> {
-  process.stdout.write('Starting the Pharos Jira sandbox (the first start compiles the components)…\n');
+  process.stdout.write(
+    'Starting the Pharos Jira sandbox (the first start compiles the components)…\n',
+  );
   const sandbox = await startSandbox({
     port: Number(process.env.SANDBOX_PORT ?? 0),
     onApexError: ({ className, methodName, error }) =>
-      process.stderr.write(`apex ${className}.${methodName} failed: ${error instanceof Error ? error.message : String(error)}\n`),
+      process.stderr.write(
+        `apex ${className}.${methodName} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      ),
   });
   const { cloud, server } = sandbox.jira;
   const ada = cloud.model.users[0];
   const lines = [
     '',
     'Pharos Jira sandbox is running:',
-    ...Object.entries(PAGES).map(([name, page]) => `  ${page.tab.padEnd(16)} ${sandbox.urls[name as keyof typeof PAGES]}`),
+    ...Object.entries(PAGES).map(
+      ([name, page]) => `  ${page.tab.padEnd(16)} ${sandbox.urls[name as keyof typeof PAGES]}`,
+    ),
     '',
     'To add connections on the setup screen:',
     `  Jira Cloud (API token)    base URL ${cloud.url}   email ${ada?.emailAddress}   token ${ada?.apiToken}`,
@@ -43,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`sandbox failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `sandbox failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -67,7 +67,12 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Summary__c: '{{Subject}} ({{Account.Name}})',
     Description__c: '{{Description}}\n\nSalesforce case {{CaseNumber}}: {{$Record.Url}}',
     Field_Mappings__c: JSON.stringify([
-      { jiraField: 'priority', value: '{{Priority}}', valueMap: { High: 'Highest', Low: 'Low' }, default: 'Medium' },
+      {
+        jiraField: 'priority',
+        value: '{{Priority}}',
+        valueMap: { High: 'Highest', Low: 'Low' },
+        default: 'Medium',
+      },
     ]),
     Remote_Link__c: true,
     Allow_Comments__c: true,
@@ -98,7 +103,12 @@ export function seedJira(jira: JiraDouble): string[] {
   const reporter = model.users[0];
   if (!support || !bug || !reporter) throw new Error('the Jira double has no SUP project');
   const create = (summary: string, description: ReturnType<typeof adf>, priority: string) =>
-    model.createIssue({ project: support, issueType: bug, reporter, fields: { summary, description, priority: { name: priority } } });
+    model.createIssue({
+      project: support,
+      issueType: bug,
+      reporter,
+      fields: { summary, description, priority: { name: priority } },
+    });
   const declined = create(
     'Card payments declined at checkout',
     adf(
@@ -108,7 +118,15 @@ export function seedJira(jira: JiraDouble): string[] {
     'Highest',
   );
   declined.status = STATUSES.progress;
-  const refund = create('Refund confirmation email not sent', adf('Customers get no email after a refund.'), 'Medium');
-  create('Checkout button unresponsive on mobile Safari', adf('Tapping "Pay now" does nothing on iOS 18.'), 'High');
+  const refund = create(
+    'Refund confirmation email not sent',
+    adf('Customers get no email after a refund.'),
+    'Medium',
+  );
+  create(
+    'Checkout button unresponsive on mobile Safari',
+    adf('Tapping "Pay now" does nothing on iOS 18.'),
+    'High',
+  );
   return [declined.key, refund.key];
 }

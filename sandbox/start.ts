@@ -98,7 +98,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const org = new SandboxOrg(() => salesforce.records('Jira_Audit_Event__c') as SObject[]);
     const seeded = seedOrg(org);
-    const salesforce = await SalesforceDouble.start({ namespace: '', orgId: org.orgId, userId: org.userId });
+    const salesforce = await SalesforceDouble.start({
+      namespace: '',
+      orgId: org.orgId,
+      userId: org.userId,
+    });
     stops.push(() => salesforce.stop());
     const sfSecret = randomBytes(24).toString('base64url');
     salesforce.registerClientCredentials(SF_CLIENT_ID, sfSecret);
@@ -126,7 +130,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       RELAY_OUTBOX_LINGER_MS: '0',
       RELAY_SHUTDOWN_TIMEOUT_MS: '1000',
     });
-    const services = await createServices(config, createLogger(config.logLevel, options.logLevel ? undefined : quiet));
+    const services = await createServices(
+      config,
+      createLogger(config.logLevel, options.logLevel ? undefined : quiet),
+    );
     stops.push(() => services.store.close());
     stops.push(() => services.jira.close());
     const app = createApp(services);
@@ -152,7 +159,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     // The org registers itself as an admin would, with a code from the operator; the audit
     // write-back credential is the operator's to set.
-    const { code } = await services.tenants.createRegistrationCode({ orgId: org.orgId, ttlMs: 60_000 });
+    const { code } = await services.tenants.createRegistrationCode({
+      orgId: org.orgId,
+      ttlMs: 60_000,
+    });
     await APEX_CONTROLLERS.JiraSetupController?.register?.invoke(shim, { registrationCode: code });
     await services.tenants.setSalesforceAuth(org.orgId, {
       type: 'client_credentials',
@@ -166,7 +176,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       name: SEEDED_CONNECTION,
       returnUrl: 'https://pharos-sandbox.lightning.force.com/lightning/n/Jira_Setup',
     })) as string | { authorizeUrl: string };
-    await new OAuthBrowser(relayUrl, publicUrl).authorize(typeof start === 'string' ? start : start.authorizeUrl);
+    await new OAuthBrowser(relayUrl, publicUrl).authorize(
+      typeof start === 'string' ? start : start.authorizeUrl,
+    );
     if (cloud.oauth) cloud.oauth.consentPage = true;
     for (const key of linkedKeys) {
       const issue = cloud.model.issue(key);

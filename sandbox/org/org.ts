@@ -72,7 +72,9 @@ export class SandboxOrg {
     const object = objectOfId(recordId);
     const table = object && this.tables.get(object.name);
     // 15-character ids name the same record as their 18-character form.
-    return table?.get(recordId) ?? [...(table?.values() ?? [])].find((r) => r.Id.startsWith(recordId));
+    return (
+      table?.get(recordId) ?? [...(table?.values() ?? [])].find((r) => r.Id.startsWith(recordId))
+    );
   }
 
   records(objectApiName: string): SObject[] {

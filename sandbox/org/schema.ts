@@ -6,7 +6,17 @@
 export interface FieldDescribe {
   name: string;
   label: string;
-  type: 'id' | 'string' | 'textarea' | 'picklist' | 'reference' | 'datetime' | 'boolean' | 'email' | 'phone' | 'number';
+  type:
+    | 'id'
+    | 'string'
+    | 'textarea'
+    | 'picklist'
+    | 'reference'
+    | 'datetime'
+    | 'boolean'
+    | 'email'
+    | 'phone'
+    | 'number';
   referenceTo?: string;
   relationshipName?: string;
   nameField?: boolean;
@@ -80,9 +90,24 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'CaseNumber', label: 'Case Number', type: 'string', nameField: true },
       { name: 'Subject', label: 'Subject', type: 'string' },
       { name: 'Description', label: 'Description', type: 'textarea' },
-      { name: 'Priority', label: 'Priority', type: 'picklist', picklistValues: ['High', 'Medium', 'Low'] },
-      { name: 'Status', label: 'Status', type: 'picklist', picklistValues: ['New', 'Working', 'Escalated', 'Closed'] },
-      { name: 'Origin', label: 'Case Origin', type: 'picklist', picklistValues: ['Phone', 'Email', 'Web'] },
+      {
+        name: 'Priority',
+        label: 'Priority',
+        type: 'picklist',
+        picklistValues: ['High', 'Medium', 'Low'],
+      },
+      {
+        name: 'Status',
+        label: 'Status',
+        type: 'picklist',
+        picklistValues: ['New', 'Working', 'Escalated', 'Closed'],
+      },
+      {
+        name: 'Origin',
+        label: 'Case Origin',
+        type: 'picklist',
+        picklistValues: ['Phone', 'Email', 'Web'],
+      },
       { name: 'Type', label: 'Case Type', type: 'picklist' },
       {
         name: 'AccountId',
@@ -156,14 +181,22 @@ export const OBJECTS: ObjectDescribe[] = [
         referenceTo: 'Jira_Rule_Template__c',
         relationshipName: 'Template__r',
       },
-      { name: 'Linked_By__c', label: 'Linked By', type: 'reference', referenceTo: 'User', relationshipName: 'Linked_By__r' },
+      {
+        name: 'Linked_By__c',
+        label: 'Linked By',
+        type: 'reference',
+        referenceTo: 'User',
+        relationshipName: 'Linked_By__r',
+      },
       { name: 'Linked_At__c', label: 'Linked At', type: 'datetime' },
       { name: 'Link_Key__c', label: 'Link Key', type: 'string' },
     ],
   },
 ];
 
-export function describeObject(objectApiName: string | null | undefined): ObjectDescribe | undefined {
+export function describeObject(
+  objectApiName: string | null | undefined,
+): ObjectDescribe | undefined {
   if (!objectApiName) return undefined;
   const wanted = objectApiName.toLowerCase();
   return OBJECTS.find((object) => object.name.toLowerCase() === wanted);
@@ -180,7 +213,8 @@ export function resolvePath(objectApiName: string, path: string): FieldDescribe 
   for (const [index, segment] of segments.entries()) {
     if (!current) return undefined;
     const wanted = segment.toLowerCase();
-    if (index === segments.length - 1) return current.fields.find((f) => f.name.toLowerCase() === wanted);
+    if (index === segments.length - 1)
+      return current.fields.find((f) => f.name.toLowerCase() === wanted);
     const lookup = current.fields.find((f) => f.relationshipName?.toLowerCase() === wanted);
     current = describeObject(lookup?.referenceTo);
   }

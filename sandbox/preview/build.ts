@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import lwc from '@lwc/rollup-plugin';
 import replace from '@rollup/plugin-replace';
@@ -37,8 +37,14 @@ const CLOSED_GATES = new Set(['@salesforce/gate/bc.260.enableComboboxElementInte
 /** The SFDX bundles of force-app, as LWC module records (`c/name` → its entry file). */
 function componentModules(): { name: string; path: string }[] {
   return readdirSync(LWC_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(LWC_DIR, entry.name, `${entry.name}.js`)))
-    .map((entry) => ({ name: `c/${entry.name}`, path: path.join(LWC_DIR, entry.name, `${entry.name}.js`) }));
+    .filter(
+      (entry) =>
+        entry.isDirectory() && existsSync(path.join(LWC_DIR, entry.name, `${entry.name}.js`)),
+    )
+    .map((entry) => ({
+      name: `c/${entry.name}`,
+      path: path.join(LWC_DIR, entry.name, `${entry.name}.js`),
+    }));
 }
 
 /**
@@ -85,7 +91,8 @@ function baseComponentFallbacks(): Plugin {
   return {
     name: 'sandbox-base-component-fallbacks',
     resolveId(id) {
-      if (id.startsWith('@salesforce/gate/') || id.startsWith('@salesforce/label/')) return `${VIRTUAL}${id}`;
+      if (id.startsWith('@salesforce/gate/') || id.startsWith('@salesforce/label/'))
+        return `${VIRTUAL}${id}`;
       return null;
     },
     load(id) {
@@ -115,7 +122,10 @@ export async function buildPreview(): Promise<PreviewBundle> {
       platformModules(customLabels()),
       replace({
         preventAssignment: true,
-        values: { 'process.env.NODE_ENV': JSON.stringify('production'), 'import.meta.env.SSR': 'false' },
+        values: {
+          'process.env.NODE_ENV': JSON.stringify('production'),
+          'import.meta.env.SSR': 'false',
+        },
       }),
       lwc({
         enableDynamicComponents: true,

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
 import { buildPreview, type PreviewBundle } from './build';
@@ -30,7 +38,11 @@ function filesOf(entry: string): string[] {
 export function inputsHash(): string {
   const hash = createHash('sha256');
   for (const file of INPUTS.flatMap((input) => filesOf(path.join(REPO_ROOT, input)))) {
-    hash.update(path.relative(REPO_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+    hash
+      .update(path.relative(REPO_ROOT, file))
+      .update('\0')
+      .update(readFileSync(file))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -40,7 +52,11 @@ export async function cachedPreviewBundle(): Promise<PreviewBundle> {
   if (existsSync(file)) return { code: readFileSync(file, 'utf8'), tookMs: 0 };
   const built = await buildPreview();
   mkdirSync(CACHE_DIR, { recursive: true });
-  for (const old of readdirSync(CACHE_DIR)) rmSync(path.join(CACHE_DIR, old), { force: true });
+  // Keep a few builds: switching branches back and forth then costs no rebuild.
+  const older = readdirSync(CACHE_DIR)
+    .map((name) => path.join(CACHE_DIR, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const old of older.slice(3)) rmSync(old, { force: true });
   writeFileSync(file, built.code);
   return built;
 }

@@ -67,7 +67,10 @@ function casePage(org: SandboxOrg, caseId: string): string {
   const highlight = (label: string, value: unknown) => `<li class="slds-page-header__detail-block">
   <div class="slds-text-title slds-truncate">${escapeHtml(label)}</div>
   <div class="slds-truncate">${escapeHtml(value)}</div></li>`;
-  const detail = (label: string, value: unknown) => `<div class="slds-col slds-size_1-of-1 slds-medium-size_1-of-2">
+  const detail = (
+    label: string,
+    value: unknown,
+  ) => `<div class="slds-col slds-size_1-of-1 slds-medium-size_1-of-2">
   <dl class="slds-form-element slds-form-element_readonly slds-form-element_stacked">
     <dt class="slds-form-element__label">${escapeHtml(label)}</dt>
     <dd class="slds-form-element__control"><div class="slds-form-element__static">${escapeHtml(value)}</div></dd>

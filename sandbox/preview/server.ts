@@ -38,11 +38,18 @@ export interface PreviewOptions {
   context: ShimContext;
   caseId: string;
   /** Called with every Apex call and its outcome (the sandbox logs failures). */
-  onApexCall?: (call: { className: string; methodName: string; status: number; error?: unknown }) => void;
+  onApexCall?: (call: {
+    className: string;
+    methodName: string;
+    status: number;
+    error?: unknown;
+  }) => void;
 }
 
 const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify(body));
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -53,14 +60,19 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-async function apex(req: http.IncomingMessage, res: http.ServerResponse, options: PreviewOptions, match: RegExpExecArray) {
+async function apex(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: PreviewOptions,
+  match: RegExpExecArray,
+) {
   const [, className = '', methodName = ''] = match;
   const method = APEX_CONTROLLERS[className]?.[methodName];
   if (!method) {
     sendJson(res, 404, { message: `No @AuraEnabled method ${className}.${methodName}` });
     return;
   }
-  let args: Record<string, unknown> = {};
+  let args: Record<string, unknown>;
   try {
     args = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
   } catch {
@@ -73,11 +85,14 @@ async function apex(req: http.IncomingMessage, res: http.ServerResponse, options
     sendJson(res, 200, { value: value ?? null });
   } catch (error) {
     options.onApexCall?.({ className, methodName, status: 500, error });
-    // As Lightning delivers an AuraHandledException: its message, for the component to parse.
-    sendJson(res, 500, {
-      message: auraMessage(error, customLabels().get('Jira_Error_Unexpected') ?? ''),
-      exceptionType: 'System.AuraHandledException',
-      isUserDefinedException: false,
+    // As Aura answers an action that threw: a successful response whose action is in error,
+    // with the AuraHandledException's message for the component to parse.
+    sendJson(res, 200, {
+      error: {
+        message: auraMessage(error, customLabels().get('Jira_Error_Unexpected') ?? ''),
+        exceptionType: 'System.AuraHandledException',
+        isUserDefinedException: false,
+      },
     });
   }
 }
@@ -87,7 +102,9 @@ function uiApi(res: http.ServerResponse, org: SandboxOrg, url: URL): boolean {
   if (record) {
     const row = org.get(record[1]);
     if (!row) {
-      sendJson(res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      sendJson(res, 404, [
+        { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+      ]);
       return true;
     }
     const fields = (url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
@@ -109,7 +126,12 @@ function uiApi(res: http.ServerResponse, org: SandboxOrg, url: URL): boolean {
     const values = picklistValues(picklist[1] as string, picklist[2] as string);
     sendJson(res, 200, {
       defaultValue: null,
-      values: values.map((entry) => ({ value: entry.value, label: entry.label, attributes: null, validFor: [] })),
+      values: values.map((entry) => ({
+        value: entry.value,
+        label: entry.label,
+        attributes: null,
+        validFor: [],
+      })),
     });
     return true;
   }
@@ -131,7 +153,8 @@ function uiApi(res: http.ServerResponse, org: SandboxOrg, url: URL): boolean {
 
 function slds(res: http.ServerResponse, pathname: string): boolean {
   const file = path.normalize(path.join(SLDS_DIR, pathname.slice('/slds/'.length)));
-  if (!file.startsWith(SLDS_DIR + path.sep) || !existsSync(file) || !statSync(file).isFile()) return false;
+  if (!file.startsWith(SLDS_DIR + path.sep) || !existsSync(file) || !statSync(file).isFile())
+    return false;
   res.writeHead(200, {
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'cache-control': 'max-age=3600',
@@ -141,7 +164,12 @@ function slds(res: http.ServerResponse, pathname: string): boolean {
 }
 
 export async function startPreviewServer(options: PreviewOptions): Promise<PreviewServer> {
-  const pages = new Map((Object.entries(PAGES) as [PageName, { path: string }][]).map(([name, page]) => [page.path, name]));
+  const pages = new Map(
+    (Object.entries(PAGES) as [PageName, { path: string }][]).map(([name, page]) => [
+      page.path,
+      name,
+    ]),
+  );
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://preview');
     const handled = (async () => {
@@ -150,12 +178,17 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
       if (req.method !== 'GET') return sendJson(res, 405, { message: 'Method not allowed' });
       const page = pages.get(url.pathname);
       if (page || url.pathname === '/') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+        });
         res.end(page ? renderPage(page, options.context.org, options.caseId) : renderIndex());
         return;
       }
       if (url.pathname === '/app.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(options.bundle);
+        res
+          .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+          .end(options.bundle);
         return;
       }
       if (url.pathname.startsWith('/ui-api/') && uiApi(res, options.context.org, url)) return;

@@ -82,7 +82,11 @@ export class RelayApi {
         signal: AbortSignal.timeout(this.caller.timeoutMs()),
       });
     } catch (unreachable) {
-      const failure = new RelayException('RELAY_UNAVAILABLE', 0, label('Jira_Error_Relay_Unreachable'));
+      const failure = new RelayException(
+        'RELAY_UNAVAILABLE',
+        0,
+        label('Jira_Error_Relay_Unreachable'),
+      );
       failure.cause = unreachable;
       throw failure;
     }
@@ -93,7 +97,7 @@ export class RelayApi {
         label('Jira_Error_Relay_Status', status),
       );
     }
-    let json: models.Json = {};
+    let json: models.Json;
     try {
       json = models.asMap(text ? JSON.parse(text) : {});
     } catch {
@@ -102,7 +106,10 @@ export class RelayApi {
     return { status: response.status, json };
   }
 
-  async registerTenant(code: string, request: { orgId: string; name: string; namespace: string }): Promise<string> {
+  async registerTenant(
+    code: string,
+    request: { orgId: string; name: string; namespace: string },
+  ): Promise<string> {
     const { status, json } = await this.send({
       method: 'POST',
       pathAndQuery: '/v1/tenants/register',
@@ -123,7 +130,10 @@ export class RelayApi {
     return models.connectionAnswer(json);
   }
 
-  async updateConnectionSettings(name: string, allowCommentsWithoutTemplate: boolean): Promise<models.Connection> {
+  async updateConnectionSettings(
+    name: string,
+    allowCommentsWithoutTemplate: boolean,
+  ): Promise<models.Connection> {
     const { json } = await this.send({
       method: 'PATCH',
       pathAndQuery: connectionPath(name),
@@ -133,7 +143,10 @@ export class RelayApi {
   }
 
   async testConnection(name: string): Promise<models.Connection> {
-    const { json } = await this.send({ method: 'POST', pathAndQuery: `${connectionPath(name)}/test` });
+    const { json } = await this.send({
+      method: 'POST',
+      pathAndQuery: `${connectionPath(name)}/test`,
+    });
     return models.connectionAnswer(json);
   }
 
@@ -141,7 +154,10 @@ export class RelayApi {
     await this.send({ method: 'DELETE', pathAndQuery: connectionPath(name) });
   }
 
-  async startOAuth(name: string, returnUrl: string): Promise<{ authorizeUrl: string; expiresAt: string | null }> {
+  async startOAuth(
+    name: string,
+    returnUrl: string,
+  ): Promise<{ authorizeUrl: string; expiresAt: string | null }> {
     const { status, json } = await this.send({
       method: 'POST',
       pathAndQuery: `${connectionPath(name)}/oauth/start`,
@@ -161,13 +177,21 @@ export class RelayApi {
     return this.options(`${jiraPath(connection)}/projects/${encode(projectKey)}/issuetypes`);
   }
 
-  listFields(connection: string, projectKey: string, issueTypeId: string): Promise<models.Option[]> {
+  listFields(
+    connection: string,
+    projectKey: string,
+    issueTypeId: string,
+  ): Promise<models.Option[]> {
     return this.options(
       `${jiraPath(connection)}/projects/${encode(projectKey)}/issuetypes/${encode(issueTypeId)}/fields`,
     );
   }
 
-  async searchIssues(connection: string, query: string, projectKeys: string[]): Promise<models.IssueSummary[]> {
+  async searchIssues(
+    connection: string,
+    query: string,
+    projectKeys: string[],
+  ): Promise<models.IssueSummary[]> {
     const { json } = await this.send({
       method: 'GET',
       pathAndQuery: `${jiraPath(connection)}/issues/search?query=${encode(query)}&projects=${encodeEach(projectKeys)}`,
@@ -176,7 +200,11 @@ export class RelayApi {
   }
 
   async previewTemplate(request: unknown): Promise<models.PreviewResult> {
-    const { json } = await this.send({ method: 'POST', pathAndQuery: '/v1/templates/preview', body: request });
+    const { json } = await this.send({
+      method: 'POST',
+      pathAndQuery: '/v1/templates/preview',
+      body: request,
+    });
     return models.previewResult(json);
   }
 

@@ -51,7 +51,12 @@ export interface IssueView {
   updated: string | null;
   labels: (string | null)[];
   descriptionHtml: string | null;
-  comments: { id: string | null; author: string | null; created: string | null; bodyHtml: string | null }[];
+  comments: {
+    id: string | null;
+    author: string | null;
+    created: string | null;
+    bodyHtml: string | null;
+  }[];
   transitions: Transition[];
 }
 

@@ -101,7 +101,9 @@ export function parseMappings(json: unknown): Mapping[] {
   if (!Array.isArray(parsed))
     throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Mappings_Json'));
   return parsed.map((item: unknown) => {
-    const mapping = (item && typeof item === 'object' && !Array.isArray(item) ? item : {}) as Mapping;
+    const mapping = (
+      item && typeof item === 'object' && !Array.isArray(item) ? item : {}
+    ) as Mapping;
     const valid =
       typeof mapping.jiraField === 'string' &&
       mapping.jiraField.trim() !== '' &&
@@ -109,8 +111,11 @@ export function parseMappings(json: unknown): Mapping[] {
       (!('value' in mapping) || typeof mapping.value === 'string') &&
       (!('default' in mapping) || typeof mapping.default === 'string') &&
       (!('valueMap' in mapping) ||
-        (typeof mapping.valueMap === 'object' && mapping.valueMap !== null && !Array.isArray(mapping.valueMap)));
-    if (!valid) throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Mappings_Json'));
+        (typeof mapping.valueMap === 'object' &&
+          mapping.valueMap !== null &&
+          !Array.isArray(mapping.valueMap)));
+    if (!valid)
+      throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Mappings_Json'));
     return mapping;
   });
 }
@@ -148,7 +153,10 @@ function pathProblems(objectApiName: string, field: string, text: string | null)
 /** JiraTemplateValidation.problems: every problem that keeps a template from being saved. */
 export function validationProblems(template: SObject): Problem[] {
   const problems: Problem[] = REQUIRED.filter(([field]) => isBlank(template[field])).map(
-    ([field, fieldLabel]) => ({ field, message: label('Jira_Error_Template_Field_Required', fieldLabel) }),
+    ([field, fieldLabel]) => ({
+      field,
+      message: label('Jira_Error_Template_Field_Required', fieldLabel),
+    }),
   );
   let mappings: Mapping[] = [];
   try {
@@ -159,14 +167,21 @@ export function validationProblems(template: SObject): Problem[] {
   const objectApiName = str(template.Object_Api_Name__c);
   if (isBlank(objectApiName)) return problems;
   if (!describeObject(objectApiName)) {
-    problems.push({ field: 'Object_Api_Name__c', message: label('Jira_Error_Unknown_Object', objectApiName) });
+    problems.push({
+      field: 'Object_Api_Name__c',
+      message: label('Jira_Error_Unknown_Object', objectApiName),
+    });
     return problems;
   }
   const name = objectApiName as string;
   problems.push(
     ...pathProblems(name, 'Summary__c', str(template.Summary__c)),
     ...pathProblems(name, 'Description__c', str(template.Description__c)),
-    ...pathProblems(name, 'Field_Mappings__c', mappings.map((mapping) => str(mapping.value) ?? '').join('\n')),
+    ...pathProblems(
+      name,
+      'Field_Mappings__c',
+      mappings.map((mapping) => str(mapping.value) ?? '').join('\n'),
+    ),
   );
   return problems;
 }
@@ -221,7 +236,11 @@ export const recordUrl = (org: SandboxOrg, recordId: string) => `${org.domainUrl
  * nested (`Account.Name` → {"Account": {"Name": …}}), read as the user (who may read
  * everything in the sandbox).
  */
-export function readRecord(org: SandboxOrg, template: SObject, recordId: string): Record<string, unknown> {
+export function readRecord(
+  org: SandboxOrg,
+  template: SObject,
+  recordId: string,
+): Record<string, unknown> {
   const objectApiName = str(template.Object_Api_Name__c) ?? '';
   if (objectOfId(recordId)?.name.toLowerCase() !== objectApiName.toLowerCase())
     throw new JiraServiceException('TEMPLATE_OBJECT_MISMATCH', label('Jira_Error_Template_Object'));
@@ -229,7 +248,8 @@ export function readRecord(org: SandboxOrg, template: SObject, recordId: string)
   if (paths.some((mergePath) => !resolvePath(objectApiName, mergePath)))
     throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Invalid_Path'));
   const row = org.get(recordId);
-  if (!row) throw new JiraServiceException('RECORD_NOT_FOUND', label('Jira_Error_Record_Not_Found'));
+  if (!row)
+    throw new JiraServiceException('RECORD_NOT_FOUND', label('Jira_Error_Record_Not_Found'));
   const fields: Record<string, unknown> = {};
   for (const mergePath of paths) {
     const segments = mergePath.split('.');

@@ -1,8 +1,9 @@
 /**
  * Stand-in for `@salesforce/apex/Class.method`: each import is a function that calls the
  * sandbox's Apex shim (imperative Apex), and also a wire adapter (`@wire(method, config)`),
- * as on the platform. Errors reject with the shape Lightning gives an AuraHandledException:
- * `{ status, body: { message } }`.
+ * as on the platform. An action that threw comes back, as in Aura, in a successful response;
+ * it rejects with the shape Lightning gives an AuraHandledException:
+ * `{ status: 500, body: { message } }`.
  */
 
 async function invoke(className, methodName, params) {
@@ -12,8 +13,8 @@ async function invoke(className, methodName, params) {
     body: JSON.stringify(params || {}),
   });
   const answer = await response.json();
-  if (!response.ok) {
-    throw { status: response.status, statusText: response.statusText, ok: false, body: answer };
+  if (!response.ok || answer.error) {
+    throw { status: 500, statusText: 'Server Error', ok: false, body: answer.error || answer };
   }
   return answer.value === null ? undefined : answer.value;
 }

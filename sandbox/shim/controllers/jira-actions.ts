@@ -25,7 +25,8 @@ const currentUser = (org: SandboxOrg) => ({
 
 function templateById(org: SandboxOrg, templateId: unknown): SObject {
   const template = org.get(str(templateId));
-  if (!template) throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
+  if (!template)
+    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
   return template;
 }
 
@@ -51,7 +52,13 @@ function linkById(org: SandboxOrg, linkId: unknown): SObject {
 }
 
 /** JiraLinks.saveNew for one link: an existing link of the same record, connection and key wins. */
-function saveLink(org: SandboxOrg, recordId: string, connection: string, issue: IssueRef, templateId: string | null): string {
+function saveLink(
+  org: SandboxOrg,
+  recordId: string,
+  connection: string,
+  issue: IssueRef,
+  templateId: string | null,
+): string {
   const key = `${recordId}|${connection}|${String(issue.key).toUpperCase()}`;
   const existing = org.records('Jira_Link__c').find((link) => link.Link_Key__c === key);
   if (existing) return existing.Id;
@@ -99,11 +106,15 @@ function recordTitle(org: SandboxOrg, recordId: string): string {
   const field = object && nameField(object.name);
   if (!field) return recordId;
   const record = org.get(recordId);
-  if (!record) throw new JiraServiceException('RECORD_NOT_FOUND', label('Jira_Error_Record_Not_Found'));
+  if (!record)
+    throw new JiraServiceException('RECORD_NOT_FOUND', label('Jira_Error_Record_Not_Found'));
   return String(record[field] ?? '');
 }
 
-async function linkedIssues({ org, relay }: ShimContext, recordId: string): Promise<IssueSummary[]> {
+async function linkedIssues(
+  { org, relay }: ShimContext,
+  recordId: string,
+): Promise<IssueSummary[]> {
   const rows = org
     .records('Jira_Link__c')
     .filter((link) => link.Record_Id__c === recordId)
@@ -111,7 +122,10 @@ async function linkedIssues({ org, relay }: ShimContext, recordId: string): Prom
   const keysByConnection = new Map<string, string[]>();
   for (const link of rows) {
     const connection = String(link.Connection__c);
-    keysByConnection.set(connection, [...(keysByConnection.get(connection) ?? []), String(link.Issue_Key__c)]);
+    keysByConnection.set(connection, [
+      ...(keysByConnection.get(connection) ?? []),
+      String(link.Issue_Key__c),
+    ]);
   }
   const byLinkKey = new Map<string, IssueSummary>();
   for (const [connection, keys] of keysByConnection) {
@@ -120,7 +134,9 @@ async function linkedIssues({ org, relay }: ShimContext, recordId: string): Prom
     }
   }
   return rows.map((link) => {
-    const found = byLinkKey.get(`${String(link.Connection__c)}|${String(link.Issue_Key__c).toUpperCase()}`);
+    const found = byLinkKey.get(
+      `${String(link.Connection__c)}|${String(link.Issue_Key__c).toUpperCase()}`,
+    );
     const summary: IssueSummary = found ?? {
       linkId: null,
       key: str(link.Issue_Key__c),
@@ -134,7 +150,12 @@ async function linkedIssues({ org, relay }: ShimContext, recordId: string): Prom
       templateId: null,
       missing: true,
     };
-    return { ...summary, linkId: link.Id, connection: str(link.Connection__c), templateId: str(link.Template__c) };
+    return {
+      ...summary,
+      linkId: link.Id,
+      connection: str(link.Connection__c),
+      templateId: str(link.Template__c),
+    };
   });
 }
 
@@ -149,34 +170,50 @@ async function searchIssues(
   const templates = recordId
     ? activeTemplatesFor(org, recordId)
     : org.records('Jira_Rule_Template__c').filter((t) => t.Active__c === true);
-  return relay.searchIssues(connection as string, query as string, projectKeys(templates, connection as string));
+  return relay.searchIssues(
+    connection as string,
+    query as string,
+    projectKeys(templates, connection as string),
+  );
 }
 
 export const JiraActionsController: ApexController = {
   newActionKey: auraEnabled([], () => newActionKey()),
 
   getTemplates: auraEnabled(['recordId'], ({ org }, { recordId }) =>
-    activeTemplatesFor(org, String(recordId)).map((t) => ({ value: t.Id, label: t.Name, required: false })),
+    activeTemplatesFor(org, String(recordId)).map((t) => ({
+      value: t.Id,
+      label: t.Name,
+      required: false,
+    })),
   ),
 
-  getLinkedIssues: auraEnabled(['recordId'], (context, { recordId }) => linkedIssues(context, String(recordId))),
+  getLinkedIssues: auraEnabled(['recordId'], (context, { recordId }) =>
+    linkedIssues(context, String(recordId)),
+  ),
 
   previewIssue: auraEnabled(['recordId', 'templateId'], (context, { recordId, templateId }) =>
     previewTemplate(context, activeTemplate(context.org, templateId), String(recordId)),
   ),
 
-  createIssue: auraEnabled(['recordId', 'templateId', 'idempotencyKey'], async ({ org, relay }, args) => {
-    const recordId = String(args.recordId);
-    const template = activeTemplate(org, args.templateId);
-    const request = {
-      template: toPayload(template),
-      record: readRecord(org, template, recordId),
-      user: currentUser(org),
-    };
-    const key = isBlank(args.idempotencyKey) ? newActionKey() : String(args.idempotencyKey);
-    const issue = await relay.createIssue(request, key);
-    return { ...issue, linkId: saveLink(org, recordId, String(template.Connection__c), issue, template.Id) };
-  }),
+  createIssue: auraEnabled(
+    ['recordId', 'templateId', 'idempotencyKey'],
+    async ({ org, relay }, args) => {
+      const recordId = String(args.recordId);
+      const template = activeTemplate(org, args.templateId);
+      const request = {
+        template: toPayload(template),
+        record: readRecord(org, template, recordId),
+        user: currentUser(org),
+      };
+      const key = isBlank(args.idempotencyKey) ? newActionKey() : String(args.idempotencyKey);
+      const issue = await relay.createIssue(request, key);
+      return {
+        ...issue,
+        linkId: saveLink(org, recordId, String(template.Connection__c), issue, template.Id),
+      };
+    },
+  ),
 
   searchIssues: SIGNATURES_AFTER_RECORD_SEARCH
     ? auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
@@ -186,33 +223,43 @@ export const JiraActionsController: ApexController = {
         searchIssues(context, null, str(args.connection), str(args.query)),
       ),
 
-  linkIssue: auraEnabled(['recordId', 'issueKey', 'connection', 'templateId'], async ({ org, relay }, args) => {
-    const recordId = String(args.recordId);
-    const template = args.templateId ? templateById(org, args.templateId) : null;
-    const connectionName = template ? str(template.Connection__c) : str(args.connection);
-    if (isBlank(args.issueKey) || isBlank(connectionName))
-      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Issue_Key_Required'));
-    const object = objectOfId(recordId);
-    const request = {
-      connection: connectionName,
-      record: {
-        id: recordId,
-        url: recordUrl(org, recordId),
-        objectApiName: object?.name ?? null,
-        title: recordTitle(org, recordId),
-      },
-      template: template ? toPayload(template) : null,
-    };
-    const issue = await relay.linkIssue(String(args.issueKey).trim(), request);
-    return { ...issue, linkId: saveLink(org, recordId, connectionName as string, issue, template?.Id ?? null) };
-  }),
+  linkIssue: auraEnabled(
+    ['recordId', 'issueKey', 'connection', 'templateId'],
+    async ({ org, relay }, args) => {
+      const recordId = String(args.recordId);
+      const template = args.templateId ? templateById(org, args.templateId) : null;
+      const connectionName = template ? str(template.Connection__c) : str(args.connection);
+      if (isBlank(args.issueKey) || isBlank(connectionName))
+        throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Issue_Key_Required'));
+      const object = objectOfId(recordId);
+      const request = {
+        connection: connectionName,
+        record: {
+          id: recordId,
+          url: recordUrl(org, recordId),
+          objectApiName: object?.name ?? null,
+          title: recordTitle(org, recordId),
+        },
+        template: template ? toPayload(template) : null,
+      };
+      const issue = await relay.linkIssue(String(args.issueKey).trim(), request);
+      return {
+        ...issue,
+        linkId: saveLink(org, recordId, connectionName as string, issue, template?.Id ?? null),
+      };
+    },
+  ),
 
   addComment: auraEnabled(['linkId', 'body'], async ({ org, relay }, { linkId, body }) => {
     const link = linkById(org, linkId);
     const template = org.get(str(link.Template__c));
     if (link.Template__c && template?.Allow_Comments__c !== true)
-      throw new JiraServiceException('COMMENTS_NOT_ALLOWED', label('Jira_Error_Comments_Not_Allowed'));
-    if (isBlank(body)) throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Comment_Required'));
+      throw new JiraServiceException(
+        'COMMENTS_NOT_ALLOWED',
+        label('Jira_Error_Comments_Not_Allowed'),
+      );
+    if (isBlank(body))
+      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Comment_Required'));
     const request: Record<string, unknown> = {
       connection: link.Connection__c,
       body,
@@ -244,16 +291,22 @@ export const JiraActionsController: ApexController = {
     return allowedOnly(org, link, offered);
   }),
 
-  transitionIssue: auraEnabled(['linkId', 'transitionId'], async ({ org, relay }, { linkId, transitionId }) => {
-    const link = linkById(org, linkId);
-    if (!link.Template__c || isBlank(transitionId))
-      throw new JiraServiceException('TRANSITION_NOT_ALLOWED', label('Jira_Error_Transition_Not_Allowed'));
-    const template = templateById(org, link.Template__c);
-    return relay.transitionIssue(String(link.Issue_Key__c), {
-      connection: link.Connection__c,
-      template: toPayload(template),
-      transition: { id: transitionId },
-      fields: {},
-    });
-  }),
+  transitionIssue: auraEnabled(
+    ['linkId', 'transitionId'],
+    async ({ org, relay }, { linkId, transitionId }) => {
+      const link = linkById(org, linkId);
+      if (!link.Template__c || isBlank(transitionId))
+        throw new JiraServiceException(
+          'TRANSITION_NOT_ALLOWED',
+          label('Jira_Error_Transition_Not_Allowed'),
+        );
+      const template = templateById(org, link.Template__c);
+      return relay.transitionIssue(String(link.Issue_Key__c), {
+        connection: link.Connection__c,
+        template: toPayload(template),
+        transition: { id: transitionId },
+        fields: {},
+      });
+    },
+  ),
 };

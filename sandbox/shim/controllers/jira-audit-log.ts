@@ -40,7 +40,12 @@ function events(org: SandboxOrg, filter: Filter): SObject[] {
     .slice(filter.offsetRows, filter.offsetRows + filter.pageSize);
 }
 
-function toDto(org: SandboxOrg, event: SObject, operations: Map<string, string>, outcomes: Map<string, string>) {
+function toDto(
+  org: SandboxOrg,
+  event: SObject,
+  operations: Map<string, string>,
+  outcomes: Map<string, string>,
+) {
   const recordId = str(event.Record_Id__c);
   const record = org.get(recordId);
   const object = recordId ? objectOfId(recordId) : undefined;
@@ -54,7 +59,8 @@ function toDto(org: SandboxOrg, event: SObject, operations: Map<string, string>,
         String(row.Issue_Key__c).toUpperCase() === (issueKey ?? '').toUpperCase() &&
         !isBlank(row.Issue_Url__c),
     );
-  const number = (value: unknown) => (value === null || value === undefined ? null : Math.trunc(Number(value)));
+  const number = (value: unknown) =>
+    value === null || value === undefined ? null : Math.trunc(Number(value));
   return {
     id: event.Id,
     requestId: str(event.Request_Id__c),
@@ -89,16 +95,18 @@ function page(org: SandboxOrg, filter: Filter) {
 const count = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
 
 export const JiraAuditLogController: ApexController = {
-  getEvents: auraEnabled(['operation', 'outcome', 'recordId', 'pageSize', 'offsetRows'], ({ org }, args) =>
-    page(org, {
-      operation: str(args.operation),
-      outcome: str(args.outcome),
-      recordId: str(args.recordId),
-      occurredFrom: null,
-      occurredTo: null,
-      pageSize: count(args.pageSize, 50),
-      offsetRows: count(args.offsetRows, 0),
-    }),
+  getEvents: auraEnabled(
+    ['operation', 'outcome', 'recordId', 'pageSize', 'offsetRows'],
+    ({ org }, args) =>
+      page(org, {
+        operation: str(args.operation),
+        outcome: str(args.outcome),
+        recordId: str(args.recordId),
+        occurredFrom: null,
+        occurredTo: null,
+        pageSize: count(args.pageSize, 50),
+        offsetRows: count(args.offsetRows, 0),
+      }),
   ),
 
   getEventsInRange: auraEnabled(

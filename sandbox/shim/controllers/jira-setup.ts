@@ -13,10 +13,12 @@ import { SIGNATURES_AFTER_RECORD_SEARCH } from '../signatures';
 const DEPLOYMENTS = new Set(['cloud', 'server']);
 const METHODS = new Set(['api_token', 'pat', 'basic']);
 
-export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> => relay.listConnections();
+export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> =>
+  relay.listConnections();
 
 function requireName(name: unknown): string {
-  if (isBlank(name)) throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
+  if (isBlank(name))
+    throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
   return String(name).trim();
 }
 
@@ -60,18 +62,22 @@ function connectionRequest(input: unknown) {
     throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
   const method = String(value.method);
   const auth: Record<string, unknown> = { method };
-  if (method === 'api_token') Object.assign(auth, { email: str(value.email), token: str(value.token) });
+  if (method === 'api_token')
+    Object.assign(auth, { email: str(value.email), token: str(value.token) });
   else if (method === 'pat') auth.token = str(value.token);
   else Object.assign(auth, { username: str(value.username), password: str(value.password) });
   // Tokens may expire; the relay warns before they lapse. Passwords carry no expiry.
-  if (method !== 'basic' && !isBlank(value.expiresAt)) auth.expiresAt = String(value.expiresAt).trim();
+  if (method !== 'basic' && !isBlank(value.expiresAt))
+    auth.expiresAt = String(value.expiresAt).trim();
   return {
     name: requireName(value.name),
     body: {
       deployment: value.deployment,
       baseUrl: String(value.baseUrl).trim(),
       // Credentials that are not set are left out (RelayModels.ConnectionRequest.toBody).
-      auth: Object.fromEntries(Object.entries(auth).filter(([, v]) => v !== null && v !== undefined)),
+      auth: Object.fromEntries(
+        Object.entries(auth).filter(([, v]) => v !== null && v !== undefined),
+      ),
     },
   };
 }
@@ -81,7 +87,10 @@ export const JiraSetupController: ApexController = {
 
   register: auraEnabled(['registrationCode'], async (context, { registrationCode }) => {
     if (isBlank(registrationCode))
-      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Registration_Code_Required'));
+      throw new JiraServiceException(
+        'VALIDATION_FAILED',
+        label('Jira_Error_Registration_Code_Required'),
+      );
     const { org, relay } = context;
     org.settings.secret = await relay.registerTenant(String(registrationCode).trim(), {
       orgId: org.orgId,
@@ -100,19 +109,24 @@ export const JiraSetupController: ApexController = {
 
   getConnections: auraEnabled([], (context) => listConnections(context)),
 
-  testConnection: auraEnabled(['name'], ({ relay }, { name }) => relay.testConnection(requireName(name))),
+  testConnection: auraEnabled(['name'], ({ relay }, { name }) =>
+    relay.testConnection(requireName(name)),
+  ),
 
   deleteConnection: auraEnabled(['name'], async ({ relay }, { name }) => {
     await relay.deleteConnection(requireName(name));
     return null;
   }),
 
-  updateConnectionSettings: auraEnabled(['name', 'allowCommentsWithoutTemplate'], ({ relay }, args) => {
-    const name = requireName(args.name);
-    if (typeof args.allowCommentsWithoutTemplate !== 'boolean')
-      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
-    return relay.updateConnectionSettings(name, args.allowCommentsWithoutTemplate);
-  }),
+  updateConnectionSettings: auraEnabled(
+    ['name', 'allowCommentsWithoutTemplate'],
+    ({ relay }, args) => {
+      const name = requireName(args.name);
+      if (typeof args.allowCommentsWithoutTemplate !== 'boolean')
+        throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
+      return relay.updateConnectionSettings(name, args.allowCommentsWithoutTemplate);
+    },
+  ),
 
   saveConnection: auraEnabled(['input'], ({ relay }, { input }) => {
     const { name, body } = connectionRequest(input);
@@ -120,7 +134,10 @@ export const JiraSetupController: ApexController = {
   }),
 
   startOAuth: auraEnabled(['name', 'returnUrl'], async (context, { name, returnUrl }) => {
-    const started = await context.relay.startOAuth(requireName(name), returnUrlOf(context, str(returnUrl)));
+    const started = await context.relay.startOAuth(
+      requireName(name),
+      returnUrlOf(context, str(returnUrl)),
+    );
     return SIGNATURES_AFTER_RECORD_SEARCH ? started : started.authorizeUrl;
   }),
 };

@@ -20,10 +20,16 @@ import { listConnections } from './jira-setup';
  * Salesforce and Jira pickers, validation by field, preview. The sandbox user is a Jira admin.
  */
 
-const option = (value: string | null, text: string | null): Option => ({ value, label: text, required: false });
+const option = (value: string | null, text: string | null): Option => ({
+  value,
+  label: text,
+  required: false,
+});
 
 function templates(org: SandboxOrg): SObject[] {
-  return org.records('Jira_Rule_Template__c').sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+  return org
+    .records('Jira_Rule_Template__c')
+    .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
 }
 
 function templateById(org: SandboxOrg, templateId: unknown): SObject {
@@ -51,7 +57,9 @@ export async function previewTemplate(
 export const JiraTemplateEditorController: ApexController = {
   getTemplates: auraEnabled([], ({ org }) => templates(org).map(toDto)),
 
-  getTemplate: auraEnabled(['templateId'], ({ org }, { templateId }) => toDto(templateById(org, templateId))),
+  getTemplate: auraEnabled(['templateId'], ({ org }, { templateId }) =>
+    toDto(templateById(org, templateId)),
+  ),
 
   saveTemplate: auraEnabled(['template'], ({ org }, { template }) => {
     const record = fromDto(template);
@@ -61,7 +69,9 @@ export const JiraTemplateEditorController: ApexController = {
     }));
     if (problems.length) return { templateId: null, problems };
     const { Id, ...fields } = record;
-    const saved = Id ? org.update(templateById(org, Id).Id, fields) : org.insert('Jira_Rule_Template__c', fields);
+    const saved = Id
+      ? org.update(templateById(org, Id).Id, fields)
+      : org.insert('Jira_Rule_Template__c', fields);
     return { templateId: saved?.Id ?? null, problems: [] };
   }),
 
@@ -90,10 +100,14 @@ export const JiraTemplateEditorController: ApexController = {
     ]),
   ),
 
-  getProjects: auraEnabled(['connection'], ({ relay }, { connection }) => relay.listProjects(String(connection))),
+  getProjects: auraEnabled(['connection'], ({ relay }, { connection }) =>
+    relay.listProjects(String(connection)),
+  ),
 
-  getIssueTypes: auraEnabled(['connection', 'projectKey'], ({ relay }, { connection, projectKey }) =>
-    relay.listIssueTypes(String(connection), String(projectKey)),
+  getIssueTypes: auraEnabled(
+    ['connection', 'projectKey'],
+    ({ relay }, { connection, projectKey }) =>
+      relay.listIssueTypes(String(connection), String(projectKey)),
   ),
 
   getJiraFields: auraEnabled(['connection', 'projectKey', 'issueTypeId'], ({ relay }, args) =>

@@ -43,7 +43,9 @@ class UiApiAdapter {
 }
 
 function objectName(objectApiName) {
-  return typeof objectApiName === 'string' ? objectApiName : objectApiName && objectApiName.objectApiName;
+  return typeof objectApiName === 'string'
+    ? objectApiName
+    : objectApiName && objectApiName.objectApiName;
 }
 
 export class getObjectInfo extends UiApiAdapter {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// @ts-expect-error TS1479: the package names its ESM types first; require() gets its CJS build.
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type BrowserContext } from 'playwright-core';
 
