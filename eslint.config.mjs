@@ -9,6 +9,8 @@ export default tseslint.config(
       '**/dist/**',
       'coverage/**',
       '.data/**',
+      '.tmp/**',
+      'test-results/**',
       'force-app/main/**',
       'force-app/test/classes/**',
     ],
