@@ -425,8 +425,9 @@ export function debounce(fn, waitMs) {
   let timer;
   const debounced = (...args) => {
     clearTimeout(timer);
-    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    // code-analyzer-suppress(eslint:@lwc/lwc/no-async-operation) debouncing is waiting: a timer is the point
     timer = setTimeout(() => fn(...args), waitMs);
+    // code-analyzer-unsuppress(eslint:@lwc/lwc/no-async-operation)
   };
   debounced.cancel = () => clearTimeout(timer);
   return debounced;
