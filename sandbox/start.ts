@@ -29,6 +29,12 @@ import { loopbackCertificate } from './tls';
  * the Salesforce double that receives the audit write-back, the real relay (development store
  * in a temporary folder, its public URL on https), the in-memory org with the Apex shim, and
  * the preview of the compiled components. `stop()` ends all of it and removes the folder.
+ *
+ * The doubles are imported from relay-service/test/support on purpose: they are the same real
+ * HTTP servers the relay's tests run against (OpenAPI-checked Jira traffic, Salesforce's error
+ * shapes), so the sandbox shows the behaviour those tests pin down, and the browser test
+ * (part of `npm test`) breaks at once if a change to them breaks the sandbox. Only their
+ * entry points (`jira-double`, `salesforce-double`, `oauth-browser`) are used.
  */
 
 /** The Jira Cloud site the OAuth grant reaches (its links lead nowhere: the site is made up). */
