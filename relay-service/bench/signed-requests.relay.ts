@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     port: 0,
     host: '127.0.0.1',
     shutdownTimeoutMs: 2000,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: () => services.store.close(),
   });

@@ -3,7 +3,9 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import './http/request-context';
 import { createHttpMetrics } from './http/metrics';
+import { canonicalPath } from './http/middleware/canonical-path';
 import { notFound, problemHandler } from './http/middleware/problem-handler';
+import { requestBodyGuard } from './http/middleware/request-body';
 import { requestId } from './http/middleware/request-id';
 import { signedRequest } from './http/middleware/signed-request';
 import { connectionRoutes } from './http/routes/connections';
@@ -30,8 +32,13 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // One spelling per route (the route files use relayRouter for theirs): `/V1` is not `/v1`.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
 
-  const metrics = config.metricsEnabled ? createHttpMetrics([services.auditDrainer]) : undefined;
+  const metrics = config.metricsEnabled
+    ? createHttpMetrics([services.auditDrainer, services.audit, services.jira, services.appQuota])
+    : undefined;
 
   app.use(requestId());
   app.use(
@@ -60,8 +67,16 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
   app.use(helmet());
   if (metrics) app.use(metrics.middleware);
+  app.use(canonicalPath());
+  app.use(requestBodyGuard({ timeoutMs: config.bodyTimeoutMs }));
 
-  app.use(healthRoutes({ ping: () => services.store.ping(), metrics: metrics?.registry, logger }));
+  app.use(
+    healthRoutes({
+      ping: () => services.store.ping(),
+      metrics: metrics ? { registry: metrics.registry, token: config.metricsToken } : undefined,
+      logger,
+    }),
+  );
   app.use(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes }));
   app.use(oauthCallbackRoutes({ oauth: services.oauthFlow }));
   if (options.extraRoutes) app.use(options.extraRoutes);

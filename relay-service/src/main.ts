@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     services.replayGuard
       .purgeExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'nonce purge failed'));
+    services.rateLimiter
+      .purgeExpired?.()
+      .catch((error: unknown) => logger.warn({ err: error }, 'rate window purge failed'));
   }, 60_000);
   purge.unref();
 
@@ -32,6 +35,8 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: async () => {
       clearInterval(purge);
@@ -42,6 +47,8 @@ async function main(): Promise<void> {
     },
   });
   logger.info({ url: handle.url, store: config.store.engine }, 'relay listening');
+  if (config.metricsEnabled && !config.metricsToken)
+    logger.warn('RELAY_METRICS_TOKEN is not set: /metrics answers 404 until it is');
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -17,14 +17,27 @@ export async function listen(
     port: number;
     host?: string;
     shutdownTimeoutMs: number;
+    /** How long a client may take to send its headers (Node answers 408 and closes). */
+    headersTimeoutMs: number;
+    /** How long the body may take after them; the app answers 408 REQUEST_TIMEOUT first. */
+    bodyTimeoutMs: number;
     logger: Logger;
     onClosed?: () => Promise<void>;
   },
 ): Promise<ServerHandle> {
-  const server = http.createServer(app);
+  const server = http.createServer(
+    {
+      headersTimeout: options.headersTimeoutMs,
+      // A backstop behind the app's own body timeout, for whatever never reaches the app.
+      requestTimeout: options.headersTimeoutMs + options.bodyTimeoutMs + 5_000,
+      // How often Node checks those two; its default (30 s) would stretch them by as much.
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   // Longer than common load balancer idle timeouts, so the relay never closes first mid-request.
+  // An idle keep-alive connection does not count against headersTimeout (only a started request).
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -60,9 +60,12 @@ function parseError(raw: string | null): OutboxError | null {
 export class OutboxRepository {
   constructor(private readonly store: Store) {}
 
-  /** Queues an event. A second event with the same request id is the same event: kept once. */
-  async enqueue(event: AuditEvent, now: number, db: Db = this.store.db): Promise<void> {
-    await db
+  /**
+   * Queues an event. Answers false, storing nothing, when the tenant already has an event with
+   * this request id (the sink decides what a collision means).
+   */
+  async enqueue(event: AuditEvent, now: number, db: Db = this.store.db): Promise<boolean> {
+    const result = await db
       .insertInto('audit_outbox')
       .values({
         org_id: event.orgId,
@@ -79,10 +82,10 @@ export class OutboxRepository {
         delivered_at: null,
       })
       .onConflict((oc) => oc.columns(['org_id', 'request_id']).doNothing())
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Tenants with events ready to send, oldest waiting first. */
   /**
    * Tenants with events due now, oldest first. With `batching`, a tenant is due only once it
    * has a full batch or its oldest event has waited `lingerCutoff`: Salesforce API calls are a

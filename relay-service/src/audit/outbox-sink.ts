@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
 import type { Db, Store } from '../store/store';
 import type { AuditEvent, AuditSink } from './audit-event';
 import type { OutboxRepository } from './outbox-repository';
@@ -8,15 +11,33 @@ const REQUEST_ID = /^.{1,64}$/su;
 /**
  * The durable audit sink: each event becomes an outbox row, in the caller's transaction when
  * one is given, so the event commits (or rolls back) with the outcome it describes.
+ *
+ * Request ids are made by the relay and unique, so two events with one id mean a bug or an
+ * attack (an operation hiding behind an earlier one's id). Such a collision is an error that
+ * is logged and counted (relay_audit_event_id_collisions_total), and the later event is still
+ * kept, under a fresh id named in the log line: no operation ever goes unaudited.
  */
 export class OutboxAuditSink implements AuditSink {
+  private readonly collisions = new Counter({
+    name: 'relay_audit_event_id_collisions_total',
+    help: 'Audit events whose request id was already queued for the tenant (kept under a fresh id)',
+    labelNames: ['operation'] as const,
+    registers: [],
+  });
+
   constructor(
     private readonly store: Store,
     private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
     /** The tenant's view-audit setting (cached by the tenant service: Views are frequent). */
     private readonly auditsViews: (orgId: string) => Promise<boolean>,
+    private readonly logger: Logger,
   ) {}
+
+  /** The sink's own metrics, for the app's registry (see createHttpMetrics). */
+  registerMetrics(registry: Registry): void {
+    registry.registerMetric(this.collisions);
+  }
 
   async record(event: AuditEvent, tx?: Db): Promise<void> {
     // A bad id would fail the caller's whole transaction in PostgreSQL; say why instead.
@@ -25,7 +46,25 @@ export class OutboxAuditSink implements AuditSink {
         `audit event request id must be 1–64 characters (got ${event.requestId.length})`,
       );
     if (!(await this.isAudited(event))) return;
-    await this.outbox.enqueue(event, this.clock.now(), tx ?? this.store.db);
+    const db = tx ?? this.store.db;
+    const now = this.clock.now();
+    if (await this.outbox.enqueue(event, now, db)) return;
+
+    const keptAs = randomUUID();
+    this.collisions.inc({ operation: event.operation });
+    this.logger.error(
+      {
+        requestId: event.requestId,
+        keptAs,
+        orgId: event.orgId,
+        operation: event.operation,
+        outcome: event.outcome,
+      },
+      'audit event id collision: an event with this request id was already queued; this one is kept under a fresh id',
+    );
+    // A fresh UUID cannot collide; should it ever, the error is not swallowed.
+    if (!(await this.outbox.enqueue({ ...event, requestId: keptAs }, now, db)))
+      throw new Error(`audit event ${keptAs} collided twice`);
   }
 
   /**

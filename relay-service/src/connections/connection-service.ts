@@ -3,6 +3,7 @@ import type { AuditRecorder, OperationCaller } from '../operations/audit-recorde
 import { connectionSecretRef, type StoredCredentials } from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
 import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
+import { jiraUnreachable } from '../jira/jira-errors';
 import {
   myself,
   serverInfo,
@@ -11,7 +12,7 @@ import {
 } from '../jira/endpoints/platform';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import type { UpstreamGuard } from '../lib/upstream-guard';
+import { UpstreamUnresolvedError, type UpstreamGuard } from '../lib/upstream-guard';
 import type { ConnectionsTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
@@ -166,7 +167,15 @@ export class ConnectionService {
   ): Promise<ConnectionView> {
     const started = this.now;
     try {
-      const url = await this.deps.guard.checkUrl(input.baseUrl);
+      const url = await this.deps.guard.checkUrl(input.baseUrl).catch((error: unknown) => {
+        // Answered like any other host the relay cannot reach: whether a name resolves is
+        // not for the caller to probe.
+        if (error instanceof UpstreamUnresolvedError) {
+          this.deps.logger.warn({ host: error.host, err: error.cause }, 'jira host not resolved');
+          throw jiraUnreachable(false, error);
+        }
+        throw error;
+      });
       const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
       const credentials: StoredCredentials =
         input.auth.method === 'api_token'

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, type FieldError } from '../lib/errors';
+import { AppError, listForMessage, type FieldError } from '../lib/errors';
 
 export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => ({
@@ -19,7 +19,10 @@ export function parseInput<S extends z.ZodType>(
   const fieldErrors = fieldErrorsOf(result.error, where === 'body' ? '' : where);
   throw new AppError(
     'VALIDATION_FAILED',
-    `The request ${where} is invalid: ${fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    `The request ${where} is invalid: ${listForMessage(
+      fieldErrors.map((e) => `${e.field}: ${e.message}`),
+      '; ',
+    )}`,
     {
       fieldErrors,
     },

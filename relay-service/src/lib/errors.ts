@@ -11,6 +11,8 @@ export const errorCatalog = {
   TENANT_EXISTS: { status: 409, title: 'Tenant already registered' },
   VALIDATION_FAILED: { status: 400, title: 'Request invalid' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request body too slow' },
+  METRICS_TOKEN_INVALID: { status: 401, title: 'Metrics token missing or wrong' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   CONNECTION_NOT_FOUND: { status: 404, title: 'Connection not found' },
@@ -54,6 +56,50 @@ export interface AppErrorOptions {
   status?: number;
 }
 
+/**
+ * How much one problem answer may list. A bad request of any size gets a small answer: lists
+ * (fieldErrors, and arrays among the extra members such as `unmapped`) keep their first
+ * PROBLEM_LIST_LIMIT entries and report the full count as `<list>Total`; texts are cut.
+ */
+export const PROBLEM_LIST_LIMIT = 20;
+const DETAIL_LIMIT = 2_000;
+const TEXT_LIMIT = 300;
+
+/** `text` cut to `limit` characters, marked with "…" when cut. */
+export function cutText(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** The first `limit` items joined for a message, then how many more there are. */
+export function listForMessage(items: readonly string[], separator = ', ', limit = 5): string {
+  const shown = items.slice(0, limit).map((item) => cutText(item, 100));
+  const more = items.length - shown.length;
+  return shown.join(separator) + (more > 0 ? `${separator}… and ${more} more` : '');
+}
+
+function boundValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return cutText(value, TEXT_LIMIT);
+  if (depth >= 3 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value))
+    return value.slice(0, PROBLEM_LIST_LIMIT).map((item) => boundValue(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [key, boundValue(member, depth + 1)]),
+  );
+}
+
+function boundExtra(
+  extra: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (!extra) return undefined;
+  const bounded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(extra)) {
+    bounded[key] = boundValue(value, 0);
+    if (Array.isArray(value) && value.length > PROBLEM_LIST_LIMIT)
+      bounded[`${key}Total`] = value.length;
+  }
+  return bounded;
+}
+
 export class AppError extends Error {
   readonly status: number;
   readonly title: string;
@@ -62,19 +108,28 @@ export class AppError extends Error {
   readonly jiraStatus: number | undefined;
   readonly extra: Record<string, unknown> | undefined;
 
+  readonly detail: string;
+
   constructor(
     readonly code: ErrorCode,
-    readonly detail: string,
+    detail: string,
     options: AppErrorOptions = {},
   ) {
-    super(detail, { cause: options.cause });
+    const bounded = cutText(detail, DETAIL_LIMIT);
+    super(bounded, { cause: options.cause });
+    this.detail = bounded;
     this.name = 'AppError';
     this.status = options.status ?? errorCatalog[code].status;
     this.title = errorCatalog[code].title;
     this.retryAfter = options.retryAfter;
-    this.fieldErrors = options.fieldErrors;
+    this.fieldErrors = options.fieldErrors?.slice(0, PROBLEM_LIST_LIMIT).map((e) => ({
+      field: cutText(e.field, TEXT_LIMIT),
+      message: cutText(e.message, TEXT_LIMIT),
+    }));
     this.jiraStatus = options.jiraStatus;
-    this.extra = options.extra;
+    const extra = boundExtra(options.extra);
+    const fieldErrorsTotal = options.fieldErrors?.length ?? 0;
+    this.extra = fieldErrorsTotal > PROBLEM_LIST_LIMIT ? { ...extra, fieldErrorsTotal } : extra;
   }
 }
 

@@ -37,25 +37,100 @@ const stripBrackets = (host: string) => host.replace(/^\[|\]$/g, '');
 // rules must never open these.
 const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
 
+/**
+ * The eight 16-bit groups of an IPv6 address written in any form (compressed or not, hex or
+ * with a dotted IPv4 tail, with a zone id). The WHATWG URL parser reads it, so the address is
+ * the one a socket would use: `::127.0.0.1` is `::7f00:1`, not the IPv4-mapped `::ffff:…`.
+ */
+function ipv6Groups(text: string): number[] | undefined {
+  const bare = stripBrackets(text).replace(/%.*$/, '');
+  if (!bare.includes(':')) return undefined;
+  let canonical: string;
+  try {
+    canonical = stripBrackets(new URL(`http://[${bare}]/`).hostname);
+  } catch {
+    return undefined;
+  }
+  const [head = '', tail] = canonical.split('::');
+  const part = (words: string) => (words ? words.split(':').map((w) => parseInt(w, 16)) : []);
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  const groups = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+const ipv4Of = (high: number, low: number) =>
+  new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+
+const zeros = (groups: number[]) => groups.every((g) => g === 0);
+
+/**
+ * The IPv4 addresses an IPv6 address carries, by the form it has: packets to it reach these
+ * (through the host's own stack, a NAT64 translator or a tunnel), so they are what is judged.
+ */
+function embeddedIPv4(g: number[]): { form: string; addresses: ipaddr.IPv4[] } | undefined {
+  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
+  const last = () => [ipv4Of(g6, g7)];
+  // ::ffff:a.b.c.d (IPv4-mapped) and ::a.b.c.d (IPv4-compatible; :: and ::1 are not).
+  if (zeros([g0, g1, g2, g3, g4]) && g5 === 0xffff)
+    return { form: 'IPv4-mapped', addresses: last() };
+  if (zeros([g0, g1, g2, g3, g4, g5]) && !(g6 === 0 && g7 <= 1))
+    return { form: 'IPv4-compatible', addresses: last() };
+  // ::ffff:0:a.b.c.d (IPv4-translated, RFC 6145).
+  if (zeros([g0, g1, g2, g3, g5]) && g4 === 0xffff)
+    return { form: 'IPv4-translated', addresses: last() };
+  // 64:ff9b::a.b.c.d (NAT64 well-known prefix, RFC 6052).
+  if (g0 === 0x64 && g1 === 0xff9b && zeros([g2, g3, g4, g5]))
+    return { form: 'NAT64', addresses: last() };
+  // 2002:AABB:CCDD::/48 (6to4): the site's IPv4 address follows the prefix.
+  if (g0 === 0x2002) return { form: '6to4', addresses: [ipv4Of(g1, g2)] };
+  // 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC (Teredo): the server, and the client obfuscated.
+  if (g0 === 0x2001 && g1 === 0)
+    return { form: 'Teredo', addresses: [ipv4Of(g2, g3), ipv4Of(g6 ^ 0xffff, g7 ^ 0xffff)] };
+  // prefix:0:5efe:a.b.c.d or prefix:200:5efe:a.b.c.d (ISATAP interface identifier).
+  if ((g4 & 0xfcff) === 0 && g5 === 0x5efe) return { form: 'ISATAP', addresses: last() };
+  return undefined;
+}
+
+/** IPv4 judged by its range: only global unicast passes. */
+function forbiddenIPv4Reason(address: ipaddr.IPv4): string | undefined {
+  if (METADATA_ADDRESSES.has(address.toString())) return 'cloud metadata address';
+  const range = address.range();
+  return range === 'unicast' ? undefined : `${range} address`;
+}
+
 /** Why an address may not be contacted, or undefined when it is a public unicast address. */
 export function forbiddenAddressReason(address: string): string | undefined {
-  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    parsed = ipaddr.parse(stripBrackets(address).replace(/%.*$/, ''));
-  } catch {
-    return 'not an IP address';
+  const groups = ipv6Groups(address);
+  if (!groups) {
+    const bare = stripBrackets(address);
+    if (!ipaddr.IPv4.isValid(bare)) return 'not an IP address';
+    return forbiddenIPv4Reason(ipaddr.IPv4.parse(bare));
   }
-  // ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 address it carries.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const ipv6 = new ipaddr.IPv6(groups);
+  if (METADATA_ADDRESSES.has(ipv6.toString())) return 'cloud metadata address';
+  // NAT64 local-use prefixes (RFC 8215) place the IPv4 address by a prefix length only the
+  // local network knows, so it cannot be judged: such a network's own address.
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups[2] === 1)
+    return 'NAT64 local-use address';
+  const embedded = embeddedIPv4(groups);
+  if (embedded) {
+    for (const ipv4 of embedded.addresses) {
+      const reason = forbiddenIPv4Reason(ipv4);
+      if (reason) return `${embedded.form} form of ${ipv4.toString()} (${reason})`;
+    }
+    // These forms are fully described by their IPv4 address; ISATAP also has its own prefix.
+    if (embedded.form !== 'ISATAP') return undefined;
   }
-  if (METADATA_ADDRESSES.has(parsed.toNormalizedString()) || METADATA_ADDRESSES.has(address))
-    return 'cloud metadata address';
-  const range = parsed.range();
-  // Only global unicast passes. Everything else (loopback, private, linkLocal, carrierGradeNat,
-  // multicast, unspecified, broadcast, reserved, uniqueLocal, and the IPv6 ranges that embed an
-  // IPv4 address such as 6to4, teredo and rfc6052) is refused.
+  const range = ipv6.range();
+  // Only global unicast passes. Everything else (loopback, linkLocal, uniqueLocal, multicast,
+  // unspecified, reserved, discard, …) is refused.
   return range === 'unicast' ? undefined : `${range} address`;
+}
+
+/** Whether a host is an IP address literal (in brackets or not), rather than a name. */
+export function isIpLiteral(host: string): boolean {
+  return ipv6Groups(host) !== undefined || ipaddr.IPv4.isValid(stripBrackets(host));
 }
 
 export class UpstreamForbiddenError extends Error {
@@ -65,6 +140,20 @@ export class UpstreamForbiddenError extends Error {
   ) {
     super(`upstream ${host} refused: ${reason}`);
     this.name = 'UpstreamForbiddenError';
+  }
+}
+
+/**
+ * The host of an upstream URL has no address. Kept apart from other errors so a caller can
+ * answer it as it answers any other failure to reach the upstream (the DNS detail is logged).
+ */
+export class UpstreamUnresolvedError extends Error {
+  constructor(
+    readonly host: string,
+    cause: unknown,
+  ) {
+    super(`upstream ${host} could not be resolved`, { cause });
+    this.name = 'UpstreamUnresolvedError';
   }
 }
 
@@ -128,17 +217,13 @@ export class UpstreamGuard {
 
   private async addressesOf(hostname: string): Promise<ResolvedAddress[]> {
     const host = stripBrackets(hostname);
-    if (ipaddr.isValid(host)) return [{ address: host, family: host.includes(':') ? 6 : 4 }];
+    if (isIpLiteral(host)) return [{ address: host, family: host.includes(':') ? 6 : 4 }];
     try {
       const addresses = await this.resolve(host);
       if (addresses.length === 0) throw new Error('no addresses');
       return addresses;
     } catch (error) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The host ${host} could not be resolved. Check the base URL.`,
-        { cause: error, fieldErrors: [{ field: 'baseUrl', message: 'host not found' }] },
-      );
+      throw new UpstreamUnresolvedError(host, error);
     }
   }
 
@@ -201,7 +286,7 @@ export class UpstreamGuard {
             return;
           }
           // net.connect skips lookup for literal addresses, so judge them here.
-          if (ipaddr.isValid(host)) {
+          if (isIpLiteral(host)) {
             const reason = forbiddenAddressReason(host);
             if (reason) {
               callback(new UpstreamForbiddenError(host, reason), null);

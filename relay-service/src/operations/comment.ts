@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { addComment } from '../jira/endpoints/comments';
 import { isoDate } from '../jira/endpoints/issues';
 import { AppError } from '../lib/errors';
+import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { renderCommentBody } from '../templates/comment-body';
 import type { OperationCaller } from './audit-recorder';
 import { issueActionNote, salesforceId, templateFor } from './link';
@@ -25,7 +26,7 @@ export const commentBody = z.strictObject({
   body: z.string().max(MAX_RAW_BODY),
   record: z.strictObject({
     id: salesforceId,
-    url: z.string().max(2048),
+    url: salesforceRecordUrlSchema,
   }),
   user: z
     .strictObject({ name: z.string().max(255).nullish(), email: z.string().max(320).nullish() })

@@ -39,7 +39,8 @@ export interface CreateDeps extends DraftDeps {
 export interface IssueRef {
   key: string;
   id: string;
-  url: string;
+  /** The https page of the issue; null when the Jira site is not https (see browseUrl). */
+  url: string | null;
 }
 
 export interface CreateIssueResult {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getIssueSummary, normaliseIssueKey } from '../jira/endpoints/issues';
 import { recordGlobalId, upsertRemoteLink } from '../jira/endpoints/remote-links';
 import { AppError } from '../lib/errors';
+import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { parseTemplate, SALESFORCE_ID, type Template } from '../templates/template-schema';
 import type { AuditNote, OperationCaller } from './audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
@@ -19,7 +20,7 @@ export const salesforceId = z
 
 export const linkRecordSchema = z.strictObject({
   id: salesforceId,
-  url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }).max(2048),
+  url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an object API name'),
   title: z.string().trim().min(1).max(255),
 });

@@ -23,7 +23,8 @@ export const MAX_STATUS_KEYS = 100;
 export interface IssueSummaryView {
   key: string;
   id: string;
-  url: string;
+  /** The https page of the issue; null when the Jira site is not https (see browseUrl). */
+  url: string | null;
   summary: string | null;
   status: IssueStatusView | null;
   priority: string | null;

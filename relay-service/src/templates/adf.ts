@@ -51,7 +51,8 @@ export function plainTextToAdfParagraphs(text: string): AdfParagraph[] {
     const content: AdfInline[] = [];
     lines.forEach((line, index) => {
       if (index > 0) content.push({ type: 'hardBreak' });
-      content.push(...adfInlineLine(line));
+      // One push per node: spreading a line of thousands of links would overflow the stack.
+      for (const node of adfInlineLine(line)) content.push(node);
     });
     paragraphs.push({ type: 'paragraph', content });
     lines = [];

@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors';
 import { adfPlainText, adfText, plainTextToAdfParagraphs, type AdfDoc } from './adf';
-import { normaliseText, isHttpUrl } from './text-normalisation';
+import { isHttpUrl, normaliseText, visibleLength } from './text-normalisation';
 import type { Deployment } from './value-shaping';
 import { plainTextToWiki, wikiSafeUrl } from './wiki';
 
@@ -12,6 +12,9 @@ import { plainTextToWiki, wikiSafeUrl } from './wiki';
 
 /** Jira's default comment limit (jira.text.field.character.limit). */
 export const COMMENT_MAX_LENGTH = 32_767;
+
+/** Past this many times the limit in visible characters, a comment is refused unrendered. */
+const FAR_TOO_LONG = 4;
 
 export interface CommentAuthor {
   name?: string | null;
@@ -78,9 +81,20 @@ export function attributedCommentWiki(input: Omit<CommentInput, 'deployment'>): 
  */
 export function renderCommentBody(input: CommentInput): AdfDoc | string {
   const limit = input.maxLength ?? COMMENT_MAX_LENGTH;
-  if (normaliseText(input.text).trim() === '') {
+  const normalised = normaliseText(input.text);
+  if (normalised.trim() === '') {
     throw new AppError('VALIDATION_FAILED', 'The comment is empty; write some text first', {
       fieldErrors: [{ field: 'body', message: 'must not be empty' }],
+    });
+  }
+  const visible = visibleLength(normalised);
+  if (visible > FAR_TOO_LONG * limit) {
+    // Too long whatever the rendering (it keeps every visible character): refused before a
+    // document of it is built. Nearer the limit, the rendered length is measured and named.
+    const message = `has ${visible.toLocaleString('en-US')} characters besides blanks; Jira accepts at most ${limit.toLocaleString('en-US')} with the attribution`;
+    throw new AppError('VALIDATION_FAILED', `The comment ${message}. Shorten it and try again.`, {
+      fieldErrors: [{ field: 'body', message }],
+      extra: { maxLength: limit },
     });
   }
   const body =

@@ -182,6 +182,29 @@ export function parseCreateMetaFieldsPage(body: unknown): CreateMetaPage<JiraFie
   return pageOf(fields, page);
 }
 
+/**
+ * The fields of a transition screen (`expand=transitions.fields`), keyed by field id: Cloud
+ * `FieldMetadata` and DC `FieldMetaBean` carry the same members as create metadata. A field
+ * described in a shape the relay does not know is kept with an unknown type, so mapping it is
+ * reported (and a required one still counts as required) instead of failing the whole list.
+ */
+export function parseScreenFields(fields: Readonly<Record<string, unknown>>): JiraFieldMeta[] {
+  return Object.entries(fields).map(([fieldId, raw]) => {
+    const parsed = fieldMetaSchema.safeParse({ fieldId, ...(raw as object) });
+    const field = parsed.success ? normaliseField({ ...parsed.data, fieldId }) : undefined;
+    if (field) return field;
+    const { name, required } = (raw ?? {}) as { name?: unknown; required?: unknown };
+    return {
+      fieldId,
+      name: typeof name === 'string' ? name : fieldId,
+      required: required === true,
+      hasDefaultValue: false,
+      schema: { type: 'unknown' },
+      operations: [],
+    };
+  });
+}
+
 /** One page of the issue types call, from Cloud (`issueTypes`) or DC (`values`). */
 export function parseCreateMetaIssueTypesPage(body: unknown): CreateMetaPage<JiraIssueTypeRef> {
   const result = createMetaIssueTypesPageSchema.safeParse(body);

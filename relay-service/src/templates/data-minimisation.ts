@@ -1,6 +1,6 @@
-import { AppError } from '../lib/errors';
+import { AppError, listForMessage } from '../lib/errors';
 import { lookupRecordPath, referencedPaths, type TemplateTexts } from './merge-fields';
-import type { RecordFields } from './template-schema';
+import { MAX_RECORD_DEPTH, type RecordFields } from './template-schema';
 
 /**
  * Data minimisation is checked, not assumed: the record data Apex sends must hold every field
@@ -21,24 +21,45 @@ export function findDataMinimisationIssues(
 ): DataMinimisationFindings {
   const referenced = referencedPaths(template);
   const missing = referenced.filter((path) => !lookupRecordPath(record.fields, path).found);
-  const unmapped = leafPaths(record.fields).filter((leaf) => !isCoveredBy(leaf, referenced));
+  const covering = coveringPaths(referenced);
+  const unmapped = leafPaths(record.fields).filter((leaf) => !covering.has(leaf));
   return { missing, unmapped };
 }
 
 /**
- * A leaf is covered when it is referenced, or when it is a null relationship (an empty lookup)
- * on the way to a referenced path: `{"Account": null}` for `{{Account.Name}}` reveals nothing.
+ * The leaf paths record data may hold: every referenced path, and every relationship on the
+ * way to one (a null relationship, an empty lookup, is such a leaf: `{"Account": null}` for
+ * `{{Account.Name}}` reveals nothing). Relationships deeper than a record can nest are left
+ * out, so a path with thousands of segments costs no more than its length.
  */
-function isCoveredBy(leaf: string, referenced: readonly string[]): boolean {
-  return referenced.some((path) => path === leaf || path.startsWith(`${leaf}.`));
+function coveringPaths(referenced: readonly string[]): Set<string> {
+  const covering = new Set<string>(referenced);
+  for (const path of referenced) {
+    let dot = path.indexOf('.');
+    for (let level = 1; dot >= 0 && level < MAX_RECORD_DEPTH; level += 1) {
+      covering.add(path.slice(0, dot));
+      dot = path.indexOf('.', dot + 1);
+    }
+  }
+  return covering;
 }
 
-/** Paths to every non-object value; `{}` holds no data and so contributes no leaf. */
-export function leafPaths(fields: RecordFields, prefix = ''): string[] {
+/** Paths to every non-object value, in document order; `{}` holds no data and so has no leaf. */
+export function leafPaths(fields: RecordFields): string[] {
   const leaves: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object') leaves.push(...leafPaths(value, path));
+  // A walk with an explicit stack: a record of any shape costs no recursion and no spreading.
+  const stack = [{ prefix: '', entries: Object.entries(fields), next: 0 }];
+  for (let top = stack[0]; top; top = stack[stack.length - 1]) {
+    const entry = top.entries[top.next];
+    if (!entry) {
+      stack.pop();
+      continue;
+    }
+    top.next += 1;
+    const [key, value] = entry;
+    const path = top.prefix ? `${top.prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object')
+      stack.push({ prefix: path, entries: Object.entries(value), next: 0 });
     else leaves.push(path);
   }
   return leaves;
@@ -71,7 +92,7 @@ export function assertDataMinimised(
   if (missing.length > 0) {
     throw new AppError(
       'TEMPLATE_DATA_MISSING',
-      `The record data lacks fields the template references: ${missing.join(', ')}. Send every referenced field, with null for an empty one.`,
+      `The record data lacks fields the template references: ${listForMessage(missing)}. Send every referenced field, with null for an empty one.`,
       {
         extra: { missing },
         fieldErrors: missing.map((path) => ({
@@ -84,7 +105,7 @@ export function assertDataMinimised(
   if (unmapped.length > 0) {
     throw new AppError(
       'TEMPLATE_DATA_UNMAPPED',
-      `The record data holds fields the template does not reference: ${unmapped.join(', ')}. Send only the referenced fields.`,
+      `The record data holds fields the template does not reference: ${listForMessage(unmapped)}. Send only the referenced fields.`,
       {
         extra: { unmapped },
         fieldErrors: unmapped.map((path) => ({

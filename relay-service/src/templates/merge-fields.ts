@@ -58,6 +58,20 @@ const FIELD_PATH = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
 const MAX_TRUNCATE = 1_000_000;
 const MAX_FORMAT_LENGTH = 64;
 
+/**
+ * Limits that keep the work of one template in proportion to its size (README, "Security").
+ * Merge fields are counted over all of a template's texts; a tag's filters run one after the
+ * other over its value, so their number multiplies the work.
+ */
+export const MAX_MERGE_FIELDS = 500;
+export const MAX_FILTERS_PER_TAG = 5;
+/**
+ * The merged values of one record, summed over the template's texts. Jira takes at most 32,767
+ * characters per text field, so only a template that repeats long values reaches this; it is
+ * refused (a problem on the field where it happened) instead of building a huge payload.
+ */
+export const MAX_MERGED_CHARACTERS = 1_048_576;
+
 export function isBuiltInPath(path: string): path is BuiltInPath {
   return (BUILT_IN_PATHS as readonly string[]).includes(path);
 }
@@ -103,6 +117,12 @@ class Parser {
         return { kind: 'tag', path, filters, start, end: this.i };
       }
       if (this.src[this.i] === '|') {
+        if (filters.length === MAX_FILTERS_PER_TAG) {
+          throw new MergeFieldSyntaxError(
+            `A merge field takes at most ${MAX_FILTERS_PER_TAG} filters`,
+            this.i,
+          );
+        }
         this.i += 1;
         filters.push(this.filter(start));
         continue;
@@ -255,12 +275,22 @@ class Parser {
  * scan Apex runs to decide which fields to query, so it must stay this simple.
  */
 export function scanReferencedPaths(text: string): string[] {
-  const paths: string[] = [];
+  return [...scanInto(text, new Set<string>())];
+}
+
+function scanInto(text: string, paths: Set<string>): Set<string> {
   for (const match of text.matchAll(/\{\{\s*([^\s|}]+)/g)) {
     const path = match[1] ?? '';
-    if (!path.startsWith('$') && !paths.includes(path)) paths.push(path);
+    if (!path.startsWith('$')) paths.add(path);
   }
   return paths;
+}
+
+/** How many merge fields a text holds: each one opens with "{{" ("{{" inside one is refused). */
+export function countMergeFields(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('{{'); at >= 0; at = text.indexOf('{{', at + 2)) count += 1;
+  return count;
 }
 
 /** The texts of a template that may hold merge fields (defaults and value maps are literal). */
@@ -276,11 +306,9 @@ export function templateTexts(template: TemplateTexts): string[] {
 
 /** Every record path the template references, in order of first use, without duplicates. */
 export function referencedPaths(template: TemplateTexts): string[] {
-  const paths: string[] = [];
-  for (const text of templateTexts(template)) {
-    for (const path of scanReferencedPaths(text)) if (!paths.includes(path)) paths.push(path);
-  }
-  return paths;
+  const paths = new Set<string>();
+  for (const text of templateTexts(template)) scanInto(text, paths);
+  return [...paths];
 }
 
 export type PathLookup = { found: true; value: unknown } | { found: false };
@@ -319,15 +347,25 @@ export interface MergeRenderProblem {
 export interface MergeRenderResult {
   text: string;
   problems: MergeRenderProblem[];
+  /** Set when the budget ran out: `text` stops at the merge field that did not fit. */
+  exhausted?: true;
+}
+
+/** Characters of merged values still allowed; shared by the texts of one record. */
+export interface MergeBudget {
+  remaining: number;
 }
 
 /**
  * Renders parsed (or raw) template text. Data problems (a date that is not a date, a
  * relationship used as a value) are reported, not thrown, so preview can list all of them.
+ * With a budget, each merged value is charged (before its filters run, as they take time in
+ * proportion to it) and rendering stops at the first one that no longer fits.
  */
 export function renderMergeText(
   source: string | readonly MergePart[],
   context: MergeContext,
+  budget?: MergeBudget,
 ): MergeRenderResult {
   const parts = typeof source === 'string' ? parseMergeText(source) : source;
   const problems: MergeRenderProblem[] = [];
@@ -338,10 +376,27 @@ export function renderMergeText(
       continue;
     }
     let value = resolveValue(part.path, context, problems);
+    if (budget) {
+      if (value.length > budget.remaining) return { text, problems, exhausted: true };
+      budget.remaining -= value.length;
+    }
     for (const filter of part.filters) value = applyFilter(filter, value, part.path, problems);
     text += value;
   }
   return { text, problems };
+}
+
+/** The first `length` code points of `value`, or its first `length - 1` and "…" if longer. */
+function truncateCodePoints(value: string, length: number): string {
+  // Walks at most `length` code points: the value may be far longer than the result.
+  let index = 0;
+  let keep = 0;
+  for (let count = 0; count < length; count += 1) {
+    if (index >= value.length) return value;
+    if (count === length - 1) keep = index;
+    index += (value.codePointAt(index) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return index >= value.length ? value : `${value.slice(0, keep)}…`;
 }
 
 function resolveValue(path: string, context: MergeContext, problems: MergeRenderProblem[]) {
@@ -380,12 +435,8 @@ function applyFilter(
   problems: MergeRenderProblem[],
 ): string {
   switch (filter.name) {
-    case 'truncate': {
-      const chars = [...value];
-      return chars.length <= filter.length
-        ? value
-        : `${chars.slice(0, filter.length - 1).join('')}…`;
-    }
+    case 'truncate':
+      return truncateCodePoints(value, filter.length);
     case 'default':
       return value.trim() === '' ? filter.text : value;
     case 'upper':

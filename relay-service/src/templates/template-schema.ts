@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { AppError, type FieldError } from '../lib/errors';
-import { MergeFieldSyntaxError, parseMergeText } from './merge-fields';
+import { AppError, listForMessage, type FieldError } from '../lib/errors';
+import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
+import {
+  MAX_MERGE_FIELDS,
+  MergeFieldSyntaxError,
+  countMergeFields,
+  parseMergeText,
+} from './merge-fields';
 
 /**
  * The contract's Template and Record payloads. Unknown template keys are refused: a typo in a
@@ -42,6 +48,9 @@ const RESERVED_JIRA_FIELDS: Record<string, string> = {
   issuetype: 'issueType',
 };
 
+/** Jira fields one template may map. */
+export const MAX_FIELD_MAPPINGS = 100;
+
 export const fieldMappingSchema = z.strictObject({
   jiraField: z
     .string()
@@ -58,42 +67,53 @@ export const fieldMappingSchema = z.strictObject({
   default: literalText.optional(),
 });
 
-export const templateSchema = z.strictObject({
-  // Null for a template the admin is previewing before saving it.
-  id: salesforceId('template').nullable(),
-  name: z.string().trim().min(1).max(255),
-  objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-  connection: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
-  // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
-  projectKey: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, 'expected a Jira project key such as SUP'),
-  issueType: z.string().trim().min(1).max(255),
-  summary: mergeText(MAX_TEXT).refine((s) => s.trim() !== '', 'the summary must not be empty'),
-  description: mergeText(MAX_TEXT).default(''),
-  fields: z
-    .array(fieldMappingSchema)
-    .max(100)
-    .default([])
-    .superRefine((fields, ctx) => {
-      const seen = new Set<string>();
-      fields.forEach((field, index) => {
-        if (seen.has(field.jiraField)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index, 'jiraField'],
-            message: `"${field.jiraField}" is mapped more than once`,
-          });
-        }
-        seen.add(field.jiraField);
+export const templateSchema = z
+  .strictObject({
+    // Null for a template the admin is previewing before saving it.
+    id: salesforceId('template').nullable(),
+    name: z.string().trim().min(1).max(255),
+    objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
+    connection: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
+    // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
+    projectKey: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, 'expected a Jira project key such as SUP'),
+    issueType: z.string().trim().min(1).max(255),
+    summary: mergeText(MAX_TEXT).refine((s) => s.trim() !== '', 'the summary must not be empty'),
+    description: mergeText(MAX_TEXT).default(''),
+    fields: z
+      .array(fieldMappingSchema)
+      .max(MAX_FIELD_MAPPINGS)
+      .default([])
+      .superRefine((fields, ctx) => {
+        const seen = new Set<string>();
+        fields.forEach((field, index) => {
+          if (seen.has(field.jiraField)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'jiraField'],
+              message: `"${field.jiraField}" is mapped more than once`,
+            });
+          }
+          seen.add(field.jiraField);
+        });
+      }),
+    remoteLink: z.boolean(),
+    allowComments: z.boolean(),
+    allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+  })
+  .superRefine((template, ctx) => {
+    const texts = [template.summary, template.description, ...template.fields.map((f) => f.value)];
+    const count = texts.reduce((sum, text) => sum + countMergeFields(text), 0);
+    if (count > MAX_MERGE_FIELDS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the template holds ${count} merge fields; at most ${MAX_MERGE_FIELDS} are allowed`,
       });
-    }),
-  remoteLink: z.boolean(),
-  allowComments: z.boolean(),
-  allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
-});
+    }
+  });
 
 export type Template = z.output<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
@@ -105,38 +125,84 @@ export interface RecordFields {
 }
 
 /** Parent relationships in SOQL go at most five levels up; one more is the field itself. */
-const MAX_DEPTH = 6;
+export const MAX_RECORD_DEPTH = 6;
+/**
+ * Fields (values and relationships, at every level) one record may hold. A record holds only
+ * what its template references, and a template holds at most MAX_MERGE_FIELDS merge fields.
+ */
+export const MAX_RECORD_FIELDS = 1_000;
 
-const recordFieldValue: z.ZodType<RecordFieldValue> = z.lazy(() =>
-  z.union([
-    z.string().max(MAX_TEXT),
-    z.number().refine(Number.isFinite, 'expected a finite number'),
-    z.boolean(),
-    z.null(),
-    recordFieldsSchema,
-  ]),
-);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const recordFieldsSchema: z.ZodType<RecordFields> = z.lazy(() =>
-  z.record(
-    z.string().regex(API_NAME, 'expected a field API name or relationship name'),
-    recordFieldValue,
-  ),
-);
-
-function depthOf(value: RecordFieldValue): number {
-  if (value === null || typeof value !== 'object') return 0;
-  return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+interface RecordFieldProblem {
+  path: string[];
+  message: string;
 }
+
+/**
+ * What is wrong with a record's field values, found in one walk without recursion. A
+ * recursive schema would cost a stack frame per level and, in zod, far more time per field;
+ * this walk stops as soon as the record holds more fields than it may.
+ */
+export function recordFieldProblems(fields: unknown): RecordFieldProblem[] {
+  if (!isObject(fields)) return [{ path: [], message: 'expected an object of field values' }];
+  const problems: RecordFieldProblem[] = [];
+  let count = 0;
+  const pending: [Record<string, unknown>, string[]][] = [[fields, []]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [object, path] = next;
+    for (const [key, value] of Object.entries(object)) {
+      count += 1;
+      if (count > MAX_RECORD_FIELDS) {
+        return [
+          {
+            path: [],
+            message: `the record holds more than ${MAX_RECORD_FIELDS} fields; at most ${MAX_RECORD_FIELDS} are allowed`,
+          },
+        ];
+      }
+      const at = [...path, key];
+      if (!API_NAME.test(key))
+        problems.push({ path: at, message: 'expected a field API name or relationship name' });
+      if (typeof value === 'string') {
+        if (value.length > MAX_TEXT)
+          problems.push({ path: at, message: `expected at most ${MAX_TEXT} characters` });
+      } else if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+          problems.push({ path: at, message: 'expected a finite number' });
+      } else if (isObject(value)) {
+        // The field object is level 1; a relationship object at `at` is level at.length + 1.
+        if (at.length >= MAX_RECORD_DEPTH) {
+          problems.push({
+            path: at,
+            message: `relationships may be nested at most ${MAX_RECORD_DEPTH - 1} levels deep`,
+          });
+        } else pending.push([value, at]);
+      } else if (typeof value !== 'boolean' && value !== null) {
+        problems.push({
+          path: at,
+          message: 'expected text, a number, true or false, null, or a relationship object',
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+const recordFieldsSchema = z
+  .unknown()
+  .superRefine((fields, ctx) => {
+    for (const problem of recordFieldProblems(fields))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  })
+  .transform((fields) => fields as RecordFields);
 
 export const recordSchema = z.strictObject({
   id: salesforceId('record'),
-  url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the record' }),
+  url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-  fields: recordFieldsSchema.refine(
-    (fields) => depthOf(fields) <= MAX_DEPTH,
-    `relationships may be nested at most ${MAX_DEPTH - 1} levels deep`,
-  ),
+  fields: recordFieldsSchema,
 });
 
 export type RecordData = z.output<typeof recordSchema>;
@@ -149,11 +215,45 @@ function fieldErrorsOf(error: z.ZodError, prefix: string): FieldError[] {
 }
 
 function describe(errors: FieldError[]): string {
-  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return listForMessage(
+    errors.map((e) => `${e.field}: ${e.message}`),
+    '; ',
+  );
+}
+
+/**
+ * Value-map entries one template may hold, over all its mappings: as many as the largest
+ * Salesforce picklist has values. Checked before the schema, which spends time on each entry.
+ */
+export const MAX_VALUE_MAP_ENTRIES = 1_000;
+
+function valueMapEntries(input: unknown): number {
+  if (!isObject(input) || !Array.isArray(input.fields)) return 0;
+  let count = 0;
+  // More mappings than the schema allows are refused by it before it looks at their members.
+  for (const field of input.fields.slice(0, MAX_FIELD_MAPPINGS)) {
+    if (isObject(field) && isObject(field.valueMap)) count += Object.keys(field.valueMap).length;
+  }
+  return count;
 }
 
 /** Parses a template or throws TEMPLATE_INVALID naming every bad member. */
 export function parseTemplate(input: unknown): Template {
+  const entries = valueMapEntries(input);
+  if (entries > MAX_VALUE_MAP_ENTRIES) {
+    throw new AppError(
+      'TEMPLATE_INVALID',
+      `The template is invalid: its value maps hold ${entries} entries; at most ${MAX_VALUE_MAP_ENTRIES} are allowed.`,
+      {
+        fieldErrors: [
+          {
+            field: 'template.fields',
+            message: `at most ${MAX_VALUE_MAP_ENTRIES} value-map entries`,
+          },
+        ],
+      },
+    );
+  }
   const result = templateSchema.safeParse(input);
   if (result.success) return result.data;
   const fieldErrors = fieldErrorsOf(result.error, 'template');

@@ -13,10 +13,20 @@ export function normaliseText(text: string): string {
   );
 }
 
+/**
+ * How many characters of normalised text are not blank. Rendering keeps every one of them (as
+ * itself or escaped, longer), so a text with more of them than a limit cannot fit in it once
+ * rendered: callers say so without rendering it.
+ */
+export function visibleLength(normalised: string): number {
+  return normalised.replace(/\s+/g, '').length;
+}
+
 export type TextToken = { kind: 'text'; text: string } | { kind: 'url'; text: string };
 
 const URL_CANDIDATE = /https?:\/\/[^\s<>"'`]+/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?'"*_~]$/;
+const TRAILING_PUNCTUATION = new Set('.,;:!?\'"*_~');
+const OPENING_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 
 /** Splits one line into plain text and http(s) URLs. */
 export function tokeniseUrls(line: string): TextToken[] {
@@ -34,26 +44,31 @@ export function tokeniseUrls(line: string): TextToken[] {
   return tokens;
 }
 
-/** Drops sentence punctuation and unbalanced closing brackets that follow a URL in prose. */
+/**
+ * Drops sentence punctuation and unbalanced closing brackets that follow a URL in prose. The
+ * brackets are counted once and the counts kept as characters are dropped, so a URL ending in
+ * thousands of them costs one pass.
+ */
 function trimUrl(url: string): string {
-  let out = url;
-  for (;;) {
-    if (TRAILING_PUNCTUATION.test(out)) {
-      out = out.slice(0, -1);
+  const counts = new Map<string, number>();
+  for (const ch of url) if ('()[]{}'.includes(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let end = url.length;
+  while (end > 0) {
+    const last = url[end - 1] ?? '';
+    if (TRAILING_PUNCTUATION.has(last)) {
+      end -= 1;
       continue;
     }
-    const closing = out.at(-1);
-    const opening = closing === ')' ? '(' : closing === ']' ? '[' : closing === '}' ? '{' : '';
-    if (opening && count(out, closing ?? '') > count(out, opening)) {
-      out = out.slice(0, -1);
+    const opening = OPENING_OF[last];
+    const closings = counts.get(last) ?? 0;
+    if (opening && closings > (counts.get(opening) ?? 0)) {
+      counts.set(last, closings - 1);
+      end -= 1;
       continue;
     }
-    return out;
+    break;
   }
-}
-
-function count(text: string, ch: string): number {
-  return text.split(ch).length - 1;
+  return url.slice(0, end);
 }
 
 export function isHttpUrl(candidate: string): boolean {

@@ -1,3 +1,4 @@
+import { cutText } from '../lib/errors';
 import { plainTextToAdf } from './adf';
 import type { JiraAllowedValue, JiraFieldMeta } from './create-meta';
 import { parseIsoDate, toJiraDate, toJiraDateTime } from './iso-date';
@@ -152,6 +153,51 @@ const splitList = (value: string, separators: RegExp) =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
+/** A value from the record, as quoted in a problem message. */
+const quoted = (value: string) => `"${cutText(value, 100)}"`;
+
+/**
+ * A field's allowed values indexed the ways a template may name one, built once per field: a
+ * list of many items is then checked against a list of many values in time proportional to
+ * the two, not to their product.
+ */
+interface AllowedIndex {
+  byValue: Map<string, JiraAllowedValue>;
+  byName: Map<string, JiraAllowedValue>;
+  byKey: Map<string, JiraAllowedValue>;
+  byId: Map<string, JiraAllowedValue>;
+  /** The first values, for problem messages. */
+  shown: string;
+}
+
+const allowedIndexes = new WeakMap<JiraFieldMeta, AllowedIndex>();
+
+function allowedIndexOf(meta: JiraFieldMeta, allowed: readonly JiraAllowedValue[]): AllowedIndex {
+  let index = allowedIndexes.get(meta);
+  if (index) return index;
+  // The first value with a given spelling wins, as a search through the list would find it.
+  const add = (
+    map: Map<string, JiraAllowedValue>,
+    key: string | undefined,
+    v: JiraAllowedValue,
+  ) => {
+    if (key !== undefined && !map.has(key)) map.set(key, v);
+  };
+  index = { byValue: new Map(), byName: new Map(), byKey: new Map(), byId: new Map(), shown: '' };
+  for (const v of allowed) {
+    add(index.byValue, v.value, v);
+    add(index.byName, v.name?.toLowerCase(), v);
+    add(index.byKey, v.key?.toLowerCase(), v);
+    add(index.byId, v.id, v);
+  }
+  const names = allowed
+    .map((v) => v.value ?? v.name ?? v.key ?? v.id)
+    .filter((v): v is string => v !== undefined);
+  index.shown = names.slice(0, 20).join(', ') + (names.length > 20 ? ', …' : '');
+  allowedIndexes.set(meta, index);
+  return index;
+}
+
 /**
  * The allowed value `candidate` names: `{ match }` when found, `{}` when the field has no list
  * (free input, or too many values to enumerate: Jira is the judge), and `undefined`, with a
@@ -164,27 +210,22 @@ function findAllowed(
 ): { match?: JiraAllowedValue } | undefined {
   const allowed = meta.allowedValues;
   if (!allowed || allowed.length === 0) return {};
+  const index = allowedIndexOf(meta, allowed);
   const lower = candidate.toLowerCase();
   const match =
-    allowed.find((v) => v.value === candidate) ??
-    allowed.find((v) => v.name !== undefined && v.name.toLowerCase() === lower) ??
-    allowed.find((v) => v.key !== undefined && v.key.toLowerCase() === lower) ??
-    allowed.find((v) => v.id === candidate);
+    index.byValue.get(candidate) ??
+    index.byName.get(lower) ??
+    index.byKey.get(lower) ??
+    index.byId.get(candidate);
   if (match) return { match };
-  problems.push(notAllowed(meta, candidate));
-  return undefined;
-}
-
-function notAllowed(meta: JiraFieldMeta, candidate: string): FieldProblem {
-  const names = (meta.allowedValues ?? [])
-    .map((v) => v.value ?? v.name ?? v.key ?? v.id)
-    .filter((v): v is string => v !== undefined);
-  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? ', …' : '');
-  return problem(
-    meta,
-    'VALUE_NOT_ALLOWED',
-    `"${candidate}" is not an allowed value (allowed: ${shown})`,
+  problems.push(
+    problem(
+      meta,
+      'VALUE_NOT_ALLOWED',
+      `${quoted(candidate)} is not an allowed value (allowed: ${index.shown})`,
+    ),
   );
+  return undefined;
 }
 
 function shapeOption(
@@ -220,7 +261,7 @@ function shapeById(
   const id = found.match?.id ?? (/^\d+$/.test(candidate) ? candidate : undefined);
   if (id === undefined) {
     problems.push(
-      problem(meta, 'VALUE_INVALID', `"${candidate}" is not an id Jira knows for this field`),
+      problem(meta, 'VALUE_INVALID', `${quoted(candidate)} is not an id Jira knows for this field`),
     );
     return undefined;
   }
@@ -242,7 +283,7 @@ function shapeUser(
       problem(
         meta,
         'VALUE_INVALID',
-        `"${candidate}" is not a Jira Cloud account id; Jira Cloud identifies users by account id, not by email or name`,
+        `${quoted(candidate)} is not a Jira Cloud account id; Jira Cloud identifies users by account id, not by email or name`,
       ),
     );
     return undefined;
@@ -260,7 +301,7 @@ function shapeNumber(meta: JiraFieldMeta, value: string, problems: FieldProblem[
   const plain = GROUPED_NUMBER.test(text) ? text.replace(/,/g, '') : text;
   const parsed = NUMBER.test(plain) ? Number(plain) : Number.NaN;
   if (!Number.isFinite(parsed)) {
-    problems.push(problem(meta, 'VALUE_INVALID', `"${text}" is not a number`));
+    problems.push(problem(meta, 'VALUE_INVALID', `${quoted(text)} is not a number`));
     return undefined;
   }
   return parsed;
@@ -278,7 +319,7 @@ function shapeDate(
       problem(
         meta,
         'VALUE_INVALID',
-        `"${value.trim()}" is not an ISO ${kind === 'date' ? 'date (YYYY-MM-DD)' : 'datetime'}`,
+        `${quoted(value.trim())} is not an ISO ${kind === 'date' ? 'date (YYYY-MM-DD)' : 'datetime'}`,
       ),
     );
     return undefined;
@@ -294,10 +335,13 @@ function shapeText(
 ): JsonValue | undefined {
   const limit = textLimitOf(meta, kind.singleLine, options);
   if (kind.singleLine) {
-    // Summaries and single-line fields refuse newlines; collapse them into spaces.
+    // Summaries and single-line fields refuse newlines: each one, with the blanks around it,
+    // becomes one space. Split, not a /\s*\n\s*/ replace, which backtracks over long blank runs.
     const line = normaliseText(value)
-      .replace(/\s*\n\s*/g, ' ')
-      .trim();
+      .split('\n')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .join(' ');
     return line ? truncateWithMarker(line, limit) : undefined;
   }
   if (kind.rich) {
@@ -309,6 +353,20 @@ function shapeText(
 }
 
 const isBlank = (value: string) => value.trim() === '';
+
+/** Problems listed per field: a list of thousands of bad items is named by its first few. */
+export const MAX_PROBLEMS_PER_FIELD = 5;
+
+function listedProblems(meta: JiraFieldMeta, problems: FieldProblem[]): FieldProblem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_FIELD) return problems;
+  const more = problems.length - MAX_PROBLEMS_PER_FIELD;
+  const summary = problem(
+    meta,
+    problems[MAX_PROBLEMS_PER_FIELD]?.code ?? 'VALUE_INVALID',
+    `… and ${more} more value${more === 1 ? '' : 's'} with problems`,
+  );
+  return [...problems.slice(0, MAX_PROBLEMS_PER_FIELD), summary];
+}
 
 /**
  * Shapes one rendered value for one field. An empty value gives no value and no problem (the
@@ -344,10 +402,12 @@ export function shapeFieldValue(
     whole === undefined ? items.map((item) => applyValueMap(item, valueMap)) : items;
   if (isBlank(mapped)) return { problems };
 
-  const done = (value: JsonValue | undefined): ShapedValue =>
-    value === undefined || (Array.isArray(value) && value.length === 0)
-      ? { problems }
-      : { value, problems };
+  const done = (value: JsonValue | undefined): ShapedValue => {
+    const listed = listedProblems(meta, problems);
+    return value === undefined || (Array.isArray(value) && value.length === 0)
+      ? { problems: listed }
+      : { value, problems: listed };
+  };
   const collect = <T extends JsonValue>(items: string[], shape: (item: string) => T | undefined) =>
     items.map(shape).filter((item): item is T => item !== undefined);
 
@@ -388,12 +448,12 @@ export function shapeFieldValue(
 
 /** Jira labels cannot hold spaces: split on commas, semicolons and whitespace, drop repeats. */
 export function cleanLabels(value: string): string[] {
-  const labels: string[] = [];
+  const labels = new Set<string>();
   for (const raw of normaliseText(value).split(/[\s,;]+/)) {
     const labelText = raw.slice(0, SINGLE_LINE_LIMIT);
-    if (labelText && !labels.includes(labelText)) labels.push(labelText);
+    if (labelText) labels.add(labelText);
   }
-  return labels;
+  return [...labels];
 }
 
 export interface FieldInput {
@@ -426,8 +486,13 @@ function settable(meta: JiraFieldMeta): boolean {
 export function shapeFields(
   inputs: readonly FieldInput[],
   createMeta: readonly JiraFieldMeta[],
-  options: ShapingOptions & { alreadySet?: readonly string[] },
+  options: ShapingOptions & {
+    alreadySet?: readonly string[];
+    /** Named in the problems: the fields are those of the create or of a transition screen. */
+    action?: 'create' | 'transition';
+  },
 ): ShapedFields {
+  const on = options.action === 'transition' ? 'on this transition' : 'on create';
   const byId = new Map(createMeta.map((meta) => [meta.fieldId, meta]));
   const fields: Record<string, JsonValue> = {};
   const problems: FieldProblem[] = [];
@@ -450,7 +515,7 @@ export function shapeFields(
     }
     if (!settable(meta)) {
       problems.push(
-        problem(meta, 'FIELD_NOT_SETTABLE', 'Jira does not allow setting this field on create'),
+        problem(meta, 'FIELD_NOT_SETTABLE', `Jira does not allow setting this field ${on}`),
       );
       reported.add(meta.fieldId);
       continue;
@@ -473,7 +538,7 @@ export function shapeFields(
         'FIELD_REQUIRED',
         mapped.has(meta.fieldId)
           ? 'Jira requires a value, but the template rendered it empty for this record and sets no default'
-          : 'Jira requires this field on create, but the template does not map it',
+          : `Jira requires this field ${on}, but the template does not map it`,
       ),
     );
   }

@@ -1,4 +1,4 @@
-import { normaliseText, tokeniseUrls } from './text-normalisation';
+import { normaliseText, tokeniseUrls, visibleLength } from './text-normalisation';
 
 /**
  * Salesforce plain text as Jira wiki markup (Server/Data Center descriptions, comments and
@@ -49,12 +49,13 @@ export function wikiSafeUrl(url: string): string {
 
 function escapeRun(text: string): string {
   let out = '';
+  // Emoticons are at most 12 characters: only those following a "(", ":" or ";" are looked at.
+  const rest = (i: number) => text.slice(i, i + 12);
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i] ?? '';
-    const rest = text.slice(i, i + 12);
     if (ch === '\\') out += entity(ch);
-    else if (ch === '(' && PAREN_EMOTICON.test(rest)) out += entity(ch);
-    else if ((ch === ':' || ch === ';') && FACE_EMOTICON.test(rest)) out += entity(ch);
+    else if (ch === '(' && PAREN_EMOTICON.test(rest(i))) out += entity(ch);
+    else if ((ch === ':' || ch === ';') && FACE_EMOTICON.test(rest(i))) out += entity(ch);
     else if (BACKSLASH_ESCAPED.has(ch)) out += `\\${ch}`;
     else out += ch;
   }
@@ -84,12 +85,17 @@ export function plainTextToWiki(text: string): string {
 
 /**
  * Escapes and truncates so the *escaped* result fits `limit`, ending with the (escaped) marker.
- * Escaping lengthens text, so the source is cut until the output fits.
+ * Escaping lengthens text, so the source is cut until the output fits. Only the first `limit`
+ * characters can be kept, so a longer text costs no more than that to cut.
  */
 export function plainTextToWikiWithin(text: string, limit: number, marker: string): string {
-  const full = plainTextToWiki(text);
-  if (full.length <= limit) return full;
-  const chars = [...normaliseText(text)];
+  const normalised = normaliseText(text);
+  if (visibleLength(normalised) <= limit) {
+    const full = plainTextToWiki(normalised);
+    if (full.length <= limit) return full;
+  }
+  // A code point takes at most two UTF-16 units: the first `limit` lie within 2 × limit.
+  const chars = [...normalised.slice(0, 2 * limit)].slice(0, limit);
   let keep = Math.max(0, limit - marker.length);
   for (;;) {
     const candidate = plainTextToWiki(chars.slice(0, keep).join('').trimEnd() + marker);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CREDENTIALS_CACHE_MS } from '../../src/tenants/tenant-service';
 import { AUDIT_ORG_ID, auditEvent, requestIds } from '../support/audit-events';
 import { runTs } from '../support/processes';
-import { TEST_KEY, startTestRelay, type TestRelay } from '../support/relay';
+import { TEST_KEY, metricsOf, startTestRelay, type TestRelay } from '../support/relay';
 import { SalesforceDouble } from '../support/salesforce-double';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -85,7 +85,7 @@ describe.each(['', 'pjx'])(
       await waitFor(() => double.records(OBJECT).length === 15);
       await relay.services.auditDrainer.stop();
 
-      const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+      const metrics = await metricsOf(relay);
       expect(metrics).toMatch(/^relay_audit_outbox_pending 0$/m);
       expect(metrics).toMatch(/^relay_audit_outbox_parked 0$/m);
       expect(metrics).toMatch(/^relay_audit_outbox_oldest_pending_age_seconds 0$/m);

@@ -6,7 +6,7 @@ import { createServices } from '../../src/services';
 import { AUDIT_ORG_ID, AUDIT_USER_ID } from '../support/audit-events';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { REPO_ROOT } from '../support/processes';
-import { TEST_KEY, signedFetch } from '../support/relay';
+import { TEST_KEY, TEST_METRICS_TOKEN, metricsOf, signedFetch } from '../support/relay';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { ENGINES, databaseUrlOf, freshStoreLocation } from '../support/stores';
 
@@ -61,7 +61,7 @@ async function waitFor(
 }
 
 async function outboxPending(relay: RelayProcess): Promise<number> {
-  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+  const metrics = await metricsOf(relay);
   const match = /^relay_audit_outbox_pending (\d+)/m.exec(metrics);
   return match ? Number(match[1]) : Number.NaN;
 }
@@ -90,6 +90,7 @@ describe.each(ENGINES)(
         HOST: '127.0.0.1',
         DATABASE_URL: databaseUrlOf(await freshStoreLocation(engine)),
         RELAY_ENCRYPTION_KEYS: TEST_KEY,
+        RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
         RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
         RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000',
         LOG_LEVEL: 'info',

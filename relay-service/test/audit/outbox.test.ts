@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { OutboxDrainer, type DrainerSettings } from '../../src/audit/outbox-drainer';
 import { OutboxRepository } from '../../src/audit/outbox-repository';
 import { OutboxAuditSink } from '../../src/audit/outbox-sink';
@@ -74,8 +75,14 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
       },
     });
     outbox = new OutboxRepository(store);
-    sink = new OutboxAuditSink(store, outbox, clock, (orgId) => tenants.auditsViews(orgId));
     logs = new LogCapture();
+    sink = new OutboxAuditSink(
+      store,
+      outbox,
+      clock,
+      (orgId) => tenants.auditsViews(orgId),
+      createLogger('info', logs),
+    );
     client = new SalesforceAuditClient({
       credentials: (orgId) => tenants.salesforceAuth(orgId),
       namespace: (orgId) => tenants.namespace(orgId),
@@ -115,11 +122,35 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     expect(await outbox.stats()).toEqual({ pending: 0, parked: 0, oldestPendingCreatedAt: null });
   });
 
-  it('when the same request id is recorded twice then it is queued and sent once', async () => {
+  it('when a second event comes with an already queued request id then it is kept under a fresh id, logged as an error and counted', async () => {
     await sink.record(auditEvent('dup-1'));
-    await sink.record(auditEvent('dup-1', { outcome: 'Failed' }));
+    await store.transaction(async (tx) => {
+      await sink.record(auditEvent('dup-1', { operation: 'Comment', outcome: 'Failed' }), tx);
+    });
     await drainer.drainOnce();
-    expect(deliveredIds()).toEqual(['dup-1']);
+
+    const delivered = double.records(OBJECT);
+    expect(delivered).toHaveLength(2);
+    const first = delivered.find((r) => r.Request_Id__c === 'dup-1');
+    const second = delivered.find((r) => r.Request_Id__c !== 'dup-1');
+    expect(first).toMatchObject({ Operation__c: 'Create', Outcome__c: 'Success' });
+    expect(second).toMatchObject({ Operation__c: 'Comment', Outcome__c: 'Failed' });
+    expect(String(second?.Request_Id__c)).toMatch(/^[0-9a-f-]{36}$/);
+
+    const collision = logs.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => String(line.msg).startsWith('audit event id collision'));
+    expect(collision).toMatchObject({
+      level: 50,
+      requestId: 'dup-1',
+      keptAs: second?.Request_Id__c,
+      operation: 'Comment',
+    });
+    const registry = new Registry();
+    sink.registerMetrics(registry);
+    expect(await registry.metrics()).toMatch(
+      /relay_audit_event_id_collisions_total\{operation="Comment"\} 1/,
+    );
   });
 
   it('when the operation transaction rolls back then its audit event is gone too', async () => {

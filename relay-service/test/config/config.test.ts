@@ -42,10 +42,44 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'verbose'],
     ['RELAY_BODY_LIMIT_BYTES', '-1'],
     ['RELAY_TENANT_RATE_LIMIT_PER_MINUTE', '0'],
+    ['RELAY_BODY_TIMEOUT_MS', '10'],
+    ['RELAY_HEADERS_TIMEOUT_MS', 'soon'],
+    ['RELAY_METRICS_TOKEN', 'short'],
+    ['RELAY_METRICS_TOKEN', `${'x'.repeat(40)} ${'y'.repeat(10)}`],
+    ['RELAY_JIRA_MAX_CONCURRENCY', '0'],
+    ['RELAY_JIRA_MAX_QUEUE_WAIT_MS', '-5'],
+    ['ATLASSIAN_APP_HOURLY_POINTS', '1.5'],
   ])('when %s is %p then start-up names that variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('when the Jira load settings are not set then 200 users at once are not queued and waits are short', () => {
+    expect(loadConfig({}).jira).toEqual({
+      maxConcurrency: 256,
+      minConcurrency: 4,
+      maxQueueWaitMs: 1000,
+      appHourlyPoints: undefined,
+    });
+  });
+
+  it('when the concurrency floor is above the ceiling then start-up names the floor', () => {
+    expect(
+      problemsOf({ RELAY_JIRA_MIN_CONCURRENCY: '50', RELAY_JIRA_MAX_CONCURRENCY: '10' }),
+    ).toEqual([expect.stringMatching(/^RELAY_JIRA_MIN_CONCURRENCY: must be at most/)]);
+  });
+
+  it('when request timeouts and the metrics token are not set then bodies and headers get 10 s and /metrics no token', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ bodyTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
+    expect(config.metricsToken).toBeUndefined();
+  });
+
+  it('when the metrics token is too short then start-up says so without echoing it', () => {
+    const [problem] = problemsOf({ RELAY_METRICS_TOKEN: 'guessable-token' });
+    expect(problem).toMatch(/^RELAY_METRICS_TOKEN: expected at least 32 characters/);
+    expect(problem).not.toContain('guessable-token');
   });
 
   it('when several variables are bad then each is named on its own line', () => {

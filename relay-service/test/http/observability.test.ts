@@ -1,4 +1,11 @@
-import { ORG_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
+import {
+  ORG_ID,
+  TEST_METRICS_TOKEN,
+  metricsOf,
+  signedFetch,
+  startTestRelay,
+  type TestRelay,
+} from '../support/relay';
 
 describe('logging, health and metrics', () => {
   let relay: TestRelay;
@@ -73,7 +80,7 @@ describe('logging, health and metrics', () => {
   it('when requests were served then /metrics counts them by route and status', async () => {
     await signedFetch(relay.url, { method: 'GET', path: '/v1/connections', orgId: ORG_ID, secret });
     await fetch(`${relay.url}/no-such-route`);
-    const text = await (await fetch(`${relay.url}/metrics`)).text();
+    const text = await metricsOf(relay);
     expect(text).toMatch(
       /relay_http_requests_total\{method="GET",route="\/v1\/connections",status="200"\} \d+/,
     );
@@ -100,5 +107,63 @@ describe('readiness and metrics switches', () => {
     const relay = await startTestRelay({ env: { RELAY_METRICS_ENABLED: 'false' } });
     expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
     await relay.stop();
+  });
+
+  it('when no metrics token is configured then /metrics is not served to anyone', async () => {
+    const relay = await startTestRelay({ env: { RELAY_METRICS_TOKEN: '' } });
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    ];
+    for (const headers of attempts) {
+      const response = await fetch(`${relay.url}/metrics`, { headers });
+      expect(response.status).toBe(404);
+      const text = await response.text();
+      expect(text).not.toContain('relay_http_requests_total');
+      expect(JSON.parse(text)).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    await relay.stop();
+  });
+});
+
+describe('metrics behind a bearer token', () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+  });
+  afterAll(() => relay.stop());
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['another token of the same length', `Bearer ${TEST_METRICS_TOKEN.replace(/.$/, '!')}`],
+    ['a prefix of the token', `Bearer ${TEST_METRICS_TOKEN.slice(0, -1)}`],
+    ['the token with more after it', `Bearer ${TEST_METRICS_TOKEN}x`],
+    ['the token as Basic credentials', `Basic ${TEST_METRICS_TOKEN}`],
+    ['the token without a scheme', TEST_METRICS_TOKEN],
+  ])(
+    'when /metrics is asked with %s then 401 METRICS_TOKEN_INVALID and no metrics',
+    async (_what, authorization) => {
+      const response = await fetch(`${relay.url}/metrics`, {
+        headers: authorization === undefined ? {} : { Authorization: authorization },
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      const text = await response.text();
+      expect(text).not.toContain('relay_');
+      expect(JSON.parse(text)).toMatchObject({ code: 'METRICS_TOKEN_INVALID', status: 401 });
+    },
+  );
+
+  it('when /metrics is asked with the configured bearer token then the metrics are served', async () => {
+    const response = await fetch(`${relay.url}/metrics`, {
+      headers: { Authorization: `bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('relay_http_requests_total');
+  });
+
+  it('when the metrics token is logged with the request then it is redacted', async () => {
+    await metricsOf(relay);
+    expect(relay.logs.text).not.toContain(TEST_METRICS_TOKEN);
   });
 });

@@ -1,4 +1,19 @@
 import { createApp } from '../../src/app';
+import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_MEMBERS } from '../../src/http/json-body';
+import { BULK_CREATE_LIMIT } from '../../src/jira/endpoints/issue-create';
+import { PROBLEM_LIST_LIMIT, errorCatalog } from '../../src/lib/errors';
+import {
+  MAX_FILTERS_PER_TAG,
+  MAX_MERGED_CHARACTERS,
+  MAX_MERGE_FIELDS,
+} from '../../src/templates/merge-fields';
+import {
+  MAX_FIELD_MAPPINGS,
+  MAX_RECORD_DEPTH,
+  MAX_RECORD_FIELDS,
+  MAX_VALUE_MAP_ENTRIES,
+} from '../../src/templates/template-schema';
+import { MAX_PROBLEMS_PER_FIELD } from '../../src/templates/value-shaping';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { AdminClient } from '../support/connections';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
@@ -31,6 +46,31 @@ describe('relay-service/openapi.yaml', () => {
   it('when the app is built then every route it serves is documented, and every documented route is served', () => {
     const served = servedRoutes(createApp(relay.services)).sort();
     expect(served).toEqual(documentedRoutes(doc).sort());
+  });
+
+  it('when the code knows an error code then the document lists it, and nothing else', () => {
+    const problem = (doc.components as { schemas: Record<string, unknown> }).schemas.Problem as {
+      properties: { code: { enum: string[] } };
+    };
+    expect([...problem.properties.code.enum].sort()).toEqual(Object.keys(errorCatalog).sort());
+  });
+
+  it('when the code enforces a limit on request content then the document states the same value', () => {
+    const limits = (doc as unknown as { 'x-limits': Record<string, number> })['x-limits'];
+    expect(limits).toEqual({
+      jsonDepth: MAX_JSON_DEPTH,
+      jsonObjectMembers: MAX_JSON_OBJECT_MEMBERS,
+      mergeFieldsPerTemplate: MAX_MERGE_FIELDS,
+      filtersPerMergeField: MAX_FILTERS_PER_TAG,
+      fieldMappingsPerTemplate: MAX_FIELD_MAPPINGS,
+      valueMapEntriesPerTemplate: MAX_VALUE_MAP_ENTRIES,
+      fieldsPerRecord: MAX_RECORD_FIELDS,
+      relationshipLevels: MAX_RECORD_DEPTH - 1,
+      mergedCharactersPerRecord: MAX_MERGED_CHARACTERS,
+      recordsPerBulkCreate: BULK_CREATE_LIMIT,
+      problemListEntries: PROBLEM_LIST_LIMIT,
+      problemsPerField: MAX_PROBLEMS_PER_FIELD,
+    });
   });
 
   it('when the routes are exercised then every request and answer matches the document', async () => {

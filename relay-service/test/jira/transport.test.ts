@@ -1,8 +1,9 @@
-import { Agent } from 'undici';
+import { Agent, Dispatcher, errors } from 'undici';
 import { apiTokenAuth } from '../../src/jira/auth/api-token';
 import {
   defaultTransportSettings,
   JiraTransport,
+  wasNeverSent,
   type TransportSettings,
 } from '../../src/jira/transport';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
@@ -183,21 +184,26 @@ describe('Jira transport against the Cloud double', () => {
     jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'delay', ms: 400 });
     await expect(transport({ totalTimeoutMs: 100 }).send(createIssue())).rejects.toMatchObject({
       code: 'JIRA_UNAVAILABLE',
-      detail: expect.stringContaining('did not answer within 100 ms'),
+      detail: expect.stringContaining('Jira did not answer'),
     });
   });
 
-  it('when 20 requests are sent at once then no more than the concurrency limit are in flight', async () => {
+  it('when 20 requests are sent at once then no more than the concurrency ceiling are in flight', async () => {
     // A slow answer from an earlier test may still be running inside the double.
     while (jira.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     jira.resetCounters();
-    jira.faults.add({ route: 'GET /rest/api/3/myself', kind: 'delay', ms: 15, times: 20 });
+    const route = 'GET /rest/api/3/issue/{issueIdOrKey}';
+    jira.faults.add({ route, kind: 'delay', ms: 15, times: 20 });
     const client = transport({ maxConcurrent: 3 });
-    await Promise.all(
-      Array.from({ length: 20 }, () => client.send({ method: 'GET', path: '/rest/api/3/myself' })),
+    // Twenty different issues: identical reads would share one call.
+    const answers = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        client.send({ method: 'GET', path: `/rest/api/3/issue/NOPE-${i + 1}` }),
+      ),
     );
+    expect(answers.every((a) => a.status === 'rejected')).toBe(true); // 404s, all answered
     expect(jira.maxInFlight).toBeLessThanOrEqual(3);
-    expect(jira.callsTo('GET /rest/api/3/myself')).toBe(20);
+    expect(jira.callsTo(route)).toBe(20);
   });
 
   it('when Jira rejects data then field errors and the Jira status come back', async () => {
@@ -219,12 +225,177 @@ describe('Jira transport against the Cloud double', () => {
     });
     await expect(send({ method: 'GET', path: '/rest/api/3/myself' })).rejects.toMatchObject({
       code: 'JIRA_FORBIDDEN',
-      detail: expect.stringContaining('No permission'),
+      detail: expect.stringContaining('lacks permission'),
     });
     await expect(
       transport({}, 'wrong').send({ method: 'GET', path: '/rest/api/3/myself' }),
     ).rejects.toMatchObject({ code: 'JIRA_UNAUTHORIZED', jiraStatus: 401 });
     expect(jira.callsTo('GET /rest/api/3/myself')).toBe(2);
+  });
+
+  describe("what of Jira's own error text reaches the caller", () => {
+    const STACK_TRACE = [
+      'java.lang.NullPointerException: Cannot invoke "com.atlassian.jira.issue.Issue.getKey()"',
+      '\tat com.atlassian.jira.rest.v2.issue.IssueResource.getIssue(IssueResource.java:212)',
+      '\tat sun.reflect.GeneratedMethodAccessor1234.invoke(Unknown Source)',
+    ].join('\n');
+    const HTML_PAGE =
+      '<!DOCTYPE html><html><head><title>Oops</title></head><body><h1>HTTP Status 500</h1><pre>' +
+      STACK_TRACE +
+      '</pre><p>Apache Tomcat/9.0.83 at jira-node-2.intra.acme.example</p></body></html>';
+    const LEAKS = ['java.lang', 'com.atlassian', 'IssueResource', 'Tomcat', 'intra.acme', '<'];
+
+    async function problemFor(fault: Parameters<JiraDouble['faults']['add']>[0]) {
+      jira.faults.add({ route: 'GET /rest/api/3/myself', times: 5, ...fault });
+      const error = await transport()
+        .send({ method: 'GET', path: '/rest/api/3/myself' })
+        .then(
+          () => undefined,
+          (e: unknown) => e as { code: string; detail: string; fieldErrors?: unknown },
+        );
+      jira.faults.clear();
+      if (!error) throw new Error('expected the call to fail');
+      return error;
+    }
+
+    it.each([
+      [
+        'a JSON 500 carrying a stack trace',
+        {
+          kind: 'status' as const,
+          status: 500,
+          body: { errorMessages: [STACK_TRACE], errors: { summary: STACK_TRACE } },
+        },
+      ],
+      [
+        'a Data Center 500 with its stack-trace member',
+        {
+          kind: 'status' as const,
+          status: 500,
+          body: { message: STACK_TRACE, 'status-code': 500, 'stack-trace': STACK_TRACE },
+        },
+      ],
+      [
+        'an HTML error page with a 502',
+        { kind: 'rawError' as const, status: 502, contentType: 'text/html', text: HTML_PAGE },
+      ],
+      [
+        'a plain-text 503',
+        { kind: 'rawError' as const, status: 503, contentType: 'text/plain', text: STACK_TRACE },
+      ],
+      [
+        'an HTML 400 from a proxy',
+        { kind: 'rawError' as const, status: 400, contentType: 'text/html', text: HTML_PAGE },
+      ],
+      [
+        'a gateway 401 message',
+        { kind: 'status' as const, status: 401, body: { code: 401, message: STACK_TRACE } },
+      ],
+      [
+        'a 403 with Jira messages',
+        { kind: 'status' as const, status: 403, body: { errorMessages: [STACK_TRACE] } },
+      ],
+      [
+        'a 404 with Jira messages',
+        { kind: 'status' as const, status: 404, body: { errorMessages: [STACK_TRACE] } },
+      ],
+    ])('when Jira answers %s then none of its body reaches the caller', async (_what, fault) => {
+      const error = await problemFor(fault);
+      expect(error.detail).toMatch(/^Jira answered \d{3}\./);
+      expect(error.fieldErrors).toBeUndefined();
+      for (const leak of LEAKS) expect(error.detail).not.toContain(leak);
+    });
+
+    it('when Jira answers a 400 validation error then its messages pass, first lines only and bounded', async () => {
+      const long = 'x'.repeat(5000);
+      const error = await problemFor({
+        kind: 'status',
+        status: 400,
+        body: {
+          errorMessages: [
+            `Field 'priority' is not valid.\n${STACK_TRACE}`,
+            '<b>markup</b> is dropped',
+            ...Array.from({ length: 40 }, (_, i) => `message ${i} ${long}`),
+          ],
+          errors: Object.fromEntries(
+            Array.from({ length: 60 }, (_, i) => [
+              `customfield_${10000 + i}`,
+              `bad\u0000 value\r\n${long}`,
+            ]),
+          ),
+        },
+      });
+      expect(error.code).toBe('JIRA_VALIDATION');
+      expect(error.detail).toContain("Jira answered 400: Field 'priority' is not valid.");
+      expect(error.detail.length).toBeLessThanOrEqual(500);
+      for (const leak of LEAKS) expect(error.detail).not.toContain(leak);
+      const fieldErrors = error.fieldErrors as { field: string; message: string }[];
+      expect(fieldErrors).toHaveLength(20);
+      expect(fieldErrors[0]).toEqual({ field: 'customfield_10000', message: 'bad value' });
+      for (const fieldError of fieldErrors) {
+        expect(fieldError.message.length).toBeLessThanOrEqual(300);
+        // eslint-disable-next-line no-control-regex -- control characters must be gone
+        expect(fieldError.message).not.toMatch(/[\u0000-\u001f]/);
+      }
+    });
+  });
+
+  it.each([
+    ['a line break', 'Bearer eyJ0eXAi\r\nX-Injected: 1'],
+    ['a NUL', 'Bearer eyJ0\u0000eXAi'],
+    ['a character beyond Latin-1', 'Bearer eyJ0\u2603eXAi'],
+  ])(
+    'when an auth strategy yields an Authorization header with %s then nothing is sent and the connection needs reauth',
+    async (_what, header) => {
+      const client = new JiraTransport({
+        baseUrl: jira.url,
+        auth: {
+          authorize: async (headers) => void (headers.authorization = header),
+          onUnauthorized: async () => false,
+        },
+        dispatcher,
+        settings: { ...defaultTransportSettings, baseDelayMs: 10 },
+        clock: { now: () => now },
+        sleep: async (ms) => void sleeps.push(ms),
+      });
+      for (let i = 0; i < 3; i += 1) {
+        await expect(
+          client.send({ method: 'GET', path: '/rest/api/3/myself' }),
+        ).rejects.toMatchObject({
+          code: 'CONNECTION_NEEDS_REAUTH',
+        });
+      }
+      expect(jira.log).toHaveLength(0);
+      expect(sleeps).toEqual([]);
+    },
+  );
+
+  it('when the HTTP client refuses a request as malformed then it is not retried and the dispatcher is reported', async () => {
+    let dispatches = 0;
+    let faults = 0;
+    class RefusingDispatcher extends Dispatcher {
+      override dispatch(): boolean {
+        dispatches += 1;
+        throw new errors.InvalidArgumentError('invalid something');
+      }
+    }
+    const client = new JiraTransport({
+      baseUrl: jira.url,
+      auth: apiTokenAuth({ email: 'ada@example.com', token: 'ATATT-double-api-token-ada' }),
+      dispatcher: new RefusingDispatcher(),
+      settings: { ...defaultTransportSettings, baseDelayMs: 10 },
+      clock: { now: () => now },
+      sleep: async (ms) => void sleeps.push(ms),
+      onDispatcherFault: () => (faults += 1),
+    });
+    const error: unknown = await client
+      .send({ method: 'GET', path: '/rest/api/3/myself' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INTERNAL', status: 500 });
+    expect(wasNeverSent(error)).toBe(true);
+    expect(dispatches).toBe(1);
+    expect(faults).toBe(1);
+    expect(sleeps).toEqual([]);
   });
 
   it('when Jira redirects to another host then the relay refuses to follow', async () => {

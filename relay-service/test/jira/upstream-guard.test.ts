@@ -15,6 +15,7 @@ function fakeResolver(): HostResolver {
     'jira.internal.test': '10.0.0.5',
     'metadata.test': '169.254.169.254',
     'v6.internal.test': 'fd00:ec2::254',
+    'v4compat.internal.test': '::7f00:1',
   };
   return async (hostname) => {
     if (hostname === 'rebind.test') {
@@ -49,12 +50,57 @@ describe('upstream guard', () => {
     expect(forbiddenAddressReason(address)).toContain(reason);
   });
 
-  it.each(['93.184.216.34', '2606:4700::1', '::ffff:8.8.8.8'])(
-    'when the address is public (%s) then it is allowed',
-    (address) => {
-      expect(forbiddenAddressReason(address)).toBeUndefined();
-    },
-  );
+  // Every IPv6 form that carries an IPv4 address is judged by that address, however written.
+  it.each([
+    ['::127.0.0.1', 'IPv4-compatible form of 127.0.0.1 (loopback'],
+    ['[::127.0.0.1]', 'IPv4-compatible form of 127.0.0.1 (loopback'],
+    ['::7f00:1', 'IPv4-compatible form of 127.0.0.1 (loopback'],
+    ['0:0:0:0:0:0:7f00:1', 'IPv4-compatible form of 127.0.0.1 (loopback'],
+    ['0000:0000:0000:0000:0000:0000:127.0.0.1', 'IPv4-compatible form of 127.0.0.1'],
+    ['::a9fe:a9fe', '169.254.169.254'],
+    ['::ffff:7f00:1', 'IPv4-mapped form of 127.0.0.1'],
+    ['::FFFF:A00:5', 'IPv4-mapped form of 10.0.0.5 (private'],
+    ['0:0:0:0:0:ffff:169.254.169.254', 'IPv4-mapped form of 169.254.169.254 (cloud metadata'],
+    ['::ffff:0:7f00:1', 'IPv4-translated form of 127.0.0.1'],
+    ['::ffff:0:10.0.0.5', 'IPv4-translated form of 10.0.0.5'],
+    ['64:ff9b::7f00:1', 'NAT64 form of 127.0.0.1'],
+    ['64:ff9b::192.168.1.1', 'NAT64 form of 192.168.1.1 (private'],
+    ['64:ff9b:0:0:0:0:a9fe:a9fe', 'NAT64 form of 169.254.169.254'],
+    ['64:ff9b:1::808:808', 'NAT64 local-use'],
+    ['64:ff9b:1:abcd::7f00:1', 'NAT64 local-use'],
+    ['2002:a00:5::1', '6to4 form of 10.0.0.5'],
+    ['2002:c0a8:101:1::1', '6to4 form of 192.168.1.1'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo form of 127.0.0.1 (loopback'],
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffa', 'Teredo form of 10.0.0.5'],
+    ['2001:0:a00:5:8000:63bf:f7f7:f7f7', 'Teredo form of 10.0.0.5'],
+    ['fe80::5efe:7f00:1', 'ISATAP form of 127.0.0.1'],
+    ['2606:4700::200:5efe:a00:5', 'ISATAP form of 10.0.0.5'],
+    ['2606:4700::5efe:192.168.1.1', 'ISATAP form of 192.168.1.1'],
+    ['fe80::5efe:808:808', 'linkLocal'],
+    ['fe80::1%eth0', 'linkLocal'],
+    ['[fe80::1%25eth0]', 'linkLocal'],
+    ['2001:db8::1', 'reserved'],
+    ['fc00::1', 'uniqueLocal'],
+    ['ff02::1', 'multicast'],
+    ['127.1', 'loopback'],
+    ['2130706433', 'loopback'],
+    ['0x7f.0.0.1', 'loopback'],
+  ])('when the address is %s then it is refused (%s)', (address, reason) => {
+    expect(forbiddenAddressReason(address)).toContain(reason);
+  });
+
+  it.each([
+    '93.184.216.34',
+    '2606:4700::1',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+    '64:ff9b::8.8.8.8',
+    '2002:808:808::1',
+    '2001:0:808:808:8000:63bf:f7f7:f7f7',
+    '2606:4700::200:5efe:808:808',
+  ])('when the address is public (%s) then it is allowed', (address) => {
+    expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
 
   it('when a socket would connect to a literal loopback address then the agent refuses before dialling, also after a DNS rebind', async () => {
     const jira = await startJiraDouble({ deployment: 'cloud', validate: false });
@@ -64,7 +110,14 @@ describe('upstream guard', () => {
       const port = new URL(jira.url).port;
       // The pre-flight check sees the public answer; the socket's own lookup then gets loopback.
       await expect(guard.checkUrl(`https://rebind.test:${port}`)).resolves.toBeInstanceOf(URL);
-      for (const host of ['127.0.0.1', '[::ffff:127.0.0.1]', 'rebind.test']) {
+      for (const host of [
+        '127.0.0.1',
+        '[::ffff:127.0.0.1]',
+        '[::127.0.0.1]',
+        '[::7f00:1]',
+        '[64:ff9b::7f00:1]',
+        'rebind.test',
+      ]) {
         await expect(
           request(`https://${host}:${port}/rest/api/3/myself`, { dispatcher: agent }),
         ).rejects.toThrow(/refused/);
@@ -96,7 +149,13 @@ describe('connections behind the upstream guard (RELAY_ALLOW_PRIVATE_UPSTREAMS o
     'https://169.254.169.254',
     'https://10.0.0.5',
     'https://[::ffff:127.0.0.1]',
+    'https://[::127.0.0.1]',
+    'https://[::7f00:1]',
+    'https://[64:ff9b::a9fe:a9fe]',
+    'https://[2002:a00:5::1]',
+    'https://[2001:0:4136:e378:8000:63bf:80ff:fffe]',
     'https://[fd00:ec2::254]',
+    'https://v4compat.internal.test',
     'https://100.64.1.1',
     'https://jira.internal.test',
     'https://metadata.test',

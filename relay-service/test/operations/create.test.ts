@@ -1,3 +1,4 @@
+import { HTTPS_SITE } from '../support/connections';
 import { RelayContractValidator } from '../support/relay-openapi';
 import { recordGlobalId, upsertRemoteLink } from '../../src/jira/endpoints/remote-links';
 import { ORG_ID } from '../support/relay';
@@ -40,7 +41,7 @@ describe.each(DEPLOYMENTS)('creating one Jira issue from a template on %s', (dep
     expect(answer.status).toBe(201);
     const issue = answer.body.issue as { key: string; id: string; url: string };
     expect(issue.key).toMatch(/^OPS-\d+$/);
-    expect(issue.url).toBe(`${double().url}/browse/${issue.key}`);
+    expect(issue.url).toBe(`${HTTPS_SITE[deployment]}/browse/${issue.key}`);
     expect(answer.body).toMatchObject({
       fieldsSent: [
         'project',

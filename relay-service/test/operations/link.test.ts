@@ -1,3 +1,4 @@
+import { HTTPS_SITE } from '../support/connections';
 import { recordGlobalId } from '../../src/jira/endpoints/remote-links';
 import { ORG_ID } from '../support/relay';
 import {
@@ -32,7 +33,7 @@ describe('linking an existing issue to a record', () => {
         issue: {
           key: issue.key,
           id: issue.id,
-          url: `${double.url}/browse/${issue.key}`,
+          url: `${HTTPS_SITE[deployment]}/browse/${issue.key}`,
           summary: 'Checkout fails on Safari',
           status: { name: 'To Do', category: 'new' },
         },

@@ -1,3 +1,4 @@
+import { HTTPS_SITE } from '../support/connections';
 import type { Issue } from '../support/jira-double/model';
 import {
   CONNECTION,
@@ -54,7 +55,7 @@ describe('searching for an issue to link', () => {
         {
           key: match.key,
           id: match.id,
-          url: `${double.url}/browse/${match.key}`,
+          url: `${HTTPS_SITE[deployment]}/browse/${match.key}`,
           summary: 'Payment gateway timeout',
           exact: false,
         },

@@ -1,3 +1,4 @@
+import { HTTPS_SITE } from '../support/connections';
 import {
   CONNECTION,
   DEPLOYMENTS,
@@ -34,7 +35,7 @@ describe('status of many linked issues', () => {
       expect(listed[0]).toEqual({
         key: issues[0]!.key,
         id: issues[0]!.id,
-        url: `${double.url}/browse/${issues[0]!.key}`,
+        url: `${HTTPS_SITE[deployment]}/browse/${issues[0]!.key}`,
         summary: 'Issue 0',
         status: { name: 'To Do', category: 'new' },
         priority: 'High',

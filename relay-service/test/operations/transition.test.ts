@@ -3,6 +3,8 @@ import { STATUSES } from '../support/jira-double/model';
 import {
   CONNECTION,
   DEPLOYMENTS,
+  RECORD,
+  USER,
   useIssueActionsWorld,
   template,
   type IssueActionsWorld,
@@ -20,6 +22,12 @@ const RESOLUTION: FieldMeta = {
   ],
 };
 
+const RESOLUTION_MAPPING = {
+  jiraField: 'resolution',
+  value: '{{Resolution__c}}',
+  valueMap: { 'Fixed in release': 'Fixed' },
+};
+
 describe('transitions of a linked issue', () => {
   let world: IssueActionsWorld;
   useIssueActionsWorld((started) => (world = started));
@@ -31,9 +39,22 @@ describe('transitions of a linked issue', () => {
       world.admin.call('POST', `/v1/issues/${key}/transitions`, {
         connection,
         template: template(deployment),
-        fields: {},
         ...body,
       });
+    /** A template that fills the resolution from the case, translating Salesforce's words. */
+    const resolvingTemplate = (fields: unknown[] = [RESOLUTION_MAPPING]) =>
+      template(deployment, { fields });
+    const record = (fields: Record<string, unknown> = {}) => ({
+      id: RECORD.id,
+      url: RECORD.url,
+      objectApiName: 'Case',
+      fields: {
+        Subject: 'Checkout fails',
+        Description: 'On Safari',
+        Resolution__c: 'Fixed in release',
+        ...fields,
+      },
+    });
 
     it('when the transitions are listed with the allowed statuses then only those come back', async () => {
       const issue = world.seed(deployment);
@@ -139,35 +160,122 @@ describe('transitions of a linked issue', () => {
       expect(double.jiraCalls).toBe(0);
     });
 
-    it('when the transition screen requires a field that is not given then it is named and nothing is sent', async () => {
+    it('when the transition screen requires a field the template does not map then it is named and nothing is sent', async () => {
       const double = world.doubles[deployment];
       double.model.transitionScreens.set('31', [RESOLUTION]);
       const issue = world.seed(deployment);
 
       const answer = await transition(issue.key, { transition: { toStatus: 'Done' } });
 
-      expect(answer.status).toBe(422);
+      expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({
-        code: 'JIRA_VALIDATION',
+        code: 'TEMPLATE_INVALID',
         fieldErrors: [
           {
             field: 'fields.resolution',
-            message: 'Resolution is required by the "Done" transition',
+            message: expect.stringContaining('requires this field on this transition'),
           },
         ],
         requiredFields: [expect.objectContaining({ id: 'resolution', name: 'Resolution' })],
       });
       expect(double.callsTo(postRoute(double.model.api))).toBe(0);
+    });
 
-      const withValue = await transition(issue.key, {
+    it('when the template maps a field on the transition screen then its value comes from the record, shaped as on create, and nothing else is sent', async () => {
+      const double = world.doubles[deployment];
+      double.model.transitionScreens.set('31', [RESOLUTION]);
+      const issue = world.seed(deployment);
+
+      const answer = await transition(issue.key, {
+        template: resolvingTemplate([
+          RESOLUTION_MAPPING,
+          // Mapped for create, but not on this screen: not sent with the transition.
+          { jiraField: 'priority', value: '{{Priority}}' },
+        ]),
         transition: { toStatus: 'Done' },
-        fields: { resolution: { name: 'Fixed' } },
+        record: record({ Priority: 'High' }),
+        user: USER,
       });
-      expect(withValue.status).toBe(200);
-      const [event] = await world.auditOf(withValue.headers.get('x-request-id'));
-      expect(event?.fieldsSent).toEqual(['resolution']);
+
+      expect(answer.status).toBe(200);
+      expect(issue.status).toBe(STATUSES.done);
+      expect(double.bodiesOf(postRoute(double.model.api))).toEqual([
+        { transition: { id: '31' }, fields: { resolution: { name: 'Fixed' } } },
+      ]);
+      const [event] = await world.auditOf(answer.headers.get('x-request-id'));
+      expect(event).toMatchObject({ fieldsSent: ['resolution'], recordId: RECORD.id });
       expect(JSON.stringify(event)).not.toContain('Fixed');
     });
+
+    it('when the template maps no field on the screen then the transition sends no fields, with or without a record', async () => {
+      const double = world.doubles[deployment];
+      const issue = world.seed(deployment);
+      const withRecord = await transition(issue.key, {
+        template: resolvingTemplate(),
+        transition: { id: '21' },
+        record: record(),
+      });
+      // Callers that still send an empty "fields" object keep working.
+      const legacy = await transition(issue.key, { transition: { id: '31' }, fields: {} });
+      expect([withRecord.status, legacy.status]).toEqual([200, 200]);
+      expect(double.bodiesOf(postRoute(double.model.api))).toEqual([
+        { transition: { id: '21' } },
+        { transition: { id: '31' } },
+      ]);
+    });
+
+    it.each([
+      ['values in "fields"', { fields: { resolution: { name: 'Fixed' } } }, 'VALIDATION_FAILED', 0],
+      [
+        'record data the template does not reference',
+        { record: record({ SuppliedEmail: 'jane@globex.example' }) },
+        'TEMPLATE_DATA_UNMAPPED',
+        0,
+      ],
+      [
+        'record data missing a referenced field',
+        { record: { ...record(), fields: { Subject: 'x', Description: 'y' } } },
+        'TEMPLATE_DATA_MISSING',
+        0,
+      ],
+      [
+        'no record while the template fills the screen',
+        { record: undefined },
+        'VALIDATION_FAILED',
+        1,
+      ],
+      [
+        'a value Jira does not allow',
+        { record: record({ Resolution__c: 'Nope' }) },
+        'TEMPLATE_INVALID',
+        1,
+      ],
+      [
+        'a record URL off Salesforce',
+        { record: { ...record(), url: 'https://evil.example/phish' } },
+        'VALIDATION_FAILED',
+        0,
+      ],
+    ])(
+      'when the request carries %s then it is refused and nothing is sent',
+      async (_what, extra, code, reads) => {
+        const double = world.doubles[deployment];
+        double.model.transitionScreens.set('31', [RESOLUTION]);
+        const issue = world.seed(deployment);
+
+        const answer = await transition(issue.key, {
+          template: resolvingTemplate(),
+          transition: { toStatus: 'Done' },
+          record: record(),
+          ...extra,
+        });
+
+        expect(answer.body.code).toBe(code);
+        expect(double.callsTo(postRoute(double.model.api))).toBe(0);
+        expect(double.jiraCalls).toBe(reads);
+        expect(issue.status).toBe(STATUSES.todo);
+      },
+    );
 
     it('when Jira itself rejects the transition data then its field errors come back as JIRA_VALIDATION', async () => {
       const double = world.doubles[deployment];

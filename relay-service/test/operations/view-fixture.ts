@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../src/audit/audit-event';
-import { AdminClient } from '../support/connections';
+import { AdminClient, HTTPS_SITE, setConnectionSite } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import type { Issue } from '../support/jira-double/model';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
@@ -101,6 +101,8 @@ export async function startIssueActionsWorld(): Promise<IssueActionsWorld> {
   for (const answer of await Promise.all(connect)) {
     if (answer.status !== 200) throw new Error(`connection failed: ${JSON.stringify(answer.body)}`);
   }
+  await setConnectionSite(relay, CONNECTION.cloud, HTTPS_SITE.cloud);
+  await setConnectionSite(relay, CONNECTION.server, HTTPS_SITE.server);
   const doubles = { cloud, server };
 
   return {

@@ -1,3 +1,4 @@
+import { HTTPS_SITE } from '../support/connections';
 import { ORG_ID } from '../support/relay';
 import {
   CONNECTION,
@@ -53,7 +54,7 @@ describe('inline view of an issue', () => {
       expect(double.log[0]?.key).toBe(`GET ${double.model.api}/issue/{issueIdOrKey}`);
       expect(view.body).toMatchObject({
         key: issue.key,
-        url: `${double.url}/browse/${issue.key}`,
+        url: `${HTTPS_SITE[deployment]}/browse/${issue.key}`,
         summary: 'Checkout fails',
         status: { name: 'To Do', category: 'new' },
         issueType: 'Bug',

@@ -31,6 +31,7 @@ export class AdminClient {
     method: string,
     path: string,
     body?: unknown,
+    headers?: Record<string, string>,
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
     const response = await signedFetch(this.relay.url, {
       method,
@@ -40,6 +41,7 @@ export class AdminClient {
       userId: this.userId,
       secret: this.secret,
       timestamp: String(Math.floor(this.clock.now() / 1000)),
+      headers,
     });
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
@@ -85,3 +87,27 @@ export function expectNoSecretLeaks(
     }
   }
 }
+
+/**
+ * Sets the site a connection's issue links are built on. The Jira doubles speak plain http on
+ * loopback, while a real Jira site is https and the relay hands out https issue URLs only.
+ */
+export async function setConnectionSite(
+  relay: TestRelay,
+  name: string,
+  siteUrl: string,
+): Promise<void> {
+  await relay.services.store.db
+    .updateTable('connections')
+    .set({ site_url: siteUrl })
+    .where('org_id', '=', ORG_ID)
+    .where('name', '=', name)
+    .execute();
+  await relay.services.jira.forget(ORG_ID, name);
+}
+
+/** The https sites the test worlds' connections browse (their API stays on the doubles). */
+export const HTTPS_SITE = {
+  cloud: 'https://acme.atlassian.net',
+  server: 'https://jira.acme.example',
+} as const;

@@ -11,6 +11,8 @@ import { signedHeaders } from '../../src/tenants/signing';
 import { databaseUrlOf, freshStoreLocation, type TestEngine } from './stores';
 
 export const TEST_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+/** The bearer token test relays require on /metrics. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef0123456789';
 
 /** Collects every log line the relay writes, for assertions about what is (not) logged. */
 export class LogCapture extends Writable {
@@ -35,6 +37,8 @@ export interface TestRelay {
 
 export interface TestRelayOptions {
   engine?: TestEngine;
+  /** An existing store to share (another instance's); a fresh one of `engine` otherwise. */
+  databaseUrl?: string;
   env?: Record<string, string>;
   clock?: Clock;
   extraRoutes?: Router;
@@ -46,13 +50,15 @@ export interface TestRelayOptions {
 
 /** Runs the real relay in-process on a random loopback port with a fresh store. */
 export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
-  const location = await freshStoreLocation(options.engine ?? 'sqlite');
+  const databaseUrl =
+    options.databaseUrl ?? databaseUrlOf(await freshStoreLocation(options.engine ?? 'sqlite'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrlOf(location),
+    DATABASE_URL: databaseUrl,
     RELAY_ENCRYPTION_KEYS: TEST_KEY,
+    RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: 'info',
     ...options.env,
   });
@@ -69,10 +75,21 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     port: 0,
     host: '127.0.0.1',
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: () => services.store.close(),
   });
   return { url: handle.url, config, services, logs, handle, stop: () => handle.stop() };
+}
+
+/** The relay's Prometheus text, fetched with the test metrics token. */
+export async function metricsOf(relay: { url: string }): Promise<string> {
+  const response = await fetch(`${relay.url}/metrics`, {
+    headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
 }
 
 export const randomNonce = () => randomBytes(12).toString('base64url');

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import {
   parseCreateMetaFieldsPage,
   parseCreateMetaIssueTypesPage,
+  parseScreenFields,
   resolveIssueType,
 } from '../../src/templates/create-meta';
 import { readFixture } from './template-fixtures';
@@ -41,10 +42,7 @@ describe('create metadata fixtures', () => {
       'PageOfCreateMetaIssueTypeWithField',
     );
     expect(validate(readFixture('cloud-createmeta-fields.json'))).toBe(true);
-    const types = specValidator(
-      'jira-cloud-platform-v3.cut.json',
-      'PageOfCreateMetaIssueTypes',
-    );
+    const types = specValidator('jira-cloud-platform-v3.cut.json', 'PageOfCreateMetaIssueTypes');
     expect(types(readFixture('cloud-createmeta-issuetypes.json'))).toBe(true);
   });
 
@@ -127,5 +125,31 @@ describe('create metadata parsing', () => {
     expect(resolveIssueType(dc, 'Bug')?.id).toBe('1');
     expect(resolveIssueType(dc, '3')?.name).toBe('Task');
     expect(resolveIssueType(cloud, 'Epic')).toBeUndefined();
+  });
+
+  it('when a transition screen lists its fields then they read like create metadata, keyed by id', () => {
+    const [resolution, odd] = parseScreenFields({
+      resolution: {
+        key: 'resolution',
+        name: 'Resolution',
+        required: true,
+        schema: { type: 'resolution', system: 'resolution' },
+        operations: ['set'],
+        allowedValues: [{ id: '1', name: 'Fixed' }],
+      },
+      // No schema: kept, so a mapping to it is reported and a required one still counts.
+      customfield_10099: { name: 'Odd', required: true },
+    });
+    expect(resolution).toMatchObject({
+      fieldId: 'resolution',
+      required: true,
+      schema: { type: 'resolution' },
+      allowedValues: [{ id: '1', name: 'Fixed' }],
+    });
+    expect(odd).toMatchObject({
+      fieldId: 'customfield_10099',
+      required: true,
+      schema: { type: 'unknown' },
+    });
   });
 });

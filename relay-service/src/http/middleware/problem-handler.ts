@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, toProblem } from '../../lib/errors';
 
@@ -18,6 +18,7 @@ function fromBodyParser(error: BodyParserError, limitBytes: number): AppError | 
     case 'charset.unsupported':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON.');
     case 'request.aborted':
+    case 'request.size.invalid':
       return new AppError('VALIDATION_FAILED', 'The request body was not received completely.');
     default:
       return undefined;
@@ -30,10 +31,21 @@ export function notFound(): RequestHandler {
   };
 }
 
-/** The one place that writes problem+json. A failed request never takes the process down. */
+/** Writes one problem+json answer (the error handler, and middleware that answers on its own). */
+export function sendProblem(res: Response, error: AppError, requestId: string): void {
+  if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(toProblem(error, requestId)));
+}
+
+/** The one place that turns errors into problem+json. A failed request never takes the process down. */
 export function problemHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
+      // The body reader's own failure after the 408 was sent: the answer is already out.
+      if (req.bodyTimedOut) return;
       next(error);
       return;
     }
@@ -46,11 +58,6 @@ export function problemHandler(logger: Logger, bodyLimitBytes: number): ErrorReq
         'The relay failed to handle this request. Quote the request id when reporting it.',
       );
     }
-    if (appError.retryAfter !== undefined)
-      res.setHeader('Retry-After', String(appError.retryAfter));
-    res
-      .status(appError.status)
-      .type('application/problem+json')
-      .send(JSON.stringify(toProblem(appError, req.requestId)));
+    sendProblem(res, appError, req.requestId);
   };
 }

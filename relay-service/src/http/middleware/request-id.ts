@@ -5,16 +5,22 @@ import type { RequestHandler } from 'express';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /**
- * Gives every request an id, echoed in X-Request-Id and on every log line. A sane inbound id
- * is kept for correlation, except on the signed /v1 routes: there the id becomes the audit
- * event's external id in Salesforce, so it must be unique and not chosen by the caller (a
- * reused id would make a second operation's audit event collapse into the first one's).
+ * The only paths where a caller's id is kept (for correlation with a load balancer's probes).
+ * Listed, compared exactly: every other request, above all every signed /v1 route, gets an id
+ * the relay made. There the id becomes the audit event's external id in Salesforce, so it must
+ * be unique and never chosen by the caller: a reused id would make a second operation's audit
+ * event collide with the first one's. A list fails safe: a new route, or another spelling of an
+ * old one, gets a relay-made id.
  */
+const CALLER_ID_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Gives every request an id, echoed in X-Request-Id and on every log line. */
 export function requestId(): RequestHandler {
   return (req, res, next) => {
     const inbound = req.get('x-request-id');
-    const auditable = req.path.startsWith('/v1/');
-    req.requestId = !auditable && inbound && SANE_REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    const keepInbound =
+      CALLER_ID_PATHS.has(req.path) && inbound !== undefined && SANE_REQUEST_ID.test(inbound);
+    req.requestId = keepInbound ? inbound : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     next();
   };

@@ -2,8 +2,10 @@ import express, { type RequestHandler } from 'express';
 import { AppError } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import { actingUserSchema, orgIdSchema } from '../../lib/salesforce-ids';
-import type { RateLimiter } from '../../tenants/rate-limiter';
+import type { TenantRateLimit } from '../../tenants/rate-limiter';
 import type { ReplayGuard } from '../../tenants/replay-guard';
+import { parseJsonBody } from '../json-body';
+import { announcesBody } from './request-body';
 import {
   NONCE_PATTERN,
   SIGNATURE_PREFIX,
@@ -16,7 +18,7 @@ import type { TenantCredentials } from '../../tenants/tenant-service';
 export interface SignedRequestDeps {
   credentials(orgId: string): Promise<TenantCredentials | undefined>;
   replayGuard: ReplayGuard;
-  rateLimiter: RateLimiter;
+  rateLimiter: TenantRateLimit;
   clock: Clock;
   bodyLimitBytes: number;
 }
@@ -39,14 +41,11 @@ function invalid(detail: string): AppError {
  * for a request that fails here.
  */
 export function signedRequest(deps: SignedRequestDeps): RequestHandler[] {
-  const parseRaw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  // Never inflate: the signature covers the bytes as sent (requestBodyGuard refuses codings).
+  const parseRaw = express.raw({ type: () => true, limit: deps.bodyLimitBytes, inflate: false });
   // Most signed calls are GETs without a body: skip the body parser's stream setup for them.
   const readRawBody: RequestHandler = (req, res, next) => {
-    const length = req.headers['content-length'];
-    if (
-      req.headers['transfer-encoding'] === undefined &&
-      (length === undefined || length === '0')
-    ) {
+    if (!announcesBody(req)) {
       req.body = Buffer.alloc(0);
       next();
       return;
@@ -105,7 +104,7 @@ export function signedRequest(deps: SignedRequestDeps): RequestHandler[] {
     if (tenant.status !== 'active')
       throw new AppError('TENANT_DISABLED', `Org ${orgId} is disabled on this relay.`);
 
-    const wait = deps.rateLimiter.take(orgId);
+    const wait = await deps.rateLimiter.take(orgId);
     if (wait > 0) {
       throw new AppError(
         'RATE_LIMITED',
@@ -134,13 +133,7 @@ export function signedRequest(deps: SignedRequestDeps): RequestHandler[] {
     if (!req.is('application/json')) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json.');
     }
-    try {
-      req.body = JSON.parse(raw.toString('utf8'));
-    } catch (error) {
-      throw new AppError('VALIDATION_FAILED', 'The request body is not valid JSON.', {
-        cause: error,
-      });
-    }
+    req.body = parseJsonBody(raw);
     next();
   };
 

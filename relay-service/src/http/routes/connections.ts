@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { relayRouter } from '../router';
 import type { ConnectionService } from '../../connections/connection-service';
 import {
   connectionNameSchema,
@@ -15,7 +16,7 @@ export function connectionRoutes(deps: {
   connections: ConnectionService;
   oauth: OAuthConnectFlow;
 }): Router {
-  const router = Router();
+  const router = relayRouter();
   const nameOf = (req: Parameters<typeof callerOf>[0]) =>
     parseInput(connectionNameSchema, req.params.name, 'path');
 

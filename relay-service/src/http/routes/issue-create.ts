@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { bulkRequestBody, BulkIssueCreator } from '../../operations/bulk-create';
 import { IssueCreator, type CreateDeps, type OperationAnswer } from '../../operations/create';
@@ -29,7 +30,7 @@ function send(res: Response, answer: OperationAnswer<unknown>): void {
 
 /** POST /v1/issues and POST /v1/issues/bulk; mounted behind the signature check. */
 export function issueCreateRoutes(deps: CreateDeps): Router {
-  const router = Router();
+  const router = relayRouter();
   const single = new IssueCreator(deps);
   const bulk = new BulkIssueCreator(deps);
 

@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { PROJECT_KEY } from '../../jira/endpoints/issues';
@@ -34,7 +35,7 @@ const searchQuery = z.object({
  * linking, limited to the projects of the record's templates. The caller never sends JQL.
  */
 export function issueSearchRoutes(deps: IssueOperationDeps): Router {
-  const router = Router();
+  const router = relayRouter();
   router.get('/v1/jira/:connection/issues/search', async (req: Request, res) => {
     const connection = parseInput(connectionNameSchema, req.params.connection, 'path');
     const { query, projects } = parseInput(searchQuery, req.query, 'query');

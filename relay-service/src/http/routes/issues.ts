@@ -1,11 +1,17 @@
-import { Router, type Request } from 'express';
+import { type Router, type Request } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { ISSUE_KEY, normaliseIssueKey } from '../../jira/endpoints/issues';
 import { commentBody, commentOnIssue, type CommentDeps } from '../../operations/comment';
 import { linkBody, linkIssue } from '../../operations/link';
 import { MAX_STATUS_KEYS, statusOfIssues } from '../../operations/status';
-import { transitionBody, transitionIssue, transitionsOfIssue } from '../../operations/transition';
+import {
+  transitionBody,
+  transitionIssue,
+  transitionsOfIssue,
+  type TransitionDeps,
+} from '../../operations/transition';
 import { viewIssue } from '../../operations/view';
 import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
@@ -66,8 +72,8 @@ const transitionsQuery = z.object({
 });
 
 /** Routes under /v1/issues for existing issues; mounted behind the signature check. */
-export function issueRoutes(deps: CommentDeps): Router {
-  const router = Router();
+export function issueRoutes(deps: CommentDeps & TransitionDeps): Router {
+  const router = relayRouter();
   const keyOf = (req: Request) => parseInput(keyParams, req.params, 'path').key;
 
   router.get('/v1/issues', async (req, res) => {

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import {
@@ -32,7 +33,7 @@ const pathParams = z.object({
 
 /** The template editor's pickers under /v1/jira/{connection}; reads, so not audited. */
 export function jiraPickerRoutes(deps: PickerDeps): Router {
-  const router = Router();
+  const router = relayRouter();
 
   router.get('/v1/jira/:connection/projects', async (req, res) => {
     const { connection } = parseInput(pathParams, req.params, 'path');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
+import { relayRouter } from '../router';
 import type { OAuthConnectFlow } from '../../connections/oauth-flow';
 import { OAUTH_PAGE_CSP, renderOAuthPage } from '../oauth-page';
 
@@ -47,7 +48,7 @@ function send(res: Response, rendered: { status: number; html: string }): void {
  * browser that opened the start link (see OAuthConnectFlow).
  */
 export function oauthCallbackRoutes(deps: { oauth: OAuthConnectFlow }): Router {
-  const router = Router();
+  const router = relayRouter();
   router.get('/oauth/start', async (req, res) => {
     const token = single(req.query.token);
     const opening = token

@@ -1,4 +1,6 @@
-import express, { Router } from 'express';
+import type { Router } from 'express';
+import { jsonBody } from '../json-body';
+import { relayRouter } from '../router';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import { orgIdSchema, packageNamespaceSchema } from '../../lib/salesforce-ids';
@@ -19,10 +21,11 @@ const registerBody = z.strictObject({
  * not trust X-Forwarded-For, so behind a reverse proxy every caller counts as the proxy.
  */
 export function tenantRoutes(deps: { tenants: TenantService; bodyLimitBytes: number }): Router {
-  const router = Router();
+  const router = relayRouter();
   router.post(
     '/v1/tenants/register',
-    express.json({ limit: deps.bodyLimitBytes, type: () => true }),
+    // Read like signed bodies: the bytes as sent, UTF-8, depth and width bounded.
+    jsonBody(deps.bodyLimitBytes),
     async (req, res) => {
       const code = req.get('x-relay-registration');
       if (!code)

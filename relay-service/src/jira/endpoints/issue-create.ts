@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppError } from '../../lib/errors';
 import type { IssuePayload } from '../../templates/render-template';
 import type { JiraApi } from '../jira-client';
-import { jiraError } from '../jira-errors';
+import { jiraError, jiraUnavailable } from '../jira-errors';
 import { parseJira } from './parse';
 
 /**
@@ -102,9 +102,9 @@ export async function createIssues(
       // whether it exists, so it is reported as a failure the caller must check.
       return {
         ok: false,
-        error: jiraError(502, {
-          errorMessages: ['Jira reported neither an issue nor an error for this record.'],
-        }),
+        error: jiraUnavailable(
+          'Jira reported neither an issue nor an error for this record; check Jira before creating it again.',
+        ),
       };
     }
     return { ok: true, issue: { id: issue.id, key: issue.key } };

@@ -152,6 +152,7 @@ export async function getIssueView(api: JiraApi, key: string): Promise<JiraIssue
     path: issuePath(api, key),
     query: { fields: VIEW_FIELDS, expand: 'renderedFields,transitions' },
     scopes: READ_SCOPES,
+    issueKey: key,
   });
   return parseJira(issueViewSchema, response, 'the issue');
 }
@@ -170,6 +171,7 @@ export async function getIssueSummary(
     path: issuePath(api, key),
     query: { fields: [...SUMMARY_FIELDS, ...extraFields] },
     scopes: READ_SCOPES,
+    issueKey: key,
   });
   return parseJira(issueSummarySchema, response, 'the issue');
 }
@@ -197,7 +199,19 @@ export function isoDate(value: string | null | undefined): string | null {
   return Number.isNaN(parsed) ? value : new Date(parsed).toISOString();
 }
 
-/** The page people open for an issue, on the site they browse (not the API gateway). */
-export function browseUrl(siteUrl: string, key: string): string {
-  return `${siteUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(key)}`;
+/**
+ * The page people open for an issue, on the site they browse (not the API gateway). Salesforce
+ * shows it as a link, so it is an https URL or nothing: null when the site is not https (a
+ * plain-http Jira allowed by RELAY_ALLOW_PRIVATE_UPSTREAMS, or a site URL that is not a URL).
+ */
+export function browseUrl(siteUrl: string, key: string): string | null {
+  let site: URL;
+  try {
+    site = new URL(siteUrl);
+  } catch {
+    return null;
+  }
+  if (site.protocol !== 'https:' || site.username || site.password) return null;
+  const base = `${site.origin}${site.pathname.replace(/\/+$/, '')}`;
+  return `${base}/browse/${encodeURIComponent(key)}`;
 }

@@ -15,11 +15,12 @@ export async function listTransitions(api: JiraApi, key: string): Promise<JiraTr
     path: `${issuePath(api, key)}/transitions`,
     query: { expand: 'transitions.fields' },
     scopes: ['read:jira-work'],
+    issueKey: key,
   });
   return parseJira(transitionsSchema, response, 'the transitions').transitions;
 }
 
-/** Runs one transition; `fields` are the transition screen's values, passed as given. */
+/** Runs one transition; `fields` are the transition screen's values, already shaped. */
 export async function performTransition(
   api: JiraApi,
   key: string,

@@ -4,6 +4,8 @@
  */
 export type FaultKind =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** An error answer whose body is sent as it is (an HTML error page, a bare stack trace). */
+  | { kind: 'rawError'; status: number; contentType: string; text: string }
   /** 429 with Retry-After and Atlassian's rate-limit headers. */
   | { kind: 'rateLimit'; retryAfterSeconds?: number; reason?: string }
   | { kind: 'delay'; ms: number }

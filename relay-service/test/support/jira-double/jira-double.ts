@@ -30,7 +30,18 @@ const ROUTE_MODULES = [
   issueCreateRoutes,
 ];
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits, but no longer than the client stays connected (so a test's hung call ends with it). */
+function sleepUnlessClosed(ms: number, res: http.ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
 
 /**
  * A real HTTP Jira on 127.0.0.1: Cloud (`/rest/api/3`, ADF, API tokens, and OAuth through
@@ -164,9 +175,13 @@ export class JiraDouble {
         );
       }
       const fault = this.faults.take(key, route.kind === 'jira');
-      if (fault?.kind === 'delay') await sleep(fault.ms);
+      if (fault?.kind === 'delay') await sleepUnlessClosed(fault.ms, res);
       if (fault?.kind === 'reset') {
         req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'rawError') {
+        res.writeHead(fault.status, { 'content-type': fault.contentType }).end(fault.text);
         return;
       }
       const faulted = fault ? faultReply(fault, req.headers.authorization) : undefined;
