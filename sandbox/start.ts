@@ -91,9 +91,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.length = 0;
   };
   try {
+    // The components are compiled before anything else starts: the compiler keeps the event
+    // loop busy for long stretches, and the relay's calls to the doubles in this process (with
+    // their timeouts) would otherwise wait behind it. A failed start also leaves no build
+    // running on after it.
+    const built = await cachedPreviewBundle();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pharos-sandbox-'));
     stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const bundle = cachedPreviewBundle();
 
     const cloud = await startJiraDouble({ deployment: 'cloud' });
     stops.push(() => cloud.stop());
@@ -203,7 +207,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     }
 
-    const built = await bundle;
     const preview: PreviewServer = await startPreviewServer({
       port: options.port ?? 0,
       bundle: built.code,

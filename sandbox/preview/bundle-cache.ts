@@ -4,6 +4,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -54,9 +55,13 @@ export async function cachedPreviewBundle(): Promise<PreviewBundle> {
   mkdirSync(CACHE_DIR, { recursive: true });
   // Keep a few builds: switching branches back and forth then costs no rebuild.
   const older = readdirSync(CACHE_DIR)
+    .filter((name) => name.endsWith('.js'))
     .map((name) => path.join(CACHE_DIR, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const old of older.slice(3)) rmSync(old, { force: true });
-  writeFileSync(file, built.code);
+  // Written aside and renamed: a second sandbox starting meanwhile never reads half a bundle.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, built.code);
+  renameSync(partial, file);
   return built;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { APEX_CONTROLLERS } from '../../../sandbox/shim/controllers';
 import { sign } from '../../../sandbox/shim/relay-signature';
+import { START_OAUTH_ANSWERS_EXPIRY } from '../../../sandbox/shim/signatures';
 import { readDeclarations } from './support/apex-types';
 import { listApexSources, listLwcModules } from './support/metadata';
 import { lwcApexImports } from './support/references';
@@ -19,12 +20,19 @@ const apexSources = new Map(
 
 /** `{ method: [parameter names] }` of one Apex class's static @AuraEnabled methods. */
 function auraMethodsOf(className: string): Record<string, string[]> {
+  return Object.fromEntries(
+    auraDeclarationsOf(className).map((method) => [
+      method.name,
+      method.parameters.map((p) => p.name),
+    ]),
+  );
+}
+
+function auraDeclarationsOf(className: string) {
   const source = apexSources.get(className);
   if (!source) throw new Error(`no Apex class ${className} in force-app`);
   const top = readDeclarations(source, className).find((d) => d.qualifiedName === className);
-  return Object.fromEntries(
-    (top?.auraMethods ?? []).map((method) => [method.name, method.parameters.map((p) => p.name)]),
-  );
+  return top?.auraMethods ?? [];
 }
 
 const shimMethodsOf = (className: string): Record<string, string[]> =>
@@ -54,6 +62,16 @@ describe('the sandbox Apex shim', () => {
       expect(shimMethodsOf(className)).toEqual(auraMethodsOf(className));
     },
   );
+
+  // Parameter names do not show this change: only the answer's form does.
+  it('answers startOAuth in the form JiraSetupController declares (bare URL or URL with expiry)', () => {
+    const startOAuth = auraDeclarationsOf('JiraSetupController').find(
+      (method) => method.name === 'startOAuth',
+    );
+    expect({ answersBareUrl: startOAuth?.returnType.name === 'String' }).toEqual({
+      answersBareUrl: !START_OAUTH_ANSWERS_EXPIRY,
+    });
+  });
 
   it('signs a request as the contract test vector says', () => {
     const body =

@@ -5,7 +5,7 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
-import { SIGNATURES_AFTER_RECORD_SEARCH } from '../signatures';
+import { SEARCH_ISSUES_TAKES_RECORD } from '../signatures';
 import { readRecord, recordUrl, splitLines, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
 
@@ -215,7 +215,7 @@ export const JiraActionsController: ApexController = {
     },
   ),
 
-  searchIssues: SIGNATURES_AFTER_RECORD_SEARCH
+  searchIssues: SEARCH_ISSUES_TAKES_RECORD
     ? auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
         searchIssues(context, str(args.recordId), str(args.connection), str(args.query)),
       )

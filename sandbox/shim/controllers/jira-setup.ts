@@ -2,7 +2,7 @@ import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { Connection } from '../relay-models';
-import { SIGNATURES_AFTER_RECORD_SEARCH } from '../signatures';
+import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -138,6 +138,6 @@ export const JiraSetupController: ApexController = {
       requireName(name),
       returnUrlOf(context, str(returnUrl)),
     );
-    return SIGNATURES_AFTER_RECORD_SEARCH ? started : started.authorizeUrl;
+    return START_OAUTH_ANSWERS_EXPIRY ? started : started.authorizeUrl;
   }),
 };

@@ -22,6 +22,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 export interface Browser {
   context: BrowserContext;
   close(): Promise<void>;
@@ -39,6 +41,12 @@ export async function launchBrowser(): Promise<Browser> {
     locale: 'en-US',
     timezoneId: 'Europe/London',
   });
+  // Nothing leaves the machine: a request to anything but loopback is refused, and the
+  // refusal reaches the page as a failed request (which the test counts as an error).
+  await context.route(
+    (url) => !LOOPBACK_HOSTS.has(url.hostname) && url.protocol !== 'data:',
+    (route) => route.abort('blockedbyclient'),
+  );
   return {
     context,
     close: async () => {
