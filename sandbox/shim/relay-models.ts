@@ -205,12 +205,12 @@ export function connectionAnswer(values: Json): Connection {
   return connection(wrapped && typeof wrapped === 'object' ? wrapped : values);
 }
 
-/** Picker entries from the first list in an answer: key/id/value and name/label. */
+/** Picker entries from the first list in an answer: key/id/fieldId/value and name/label. */
 export function options(values: Json): Option[] {
   const list = Object.values(values).find(Array.isArray) as unknown[] | undefined;
   return (list ?? []).map((item) => {
     const entry = asMap(item);
-    const value = firstText(entry, ['key', 'id', 'value']);
+    const value = firstText(entry, ['key', 'id', 'fieldId', 'value']);
     const label = firstText(entry, ['name', 'label']);
     return { value, label: label ?? value, required: entry.required === true };
   });

@@ -292,24 +292,18 @@ describe('the sandbox in a real browser', () => {
       await shots.take(page, 'templates-saved');
     });
 
-    // Known bug, found here: the relay lists an issue type's fields with `fieldId`, and
-    // RelayModels.options (Apex) reads only key, id or value, so every field option has no
-    // value and no further field can be mapped. Remove `.failing` once Apex reads `fieldId`.
-    it.failing(
-      'when an admin adds a further field then the picker offers Jira’s field ids',
-      async () => {
-        await page.goto(sandbox.urls.templates);
-        await page.getByRole('button', { name: label('Jira_Editor_New') }).click();
-        await choose(page, label('Jira_Editor_Connection'), /^dc-pat/);
-        await choose(page, label('Jira_Editor_Project'), /Operations/);
-        await choose(page, label('Jira_Editor_Issue_Type'), /Incident/);
-        await page.getByRole('button', { name: label('Jira_Mappings_Add') }).click();
-        await page.getByRole('combobox', { name: label('Jira_Mappings_Jira_Field') }).click();
-        await expect(
-          page.getByRole('option', { name: 'Customer Impact (customfield_10060)' }).count(),
-        ).resolves.toBe(1);
-      },
-    );
+    it('when an admin adds a further field then the picker offers Jira’s field ids', async () => {
+      await page.goto(sandbox.urls.templates);
+      await page.getByRole('button', { name: label('Jira_Editor_New') }).click();
+      await choose(page, label('Jira_Editor_Connection'), /^dc-pat/);
+      await choose(page, label('Jira_Editor_Project'), /Operations/);
+      await choose(page, label('Jira_Editor_Issue_Type'), /Incident/);
+      await page.getByRole('button', { name: label('Jira_Mappings_Add') }).click();
+      await page.getByRole('combobox', { name: label('Jira_Mappings_Jira_Field') }).click();
+      await expect(
+        page.getByRole('option', { name: 'Customer Impact (customfield_10060)' }).count(),
+      ).resolves.toBe(1);
+    });
   });
 
   describe('case page', () => {
