@@ -9,6 +9,8 @@ export default tseslint.config(
       '**/dist/**',
       'coverage/**',
       '.data/**',
+      '.tmp/**',
+      'test-results/**',
       'force-app/main/**',
       'force-app/test/classes/**',
     ],
@@ -18,6 +20,21 @@ export default tseslint.config(
   {
     files: ['relay-service/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    // The sandbox's browser-side modules (compiled into the preview bundle by rollup).
+    files: ['sandbox/preview/client/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        CustomEvent: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.mjs'],

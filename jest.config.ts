@@ -24,6 +24,15 @@ const config: Config = {
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
     },
     {
+      // The sandbox in a real browser: Playwright drives headless Chromium through every
+      // screen (run alone with `npx jest --selectProjects browser`).
+      displayName: 'browser',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/sandbox/test/browser'],
+      testMatch: ['**/*.browser.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+    },
+    {
       ...lwcJestConfig,
       displayName: 'lwc',
       roots: ['<rootDir>/force-app'],

@@ -314,7 +314,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 function send(res: http.ServerResponse, reply: DoubleReply): void {
   const headers: Record<string, string> = { ...reply.headers };
   let payload = '';
-  if (reply.body !== undefined) {
+  if (reply.html !== undefined) {
+    payload = reply.html;
+    headers['content-type'] ??= 'text/html;charset=UTF-8';
+  } else if (reply.body !== undefined) {
     payload = JSON.stringify(reply.body);
     headers['content-type'] ??= 'application/json;charset=UTF-8';
   }

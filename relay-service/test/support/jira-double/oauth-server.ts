@@ -38,6 +38,11 @@ export class OAuthServer {
   reuseLeewayMs = 10 * 60 * 1000;
   /** When false, consent is refused (redirect with error=access_denied). */
   consent = true;
+  /**
+   * When true, /authorize first shows a consent page whose Allow and Deny buttons answer it
+   * (a person in the sandbox, a browser test); when false it consents at once (API tests).
+   */
+  consentPage = false;
   /** Sites the grant reaches. */
   sites: OAuthSite[] = [];
   /** The last /authorize query, for assertions about the relay's authorize URL. */
@@ -61,7 +66,10 @@ export class OAuthServer {
     private readonly user: () => JiraUser,
   ) {}
 
-  /** GET /authorize: consents at once and redirects back with a code. */
+  /**
+   * GET /authorize: the consent page (with `consentPage`), or the answer: a redirect back with
+   * a code, or with error=access_denied when consent is refused.
+   */
   authorize(query: URLSearchParams): DoubleReply {
     this.lastAuthorize = query;
     const redirectUri = query.get('redirect_uri') ?? '';
@@ -70,7 +78,9 @@ export class OAuthServer {
     if (query.get('client_id') !== this.clientId || query.get('response_type') !== 'code') {
       return { status: 400, body: { error: 'invalid_request' } };
     }
-    if (!this.consent) {
+    const decision = query.get('consent');
+    if (this.consentPage && decision === null) return { status: 200, html: consentPage(query) };
+    if (!this.consent || decision === 'deny') {
       target.searchParams.set('error', 'access_denied');
       target.searchParams.set('state', state);
       return { status: 302, headers: { location: target.toString() } };
@@ -183,6 +193,39 @@ export class OAuthServer {
       },
     };
   }
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+/** Atlassian's consent screen, small: what the app asks for, and Allow or Deny. */
+function consentPage(query: URLSearchParams): string {
+  const hidden = [...query]
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+    )
+    .join('\n');
+  const scopes = (query.get('scope') ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorize access to Jira</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#172b4d}button{font:inherit;padding:.5rem 1.2rem;margin-right:.5rem;cursor:pointer}.allow{background:#0052cc;color:#fff;border:0;border-radius:3px}</style>
+</head><body><main>
+<h1>Authorize access to Jira</h1>
+<p>An app wants to access your Atlassian account on these sites, with these permissions:</p>
+<ul>${scopes}</ul>
+<form method="get" action="authorize">
+${hidden}
+<button class="allow" type="submit" name="consent" value="allow">Allow</button>
+<button type="submit" name="consent" value="deny">Deny</button>
+</form></main></body></html>`;
 }
 
 function token(bytes: number): string {

@@ -27,6 +27,8 @@ export interface DoubleRequest {
 export interface DoubleReply {
   status: number;
   body?: unknown;
+  /** An HTML page, sent as it is (the consent page); `body` is sent as JSON. */
+  html?: string;
   headers?: Record<string, string>;
 }
 

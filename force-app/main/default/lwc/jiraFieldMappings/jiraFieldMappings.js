@@ -70,6 +70,9 @@ export default class JiraFieldMappings extends LightningElement {
   }
 
   handleInput(event) {
+    // A base component's change event bubbles and is composed: stopped here, so the parent
+    // hears only this component's own `change` with the rows.
+    event.stopPropagation();
     const { key, prop } = event.target.dataset;
     const value = event.detail.value;
     this.emit(this.rows.map((row) => (row.key === key ? { ...row, [prop]: value } : row)));

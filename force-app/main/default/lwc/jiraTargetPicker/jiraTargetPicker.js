@@ -206,6 +206,9 @@ export default class JiraTargetPicker extends LightningElement {
   }
 
   handleChange(event) {
+    // A base component's change event bubbles and is composed: stopped here, so the parent
+    // hears only this component's own `change`, not the combobox's too.
+    event.stopPropagation();
     const step = event.target.dataset.step;
     const value = event.detail.value || '';
     this.errors = undefined;

@@ -82,10 +82,11 @@ describe('c-jira-create-issue', () => {
     const element = render({ defaultTemplateId: TEMPLATES[0].value });
     await flushPromises();
 
-    const problems = [...previewOf(element).querySelectorAll('.problems li')].map(
-      (node) => node.textContent,
-    );
-    expect(problems).toEqual(PREVIEW_WITH_PROBLEMS.problems);
+    // Each problem shows: beside the field it names, or in the list above the payload.
+    const problems = [
+      ...previewOf(element).querySelectorAll('.general-problems li, .field-problem'),
+    ].map((node) => node.textContent);
+    expect(problems.sort()).toEqual([...PREVIEW_WITH_PROBLEMS.problems].sort());
     expect($(element, 'lightning-button.create').disabled).toBe(true);
   });
 

@@ -69,6 +69,24 @@ describe('c-jira-field-mappings', () => {
     expect(handler.mock.calls[2][0].detail.rows.map((row) => row.key)).toEqual(['r2']);
   });
 
+  it('when an input changes then the parent hears only the rows, not the input’s own change', () => {
+    const element = render();
+    const handler = jest.fn();
+    element.addEventListener('change', handler);
+
+    // Base components send change events that bubble and cross shadow boundaries.
+    $(element, '.mapping .value').dispatchEvent(
+      new CustomEvent('change', {
+        detail: { value: '{{Priority}}' },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(handler.mock.calls[0][0].detail.rows[0].value).toBe('{{Priority}}');
+  });
+
   it('when there are no rows or there are problems then they are shown', () => {
     const element = render({ rows: [], problems: ['Field Mappings must be a JSON array.'] });
     expect($(element, '.empty').textContent).toBe('c.Jira_Mappings_Empty');

@@ -48,6 +48,7 @@ describe('c-jira-issue-view', () => {
     expect($(element, '.priority').textContent).toBe('Highest');
     expect($(element, '.assignee').textContent).toBe('c.Jira_Unassigned');
     expect($(element, '.reporter').textContent).toBe('Integration User');
+    expect($(element, '.labels').textContent).toBe('checkout, vip');
     expect($(element, 'lightning-formatted-rich-text.description').value).toBe(
       ISSUE.descriptionHtml,
     );
@@ -69,6 +70,16 @@ describe('c-jira-issue-view', () => {
     expect($(element, '.no-comments')).not.toBeNull();
     expect($(element, '.no-transitions')).not.toBeNull();
     expect($(element, 'lightning-formatted-rich-text.description')).toBeNull();
+  });
+
+  it('when the issue has no labels then no empty Labels entry is shown', async () => {
+    viewIssue.mockResolvedValue({ ...ISSUE, labels: [] });
+    const element = render();
+    await flushPromises();
+    expect($(element, '.labels')).toBeNull();
+    expect(
+      [...element.shadowRoot.querySelectorAll('.details dt')].map((dt) => dt.textContent),
+    ).not.toContain('c.Jira_Field_Labels');
   });
 
   it('when the connection needs re-authorisation then the error panel shows the relay message', async () => {

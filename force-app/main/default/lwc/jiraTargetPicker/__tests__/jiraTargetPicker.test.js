@@ -131,6 +131,26 @@ describe('c-jira-target-picker', () => {
     expect(getIssueTypes).toHaveBeenLastCalledWith({ connection: 'dc', projectKey: 'OPS' });
   });
 
+  it('when a combobox changes then the parent hears only the picker’s change, not the combobox’s', async () => {
+    const element = render();
+    const change = jest.fn();
+    element.addEventListener('change', change);
+    await flushPromises();
+
+    // Base components send change events that bubble and cross shadow boundaries.
+    $(element, 'lightning-combobox.connection').dispatchEvent(
+      new CustomEvent('change', { detail: { value: 'dc' }, bubbles: true, composed: true }),
+    );
+    await flushPromises();
+
+    expect(change).toHaveBeenCalledTimes(1);
+    expect(change.mock.calls[0][0].detail).toEqual({
+      connection: 'dc',
+      projectKey: '',
+      issueType: '',
+    });
+  });
+
   it('when a stored value is no longer offered by Jira then it stays visible', async () => {
     const element = render({ connection: 'gone', projectKey: 'OLD', issueType: 'Epic' });
     await flushPromises();

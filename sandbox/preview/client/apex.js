@@ -1,0 +1,62 @@
+/**
+ * Stand-in for `@salesforce/apex/Class.method`: each import is a function that calls the
+ * sandbox's Apex shim (imperative Apex), and also a wire adapter (`@wire(method, config)`),
+ * as on the platform. An action that threw comes back, as in Aura, in a successful response;
+ * it rejects with the shape Lightning gives an AuraHandledException:
+ * `{ status: 500, body: { message } }`.
+ */
+
+async function invoke(className, methodName, params) {
+  const response = await fetch(`/apex/${className}/${methodName}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(params || {}),
+  });
+  const answer = await response.json();
+  if (!response.ok || answer.error) {
+    throw { status: 500, statusText: 'Server Error', ok: false, body: answer.error || answer };
+  }
+  return answer.value === null ? undefined : answer.value;
+}
+
+export function apexMethod(className, methodName) {
+  const method = (params) => invoke(className, methodName, params);
+  method.adapter = class ApexWireAdapter {
+    constructor(dataCallback) {
+      this.dataCallback = dataCallback;
+      this.connected = false;
+      this.config = undefined;
+      this.version = 0;
+    }
+
+    connect() {
+      this.connected = true;
+      this.load();
+    }
+
+    disconnect() {
+      this.connected = false;
+    }
+
+    update(config) {
+      this.config = config;
+      this.load();
+    }
+
+    load() {
+      if (!this.connected || this.config === undefined) {
+        return;
+      }
+      // Like LDS, a wire with an undefined parameter waits for it.
+      if (Object.values(this.config).some((value) => value === undefined)) {
+        return;
+      }
+      const version = ++this.version;
+      invoke(className, methodName, this.config).then(
+        (data) => version === this.version && this.dataCallback({ data, error: undefined }),
+        (error) => version === this.version && this.dataCallback({ data: undefined, error }),
+      );
+    }
+  };
+  return method;
+}

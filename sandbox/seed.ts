@@ -1,0 +1,132 @@
+import type { JiraDouble } from '../relay-service/test/support/jira-double';
+import { STATUSES } from '../relay-service/test/support/jira-double';
+import type { SandboxOrg } from './org/org';
+
+/**
+ * What the sandbox starts with: a user, an account with a contact, a case, two rule templates
+ * for cases, and in the Jira Cloud double a few issues, two of them linked to the case (one of
+ * them with a description that tries to run a script: the inline view must keep it inert).
+ */
+
+/** The connection the seeded templates and links use (connected by OAuth at start). */
+export const SEEDED_CONNECTION = 'acme-cloud';
+
+export const SCRIPT_MARKER = 'window.__jiraScriptRan';
+
+const adf = (...paragraphs: string[]) => ({
+  type: 'doc',
+  version: 1,
+  content: paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+});
+
+export interface SeededOrg {
+  caseId: string;
+  templateId: string;
+}
+
+export function seedOrg(org: SandboxOrg): SeededOrg {
+  const user = org.insert('User', {
+    Name: 'Sam Sandbox',
+    Email: 'sam.sandbox@example.com',
+    Username: 'sam.sandbox@pharos-sandbox.example',
+  });
+  org.userId = user.Id;
+  const account = org.insert('Account', {
+    Name: 'Acme Corporation',
+    AccountNumber: 'ACME-0042',
+    Industry: 'Retail',
+    Phone: '+44 20 7946 0958',
+    Website: 'https://acme.example',
+    OwnerId: user.Id,
+  });
+  const contact = org.insert('Contact', {
+    Name: 'Jordan Reyes',
+    Email: 'jordan.reyes@acme.example',
+    AccountId: account.Id,
+    OwnerId: user.Id,
+  });
+  const caseRecord = org.insert('Case', {
+    CaseNumber: '00001026',
+    Subject: 'Checkout fails for card payments',
+    Description:
+      'Since this morning customers cannot pay by card: the checkout page spins and then shows "Payment declined". PayPal still works.',
+    Priority: 'High',
+    Status: 'Escalated',
+    Origin: 'Web',
+    AccountId: account.Id,
+    ContactId: contact.Id,
+    OwnerId: user.Id,
+  });
+  const template = org.insert('Jira_Rule_Template__c', {
+    Name: 'Support escalation',
+    Active__c: true,
+    Object_Api_Name__c: 'Case',
+    Connection__c: SEEDED_CONNECTION,
+    Project_Key__c: 'SUP',
+    Issue_Type__c: 'Bug',
+    Summary__c: '{{Subject}} ({{Account.Name}})',
+    Description__c: '{{Description}}\n\nSalesforce case {{CaseNumber}}: {{$Record.Url}}',
+    Field_Mappings__c: JSON.stringify([
+      {
+        jiraField: 'priority',
+        value: '{{Priority}}',
+        valueMap: { High: 'Highest', Low: 'Low' },
+        default: 'Medium',
+      },
+    ]),
+    Remote_Link__c: true,
+    Allow_Comments__c: true,
+    Allowed_Transitions__c: 'In Progress',
+  });
+  org.insert('Jira_Rule_Template__c', {
+    Name: 'Account review (inactive)',
+    Active__c: false,
+    Object_Api_Name__c: 'Account',
+    Connection__c: SEEDED_CONNECTION,
+    Project_Key__c: 'SUP',
+    Issue_Type__c: 'Task',
+    Summary__c: 'Review {{Name}}',
+    Description__c: '',
+    Field_Mappings__c: '',
+    Remote_Link__c: false,
+    Allow_Comments__c: false,
+    Allowed_Transitions__c: '',
+  });
+  return { caseId: caseRecord.Id, templateId: template.Id };
+}
+
+/** Issues in the Cloud double; returns the keys of those the case links to. */
+export function seedJira(jira: JiraDouble): string[] {
+  const { model } = jira;
+  const support = model.project('SUP');
+  const bug = support?.issueTypes.find((type) => type.name === 'Bug');
+  const reporter = model.users[0];
+  if (!support || !bug || !reporter) throw new Error('the Jira double has no SUP project');
+  const create = (summary: string, description: ReturnType<typeof adf>, priority: string) =>
+    model.createIssue({
+      project: support,
+      issueType: bug,
+      reporter,
+      fields: { summary, description, priority: { name: priority } },
+    });
+  const declined = create(
+    'Card payments declined at checkout',
+    adf(
+      'Payment provider answers 402 for every Visa card since 08:10.',
+      `<script>${SCRIPT_MARKER} = true</script><img src="x" onerror="${SCRIPT_MARKER} = true">Logs attached.`,
+    ),
+    'Highest',
+  );
+  declined.status = STATUSES.progress;
+  const refund = create(
+    'Refund confirmation email not sent',
+    adf('Customers get no email after a refund.'),
+    'Medium',
+  );
+  create(
+    'Checkout button unresponsive on mobile Safari',
+    adf('Tapping "Pay now" does nothing on iOS 18.'),
+    'High',
+  );
+  return [declined.key, refund.key];
+}

@@ -1,0 +1,143 @@
+import { label } from '../../org/labels';
+import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
+import { JiraServiceException } from '../errors';
+import type { Connection } from '../relay-models';
+import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
+
+/**
+ * JiraSetupController with JiraSetupService: registration, options and Jira connections.
+ * Secrets typed by the admin pass through to the relay; the tenant secret stays in the org's
+ * protected setting and never leaves it.
+ */
+
+const DEPLOYMENTS = new Set(['cloud', 'server']);
+const METHODS = new Set(['api_token', 'pat', 'basic']);
+
+export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> =>
+  relay.listConnections();
+
+function requireName(name: unknown): string {
+  if (isBlank(name))
+    throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
+  return String(name).trim();
+}
+
+function status({ org }: ShimContext) {
+  return {
+    registered: Boolean(org.settings.secret),
+    registeredAt: org.settings.registeredAt ?? null,
+    auditViews: org.settings.auditViews,
+    timeoutMs: org.settings.timeoutMs,
+    orgId: org.orgId,
+  };
+}
+
+/**
+ * The page the relay's OAuth pages link back to. Apex takes the setup page's own https URL;
+ * the preview is served from loopback, so the shim names the Lightning page this preview
+ * stands for (the relay accepts only Salesforce hosts), and refuses anything but the sandbox's
+ * own pages, as Apex refuses anything but https.
+ */
+function returnUrlOf({ org }: ShimContext, url: string | null): string {
+  let page: URL | undefined;
+  try {
+    page = url ? new URL(url.trim()) : undefined;
+  } catch {
+    page = undefined;
+  }
+  if (!page || !['http:', 'https:'].includes(page.protocol))
+    throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Return_Url_Https'));
+  return `${org.lightningUrl}/lightning/n/Jira_Setup`;
+}
+
+/** JiraSetupService.saveConnection: the credentials the method uses, passed through once. */
+function connectionRequest(input: unknown) {
+  const value = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  if (
+    isBlank(value.name) ||
+    !DEPLOYMENTS.has(String(value.deployment)) ||
+    !METHODS.has(String(value.method)) ||
+    isBlank(value.baseUrl)
+  )
+    throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
+  const method = String(value.method);
+  const auth: Record<string, unknown> = { method };
+  if (method === 'api_token')
+    Object.assign(auth, { email: str(value.email), token: str(value.token) });
+  else if (method === 'pat') auth.token = str(value.token);
+  else Object.assign(auth, { username: str(value.username), password: str(value.password) });
+  // Tokens may expire; the relay warns before they lapse. Passwords carry no expiry.
+  if (method !== 'basic' && !isBlank(value.expiresAt))
+    auth.expiresAt = String(value.expiresAt).trim();
+  return {
+    name: requireName(value.name),
+    body: {
+      deployment: value.deployment,
+      baseUrl: String(value.baseUrl).trim(),
+      // Credentials that are not set are left out (RelayModels.ConnectionRequest.toBody).
+      auth: Object.fromEntries(
+        Object.entries(auth).filter(([, v]) => v !== null && v !== undefined),
+      ),
+    },
+  };
+}
+
+export const JiraSetupController: ApexController = {
+  getStatus: auraEnabled([], (context) => status(context)),
+
+  register: auraEnabled(['registrationCode'], async (context, { registrationCode }) => {
+    if (isBlank(registrationCode))
+      throw new JiraServiceException(
+        'VALIDATION_FAILED',
+        label('Jira_Error_Registration_Code_Required'),
+      );
+    const { org, relay } = context;
+    org.settings.secret = await relay.registerTenant(String(registrationCode).trim(), {
+      orgId: org.orgId,
+      name: org.name,
+      namespace: '',
+    });
+    org.settings.registeredAt = new Date().toISOString();
+    return status(context);
+  }),
+
+  saveOptions: auraEnabled(['auditViews', 'timeoutMs'], (context, { auditViews, timeoutMs }) => {
+    context.org.settings.auditViews = auditViews === true;
+    if (typeof timeoutMs === 'number') context.org.settings.timeoutMs = timeoutMs;
+    return status(context);
+  }),
+
+  getConnections: auraEnabled([], (context) => listConnections(context)),
+
+  testConnection: auraEnabled(['name'], ({ relay }, { name }) =>
+    relay.testConnection(requireName(name)),
+  ),
+
+  deleteConnection: auraEnabled(['name'], async ({ relay }, { name }) => {
+    await relay.deleteConnection(requireName(name));
+    return null;
+  }),
+
+  updateConnectionSettings: auraEnabled(
+    ['name', 'allowCommentsWithoutTemplate'],
+    ({ relay }, args) => {
+      const name = requireName(args.name);
+      if (typeof args.allowCommentsWithoutTemplate !== 'boolean')
+        throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
+      return relay.updateConnectionSettings(name, args.allowCommentsWithoutTemplate);
+    },
+  ),
+
+  saveConnection: auraEnabled(['input'], ({ relay }, { input }) => {
+    const { name, body } = connectionRequest(input);
+    return relay.saveConnection(name, body);
+  }),
+
+  startOAuth: auraEnabled(['name', 'returnUrl'], async (context, { name, returnUrl }) => {
+    const started = await context.relay.startOAuth(
+      requireName(name),
+      returnUrlOf(context, str(returnUrl)),
+    );
+    return START_OAUTH_ANSWERS_EXPIRY ? started : started.authorizeUrl;
+  }),
+};

@@ -1,0 +1,120 @@
+import { label } from '../../org/labels';
+import type { SandboxOrg, SObject } from '../../org/org';
+import { describeObject, OBJECTS } from '../../org/schema';
+import { auraEnabled, str, type ApexController, type ShimContext } from '../apex-method';
+import { JiraServiceException } from '../errors';
+import type { Option, PreviewResult } from '../relay-models';
+import {
+  fromDto,
+  propertyOf,
+  readRecord,
+  toDto,
+  toPayload,
+  validate,
+  validationProblems,
+} from '../template-service';
+import { listConnections } from './jira-setup';
+
+/**
+ * JiraTemplateEditorController with JiraTemplateAdminService and SchemaPaths: templates,
+ * Salesforce and Jira pickers, validation by field, preview. The sandbox user is a Jira admin.
+ */
+
+const option = (value: string | null, text: string | null): Option => ({
+  value,
+  label: text,
+  required: false,
+});
+
+function templates(org: SandboxOrg): SObject[] {
+  return org
+    .records('Jira_Rule_Template__c')
+    .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+}
+
+function templateById(org: SandboxOrg, templateId: unknown): SObject {
+  const template = org.get(str(templateId));
+  if (!template || !template.Id.startsWith('a0B'))
+    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
+  return template;
+}
+
+/** JiraTemplateAdminService.preview: Apex's own checks first, then the relay renders it. */
+export async function previewTemplate(
+  { org, relay }: ShimContext,
+  template: SObject,
+  recordId: string,
+): Promise<PreviewResult> {
+  const problems = validate(template);
+  if (problems.length) return { payloadJson: null, problems };
+  return relay.previewTemplate({
+    template: toPayload(template),
+    record: readRecord(org, template, recordId),
+    user: { name: str(org.user.Name), email: str(org.user.Email) },
+  });
+}
+
+export const JiraTemplateEditorController: ApexController = {
+  getTemplates: auraEnabled([], ({ org }) => templates(org).map(toDto)),
+
+  getTemplate: auraEnabled(['templateId'], ({ org }, { templateId }) =>
+    toDto(templateById(org, templateId)),
+  ),
+
+  saveTemplate: auraEnabled(['template'], ({ org }, { template }) => {
+    const record = fromDto(template);
+    const problems = validationProblems(record).map((problem) => ({
+      field: propertyOf(problem.field),
+      message: problem.message,
+    }));
+    if (problems.length) return { templateId: null, problems };
+    const { Id, ...fields } = record;
+    const saved = Id
+      ? org.update(templateById(org, Id).Id, fields)
+      : org.insert('Jira_Rule_Template__c', fields);
+    return { templateId: saved?.Id ?? null, problems: [] };
+  }),
+
+  deleteTemplate: auraEnabled(['templateId'], ({ org }, { templateId }) => {
+    org.delete(templateById(org, templateId).Id);
+    return null;
+  }),
+
+  getConnections: auraEnabled([], async (context) =>
+    (await listConnections(context)).map((connection) => {
+      const site = connection.baseUrl || connection.deployment;
+      return option(connection.name, site ? `${connection.name} (${site})` : connection.name);
+    }),
+  ),
+
+  getObjects: auraEnabled([], () =>
+    OBJECTS.filter((object) => object.templateTarget)
+      .sort((a, b) => `${a.label}\u0000${a.name}`.localeCompare(`${b.label}\u0000${b.name}`))
+      .map((object) => option(object.name, object.label)),
+  ),
+
+  getObjectFields: auraEnabled(['objectApiName'], (_context, { objectApiName }) =>
+    (describeObject(str(objectApiName))?.fields ?? []).flatMap((field) => [
+      option(field.name, field.label),
+      ...(field.relationshipName ? [option(`${field.relationshipName}.`, `${field.label} >`)] : []),
+    ]),
+  ),
+
+  getProjects: auraEnabled(['connection'], ({ relay }, { connection }) =>
+    relay.listProjects(String(connection)),
+  ),
+
+  getIssueTypes: auraEnabled(
+    ['connection', 'projectKey'],
+    ({ relay }, { connection, projectKey }) =>
+      relay.listIssueTypes(String(connection), String(projectKey)),
+  ),
+
+  getJiraFields: auraEnabled(['connection', 'projectKey', 'issueTypeId'], ({ relay }, args) =>
+    relay.listFields(String(args.connection), String(args.projectKey), String(args.issueTypeId)),
+  ),
+
+  previewTemplate: auraEnabled(['template', 'recordId'], (context, { template, recordId }) =>
+    previewTemplate(context, fromDto(template), String(recordId)),
+  ),
+};

@@ -1,0 +1,228 @@
+/**
+ * What RelayModels.cls reads from relay answers and hands to the components, with its
+ * tolerant parsing: a missing or oddly typed value becomes null or empty, never an error.
+ */
+export type Json = Record<string, unknown>;
+
+export interface IssueStatus {
+  name: string | null;
+  category: string | null;
+}
+
+export interface IssueRef {
+  key: string | null;
+  id: string | null;
+  url: string | null;
+  summary: string | null;
+  status: IssueStatus | null;
+  linkId: string | null;
+}
+
+export interface IssueSummary {
+  linkId: string | null;
+  key: string | null;
+  url: string | null;
+  summary: string | null;
+  status: IssueStatus | null;
+  priority: string | null;
+  assignee: string | null;
+  updated: string | null;
+  connection: string | null;
+  templateId: string | null;
+  missing: boolean;
+}
+
+export interface Transition {
+  id: string | null;
+  name: string | null;
+  toStatus: string | null;
+}
+
+export interface IssueView {
+  key: string | null;
+  url: string | null;
+  summary: string | null;
+  status: IssueStatus | null;
+  issueType: string | null;
+  priority: string | null;
+  assignee: string | null;
+  reporter: string | null;
+  created: string | null;
+  updated: string | null;
+  labels: (string | null)[];
+  descriptionHtml: string | null;
+  comments: {
+    id: string | null;
+    author: string | null;
+    created: string | null;
+    bodyHtml: string | null;
+  }[];
+  transitions: Transition[];
+}
+
+export interface Connection {
+  name: string | null;
+  deployment: string | null;
+  baseUrl: string | null;
+  authMethod: string | null;
+  status: string | null;
+  scopes: (string | null)[];
+  accountName: string | null;
+  connectedBy: string | null;
+  connectedAt: string | null;
+  expiresAt: string | null;
+  warnings: (string | null)[];
+  allowCommentsWithoutTemplate: boolean;
+}
+
+export interface Option {
+  value: string | null;
+  label: string | null;
+  required: boolean;
+}
+
+export interface PreviewResult {
+  payloadJson: string | null;
+  problems: (string | null)[];
+}
+
+export const asMap = (raw: unknown): Json =>
+  raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Json) : {};
+
+export const asList = (raw: unknown): unknown[] => (Array.isArray(raw) ? raw : []);
+
+/** RelayModels.text: strings as they are, objects by display name or name, others as text. */
+export function text(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'object' && !Array.isArray(raw))
+    return firstText(raw as Json, ['displayName', 'name', 'value', 'key']);
+  return String(raw);
+}
+
+function firstText(values: Json, keys: string[]): string | null {
+  for (const key of keys) {
+    if (values[key] !== null && values[key] !== undefined) return text(values[key]);
+  }
+  return null;
+}
+
+const texts = (raw: unknown) => asList(raw).map(text);
+
+export function status(raw: unknown): IssueStatus | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const values = raw as Json;
+  return { name: text(values.name), category: text(values.category) };
+}
+
+export function issueRef(raw: unknown): IssueRef | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const values = raw as Json;
+  return {
+    key: text(values.key),
+    id: text(values.id),
+    url: text(values.url),
+    summary: text(values.summary),
+    status: status(values.status),
+    linkId: null,
+  };
+}
+
+export function issueSummaries(values: Json): IssueSummary[] {
+  return asList(values.issues).map((item) => {
+    const entry = asMap(item);
+    return {
+      linkId: null,
+      key: text(entry.key),
+      url: text(entry.url),
+      summary: text(entry.summary),
+      status: status(entry.status),
+      priority: text(entry.priority),
+      assignee: text(entry.assignee),
+      updated: text(entry.updated),
+      connection: null,
+      templateId: null,
+      missing: false,
+    };
+  });
+}
+
+export function transitions(raw: unknown): Transition[] {
+  return asList(raw).map((item) => {
+    const entry = asMap(item);
+    return { id: text(entry.id), name: text(entry.name), toStatus: text(entry.toStatus) };
+  });
+}
+
+export function issueView(values: Json): IssueView {
+  return {
+    key: text(values.key),
+    url: text(values.url),
+    summary: text(values.summary),
+    status: status(values.status),
+    issueType: text(values.issueType),
+    priority: text(values.priority),
+    assignee: text(values.assignee),
+    reporter: text(values.reporter),
+    created: text(values.created),
+    updated: text(values.updated),
+    labels: texts(values.labels),
+    descriptionHtml: text(values.descriptionHtml),
+    comments: asList(values.comments).map((item) => {
+      const raw = asMap(item);
+      return {
+        id: text(raw.id),
+        author: text(raw.author),
+        created: text(raw.created),
+        bodyHtml: text(raw.bodyHtml),
+      };
+    }),
+    transitions: transitions(values.transitions),
+  };
+}
+
+export function connection(raw: unknown): Connection {
+  const values = asMap(raw);
+  return {
+    name: text(values.name),
+    deployment: text(values.deployment),
+    baseUrl: text(values.baseUrl),
+    authMethod: text(values.authMethod),
+    status: text(values.status),
+    scopes: texts(values.scopes),
+    accountName: text(values.account),
+    connectedBy: text(values.connectedBy),
+    connectedAt: text(values.connectedAt),
+    expiresAt: text(values.expiresAt),
+    warnings: texts(values.warnings),
+    allowCommentsWithoutTemplate: values.allowCommentsWithoutTemplate === true,
+  };
+}
+
+/** A connection from an answer that is the connection itself or wraps it in `connection`. */
+export function connectionAnswer(values: Json): Connection {
+  const wrapped = values.connection;
+  return connection(wrapped && typeof wrapped === 'object' ? wrapped : values);
+}
+
+/** Picker entries from the first list in an answer: key/id/fieldId/value and name/label. */
+export function options(values: Json): Option[] {
+  const list = Object.values(values).find(Array.isArray) as unknown[] | undefined;
+  return (list ?? []).map((item) => {
+    const entry = asMap(item);
+    const value = firstText(entry, ['key', 'id', 'fieldId', 'value']);
+    const label = firstText(entry, ['name', 'label']);
+    return { value, label: label ?? value, required: entry.required === true };
+  });
+}
+
+/** The payload as pretty JSON and every problem as a message. */
+export function previewResult(values: Json): PreviewResult {
+  return {
+    payloadJson: 'payload' in values ? JSON.stringify(values.payload, null, 2) : null,
+    problems: asList(values.problems).map((problem) => {
+      const entry = asMap(problem);
+      return text(entry.message) ?? text(entry.detail) ?? text(problem);
+    }),
+  };
+}

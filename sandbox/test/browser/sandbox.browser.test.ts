@@ -1,0 +1,524 @@
+import type { Locator, Page } from 'playwright-core';
+import { label } from '../../org/labels';
+import { SCRIPT_MARKER, SEEDED_CONNECTION } from '../../seed';
+import { startSandbox, type Sandbox } from '../../start';
+import { launchBrowser, type Browser } from './support/chromium';
+import {
+  BrowserErrors,
+  Screenshots,
+  focusedElement,
+  seriousAccessibilityViolations,
+  tabTo,
+} from './support/page-tools';
+
+/**
+ * Every user and admin action of Pharos Jira, clicked through the real components in headless
+ * Chromium against the sandbox (real relay, Jira and Salesforce doubles), through the UI only.
+ * After each step the Jira double's state says what really happened; every screen is scanned
+ * with axe-core and photographed into test-results/sandbox; the browser may log no error.
+ * The steps build on each other and run in order.
+ */
+
+jest.setTimeout(120_000);
+
+let sandbox: Sandbox;
+let browser: Browser;
+let page: Page;
+const errors = new BrowserErrors();
+const shots = new Screenshots();
+const timings: Record<string, number> = {};
+
+/** Waits for a condition outside the browser (the doubles' state), polling. */
+async function eventually(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not in time: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Picks an option of a lightning-combobox by its visible label. */
+async function choose(
+  scope: Page | Locator,
+  comboboxLabel: string,
+  option: string | RegExp,
+): Promise<void> {
+  await scope.getByRole('combobox', { name: comboboxLabel }).click();
+  await scope.getByRole('option', { name: option }).first().click();
+}
+
+/**
+ * Selects a radio of a lightning-radio-group as a person does: by clicking its label (SLDS
+ * hides the input itself behind the faux radio).
+ */
+async function pick(scope: Page | Locator, radioName: string | RegExp): Promise<void> {
+  const radio = scope.getByRole('radio', { name: radioName }).first();
+  const id = await radio.getAttribute('id');
+  await scope.locator(`label[for="${id}"]`).click();
+  await expect(radio.isChecked()).resolves.toBe(true);
+}
+
+async function expectAccessible(screen: string): Promise<void> {
+  const violations = await seriousAccessibilityViolations(page);
+  expect({ screen, violations }).toEqual({ screen, violations: [] });
+}
+
+/** The token input (its label carries a help button, so it is found by its component). */
+const tokenInput = () => page.locator('lightning-input.token input');
+const connectionRow = (name: string) => page.locator(`li.connection[data-name="${name}"]`);
+const issueRow = (key: string) =>
+  page.locator('li.issue').filter({ has: page.getByText(key, { exact: true }) });
+
+// A clean checkout compiles the components first (~20 s on an idle machine, up to ~150 s on
+// two busy cores); later runs take the bundle from the cache in .tmp/.
+beforeAll(async () => {
+  let started = Date.now();
+  sandbox = await startSandbox();
+  timings.sandboxStartMs = Date.now() - started;
+  timings.buildMs = sandbox.buildMs;
+  started = Date.now();
+  browser = await launchBrowser();
+  timings.browserStartMs = Date.now() - started;
+  errors.watch(browser.context);
+  page = await browser.context.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+  process.stdout.write(`sandbox browser test timings: ${JSON.stringify(timings)}\n`);
+});
+
+describe('the sandbox in a real browser', () => {
+  it('the browser reaches nothing beyond this machine (a canary it must refuse)', async () => {
+    await page.goto(sandbox.urls.setup);
+    const before = errors.errors.length;
+    const outcome = await page.evaluate(() =>
+      fetch('https://example.com/').then(
+        () => 'reached',
+        () => 'refused',
+      ),
+    );
+    expect(outcome).toBe('refused');
+    // Refused by the test's own guard, not by a missing network.
+    const canary = errors.errors.splice(before);
+    expect(canary).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^request failed: https:\/\/example\.com\/ net::ERR_BLOCKED_BY_CLIENT/,
+        ),
+      ]),
+    );
+  });
+
+  describe('setup screen', () => {
+    it('the accessibility scan sees inside the components (a canary it must catch)', async () => {
+      await page.goto(sandbox.urls.setup);
+      const body = page.locator('c-jira-setup .slds-card__body_inner').first();
+      await body.waitFor();
+      await body.evaluate((element) => {
+        const canary = element.ownerDocument.createElement('button');
+        canary.className = 'axe-canary';
+        element.appendChild(canary);
+      });
+      const violations = await seriousAccessibilityViolations(page);
+      expect(violations).toEqual([
+        expect.objectContaining({
+          id: 'button-name',
+          targets: [expect.stringContaining('axe-canary')],
+        }),
+      ]);
+    });
+
+    it('when an admin connects with Atlassian then the consent page, the callback and the screen all follow, and the screen notices by itself', async () => {
+      const { cloud } = sandbox.jira;
+      await page.goto(sandbox.urls.setup);
+      await expect(connectionRow(SEEDED_CONNECTION).isVisible()).resolves.toBe(true);
+      await shots.take(page, 'setup');
+      await expectAccessible('setup');
+
+      await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
+      await page.getByLabel(label('Jira_Connection_Name')).fill('cloud-oauth');
+      await page.getByRole('button', { name: label('Jira_OAuth_Prepare') }).click();
+      const connect = page.getByRole('link', { name: label('Jira_Connection_OAuth_Button') });
+      await connect.waitFor();
+      await shots.take(page, 'setup-oauth-prepared');
+      await expectAccessible('setup: add connection');
+
+      const tokensBefore = cloud.oauth?.tokenRequests.length ?? 0;
+      const [atlassian] = await Promise.all([
+        browser.context.waitForEvent('page'),
+        connect.click(),
+      ]);
+      await atlassian.getByRole('button', { name: 'Allow' }).waitFor();
+      await shots.take(atlassian, 'oauth-consent');
+      await atlassian.getByRole('button', { name: 'Allow' }).click();
+      await atlassian.getByRole('heading', { name: 'Jira connected' }).waitFor();
+      await shots.take(atlassian, 'oauth-callback');
+      // Atlassian saw one code exchange, with the redirect back to the relay's public URL.
+      expect(cloud.oauth?.tokenRequests.slice(tokensBefore)).toEqual([
+        expect.objectContaining({
+          grant_type: 'authorization_code',
+          redirect_uri: `${sandbox.relay.publicUrl}/oauth/callback`,
+        }),
+      ]);
+      await atlassian.close();
+
+      // The setup screen watches the connection list and shows the new connection on its own.
+      await connectionRow('cloud-oauth').waitFor({ timeout: 15_000 });
+      await expect(connectionRow('cloud-oauth').locator('.status').textContent()).resolves.toBe(
+        label('Jira_Status_Active'),
+      );
+      await shots.take(page, 'setup-oauth-connected');
+    });
+
+    it('when an admin saves an API token connection then the relay tests it against Jira Cloud first', async () => {
+      const { cloud } = sandbox.jira;
+      const ada = cloud.model.users[0];
+      const myselfBefore = cloud.callsTo('GET /rest/api/3/myself');
+      await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
+      await page.getByLabel(label('Jira_Connection_Name')).fill('cloud-token');
+      await pick(page, label('Jira_Method_Api_Token'));
+      await page.getByLabel(label('Jira_Connection_Base_Url')).fill(cloud.url);
+      await page.getByLabel(label('Jira_Connection_Email')).fill(ada?.emailAddress ?? '');
+      await tokenInput().fill(ada?.apiToken ?? '');
+      await shots.take(page, 'setup-api-token-form');
+      await page.getByRole('button', { name: label('Jira_Connection_Save') }).click();
+      await connectionRow('cloud-token').waitFor();
+      expect(cloud.callsTo('GET /rest/api/3/myself')).toBeGreaterThan(myselfBefore);
+      await shots.take(page, 'setup-api-token-saved');
+    });
+
+    it('when an admin saves a Server/DC personal access token connection then it is tested and listed', async () => {
+      const { server } = sandbox.jira;
+      await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
+      await page.getByLabel(label('Jira_Connection_Name')).fill('dc-pat');
+      await pick(page, label('Jira_Deployment_Server'));
+      await page.getByLabel(label('Jira_Connection_Base_Url')).fill(server.url);
+      await tokenInput().fill(server.model.users[0]?.pat ?? '');
+      await page.getByRole('button', { name: label('Jira_Connection_Save') }).click();
+      await connectionRow('dc-pat').waitFor();
+      expect(server.callsTo('GET /rest/api/2/myself')).toBeGreaterThan(0);
+      await shots.take(page, 'setup-pat-saved');
+    });
+
+    it('when the token is wrong then the form says why and nothing is saved', async () => {
+      const { server } = sandbox.jira;
+      await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
+      await page.getByLabel(label('Jira_Connection_Name')).fill('dc-wrong');
+      await pick(page, label('Jira_Deployment_Server'));
+      await page.getByLabel(label('Jira_Connection_Base_Url')).fill(server.url);
+      await tokenInput().fill('not-the-token');
+      await page.getByRole('button', { name: label('Jira_Connection_Save') }).click();
+      const alert = page
+        .getByRole('alert')
+        .filter({ hasText: label('Jira_Connection_Save_Failed') });
+      await alert.waitFor();
+      await expect(alert.textContent()).resolves.toMatch(/token|credential|authenticat|401/i);
+      await shots.take(page, 'setup-wrong-token');
+      await expectAccessible('setup: wrong token');
+      await page.getByRole('button', { name: label('Jira_Cancel') }).click();
+      await expect(connectionRow('dc-wrong').count()).resolves.toBe(0);
+      expect((await sandbox.shim.relay.listConnections()).map((c) => c.name).sort()).toEqual([
+        SEEDED_CONNECTION,
+        'cloud-oauth',
+        'cloud-token',
+        'dc-pat',
+      ]);
+    });
+  });
+
+  describe('template editor', () => {
+    it('when an admin builds a template with the relay’s pickers and merge fields then the preview shows a problem beside the field that causes it, and the template saves', async () => {
+      const { server } = sandbox.jira;
+      await page.goto(sandbox.urls.templates);
+      await page.getByText('Support escalation').first().waitFor();
+      await shots.take(page, 'templates');
+      await expectAccessible('template editor');
+
+      await page.getByRole('button', { name: label('Jira_Editor_New') }).click();
+      await page.getByLabel(label('Jira_Editor_Name')).fill('Ops incidents from cases');
+      await choose(page, label('Jira_Editor_Object'), 'Case');
+      const projectsBefore = server.log.length;
+      await choose(page, label('Jira_Editor_Connection'), /^dc-pat/);
+      await choose(page, label('Jira_Editor_Project'), /Operations/);
+      await choose(page, label('Jira_Editor_Issue_Type'), /Incident/);
+      // The pickers were fed by Jira Server/DC through the relay.
+      const asked = server.log.slice(projectsBefore).map((entry) => entry.key);
+      expect(asked).toEqual(expect.arrayContaining([expect.stringMatching(/project/)]));
+      expect(asked).toEqual(expect.arrayContaining([expect.stringMatching(/createmeta/)]));
+
+      await choose(page, label('Jira_Editor_Merge_Field'), 'Subject');
+      await page.getByRole('button', { name: label('Jira_Editor_Add_To_Summary') }).click();
+      await choose(page, label('Jira_Editor_Merge_Field'), 'Description');
+      await page.getByRole('button', { name: label('Jira_Editor_Add_To_Description') }).click();
+      await expect(page.locator('lightning-input.summary input').inputValue()).resolves.toBe(
+        '{{Subject}}',
+      );
+
+      await page.locator('lightning-input.record-id input').fill(sandbox.caseId);
+      await page
+        .getByRole('button', { name: label('Jira_Template_Preview_Button'), exact: true })
+        .click();
+      // Incident requires Customer Impact, which the template does not map: the problem
+      // stands in that field's row, and the other rows show what would be sent.
+      const impactRow = page.locator('tr[data-field="customfield_10060"]');
+      await impactRow.locator('.field-problem').waitFor();
+      await expect(impactRow.locator('.field-problem').textContent()).resolves.toMatch(
+        /Customer Impact/,
+      );
+      await expect(page.locator('tr[data-field="summary"] .value').textContent()).resolves.toBe(
+        'Checkout fails for card payments',
+      );
+      await expect(page.locator('tr[data-field="summary"] .field-problem').count()).resolves.toBe(
+        0,
+      );
+      await shots.take(page, 'templates-preview-problem');
+      await expectAccessible('template editor: preview with a problem');
+
+      await page.getByRole('button', { name: label('Jira_Editor_Save'), exact: true }).click();
+      await page
+        .getByText(label('Jira_Editor_Saved', 'Ops incidents from cases'))
+        .first()
+        .waitFor();
+      expect(sandbox.org.records('Jira_Rule_Template__c').map((t) => t.Name)).toContain(
+        'Ops incidents from cases',
+      );
+      expect(server.model.issues.size).toBe(0);
+      await shots.take(page, 'templates-saved');
+    });
+
+    it('when an admin adds a further field then the picker offers Jira’s field ids', async () => {
+      await page.goto(sandbox.urls.templates);
+      await page.getByRole('button', { name: label('Jira_Editor_New') }).click();
+      await choose(page, label('Jira_Editor_Connection'), /^dc-pat/);
+      await choose(page, label('Jira_Editor_Project'), /Operations/);
+      await choose(page, label('Jira_Editor_Issue_Type'), /Incident/);
+      await page.getByRole('button', { name: label('Jira_Mappings_Add') }).click();
+      await page.getByRole('combobox', { name: label('Jira_Mappings_Jira_Field') }).click();
+      await expect(
+        page.getByRole('option', { name: 'Customer Impact (customfield_10060)' }).count(),
+      ).resolves.toBe(1);
+    });
+  });
+
+  describe('case page', () => {
+    it('when a user creates an issue then the confirmation lists exactly the fields that leave Salesforce, and Jira gets just those', async () => {
+      const { cloud } = sandbox.jira;
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-1').waitFor();
+      await shots.take(page, 'case');
+      await expectAccessible('case page');
+
+      await page
+        .getByRole('button', { name: label('Jira_Actions_Create'), exact: true })
+        .first()
+        .click();
+      const panel = page.getByRole('region', { name: label('Jira_Create_Title') });
+      await choose(panel, label('Jira_Template'), 'Support escalation');
+      await panel.locator('table.preview').waitFor();
+      const sent = await panel
+        .locator('tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [
+            row.getAttribute('data-field'),
+            row.querySelector('.value')?.textContent ?? '',
+          ]),
+        );
+      expect(sent.map(([field]) => field)).toEqual([
+        'project',
+        'issuetype',
+        'summary',
+        'description',
+        'priority',
+      ]);
+      expect(Object.fromEntries(sent)).toMatchObject({
+        summary: 'Checkout fails for card payments (Acme Corporation)',
+        priority: expect.stringContaining('Highest'),
+      });
+      await shots.take(page, 'case-create-confirmation');
+      await expectAccessible('case page: create confirmation');
+
+      const before = cloud.model.issues.size;
+      await panel.getByRole('button', { name: label('Jira_Create_Button'), exact: true }).click();
+      await panel.getByRole('status').filter({ hasText: /SUP-4/ }).waitFor();
+      expect(cloud.model.issues.size).toBe(before + 1);
+      const created = cloud.model.issue('SUP-4');
+      expect(Object.keys(created?.fields ?? {}).sort()).toEqual(
+        ['description', 'issuetype', 'priority', 'project', 'summary']
+          .filter((f) => f in (created?.fields ?? {}))
+          .sort(),
+      );
+      expect(created?.fields.summary).toBe('Checkout fails for card payments (Acme Corporation)');
+      expect(created?.remoteLinks.map((link) => link.object.url)).toEqual([
+        `${sandbox.org.domainUrl}/${sandbox.caseId}`,
+      ]);
+      await issueRow('SUP-4').waitFor();
+      await shots.take(page, 'case-created');
+    });
+
+    it('when a user searches Jira and links an issue then it is linked both ways', async () => {
+      const { cloud } = sandbox.jira;
+      await page
+        .getByRole('button', { name: label('Jira_Actions_Link'), exact: true })
+        .first()
+        .click();
+      const panel = page.getByRole('region', { name: label('Jira_Link_Title') });
+      await choose(panel, label('Jira_Template'), 'Support escalation');
+      await panel.getByLabel(label('Jira_Link_Search')).fill('mobile');
+      await pick(panel, /SUP-3/);
+      await shots.take(page, 'case-link-search');
+      await panel.getByRole('button', { name: label('Jira_Link_Button'), exact: true }).click();
+      await issueRow('SUP-3').waitFor();
+      expect(cloud.model.issue('SUP-3')?.remoteLinks).toHaveLength(1);
+      expect(sandbox.org.records('Jira_Link__c').map((link) => link.Issue_Key__c)).toContain(
+        'SUP-3',
+      );
+      await shots.take(page, 'case-linked');
+    });
+
+    it('when a user comments then Jira has the comment, attributed to them', async () => {
+      const { cloud } = sandbox.jira;
+      await issueRow('SUP-1')
+        .getByRole('button', { name: label('Jira_Actions_Comment_Issue', 'SUP-1') })
+        .click();
+      await page
+        .locator('lightning-textarea.body textarea')
+        .fill('The customer confirms card payments fail on Visa only.');
+      await shots.take(page, 'case-comment');
+      await page.getByRole('button', { name: label('Jira_Comment_Button'), exact: true }).click();
+      await eventually(
+        () => (cloud.model.issue('SUP-1')?.comments.length ?? 0) === 1,
+        'the comment in Jira',
+      );
+      expect(JSON.stringify(cloud.model.issue('SUP-1')?.comments[0]?.body)).toContain('Visa only');
+      expect(JSON.stringify(cloud.model.issue('SUP-1')?.comments[0]?.body)).toContain(
+        'Sam Sandbox',
+      );
+      // After a comment the issue shows as it is now.
+      await page.getByRole('region', { name: label('Jira_View_Title', 'SUP-1') }).waitFor();
+    });
+
+    it('when a user opens the inline view then the issue shows, and a script in its description stays inert', async () => {
+      // The view the comment opened is closed and opened again with its own button.
+      const viewButton = issueRow('SUP-1').getByRole('button', {
+        name: label('Jira_Actions_View_Issue', 'SUP-1'),
+      });
+      const view = page.getByRole('region', { name: label('Jira_View_Title', 'SUP-1') });
+      await viewButton.click();
+      await view.waitFor({ state: 'detached' });
+      await viewButton.click();
+      await view.locator('.description').waitFor();
+      await expect(view.locator('.description').textContent()).resolves.toContain('Logs attached.');
+      await expect(view.locator('.description script').count()).resolves.toBe(0);
+      await expect(view.locator('.description [onerror]').count()).resolves.toBe(0);
+      await expect(
+        page.evaluate(
+          (marker) =>
+            (globalThis as unknown as Record<string, unknown>)[marker.split('.')[1] as string],
+          SCRIPT_MARKER,
+        ),
+      ).resolves.toBeUndefined();
+      await expect(view.getByText('Visa only')).toBeDefined();
+      await shots.take(page, 'case-view');
+      await expectAccessible('case page: inline view');
+    });
+
+    it('when a user changes an issue’s status then only the template’s transitions are offered and Jira moves', async () => {
+      const { cloud } = sandbox.jira;
+      await issueRow('SUP-2')
+        .getByRole('button', { name: label('Jira_Actions_Transition_Issue', 'SUP-2') })
+        .click();
+      const choices = page.getByRole('radiogroup', { name: label('Jira_Transition_Choose') });
+      await choices.waitFor();
+      const offered = await choices
+        .getByRole('radio')
+        .evaluateAll((radios) =>
+          radios.map((radio) => radio.closest('.slds-radio')?.textContent?.trim() ?? ''),
+        );
+      expect(offered).toEqual(['In Progress']);
+      await shots.take(page, 'case-transition');
+      await pick(choices, 'In Progress');
+      await page
+        .getByRole('button', { name: label('Jira_Transition_Button'), exact: true })
+        .click();
+      await eventually(
+        () => cloud.model.issue('SUP-2')?.status.name === 'In Progress',
+        'SUP-2 in progress',
+      );
+      expect(cloud.model.issue('SUP-2')?.status.name).toBe('In Progress');
+    });
+
+    it('when a user works by keyboard only then they can comment on an issue', async () => {
+      const { cloud } = sandbox.jira;
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-2').waitFor();
+      const commentOn = label('Jira_Actions_Comment_Issue', 'SUP-2');
+      await tabTo(page, (focused) => focused.label === commentOn);
+      await page.keyboard.press('Enter');
+      await tabTo(page, (focused) => focused.tag === 'textarea');
+      await page.keyboard.type('Checked by keyboard only.');
+      await tabTo(page, (focused) => focused.text === label('Jira_Comment_Button'));
+      await shots.take(page, 'case-keyboard-comment');
+      await page.keyboard.press('Enter');
+      await eventually(
+        () => JSON.stringify(cloud.model.issue('SUP-2')?.comments ?? []).includes('keyboard only'),
+        'the keyboard comment in Jira',
+      );
+      expect((await focusedElement(page)).tag).not.toBe('');
+    });
+  });
+
+  describe('audit log', () => {
+    it('when the actions are done then the log shows one event per action, each with the acting user', async () => {
+      const { salesforce, org } = sandbox;
+      // The relay writes audit events back to Salesforce in batches; wait until all are there.
+      const operations = () =>
+        salesforce
+          .records('Jira_Audit_Event__c')
+          .map((event) => `${event.Operation__c}/${event.Outcome__c}`);
+      await eventually(
+        () =>
+          ['Create/Success', 'Link/Success', 'Transition/Success'].every((op) =>
+            operations().includes(op),
+          ) && operations().filter((op) => op === 'Comment/Success').length === 2,
+        'the audit events in Salesforce',
+      );
+      const events = salesforce.records('Jira_Audit_Event__c');
+      const count = (operation: string, outcome = 'Success') =>
+        events.filter((event) => event.Operation__c === operation && event.Outcome__c === outcome)
+          .length;
+      expect(count('Create')).toBe(1);
+      expect(count('Link')).toBe(1);
+      expect(count('Comment')).toBe(2);
+      expect(count('Transition')).toBe(1);
+      // The seeded connection, then OAuth, API token and PAT from the setup screen.
+      expect(count('Connect')).toBe(4);
+      expect(events.every((event) => event.Acting_User__c === org.userId)).toBe(true);
+
+      await page.goto(sandbox.urls.audit);
+      const rows = page.locator('table tbody tr');
+      await rows.first().waitFor();
+      const table = await rows.evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
+      for (const operation of ['Create', 'Link', 'Comment', 'Transition', 'Connect']) {
+        expect(table.filter((text) => text.includes(operation)).length).toBeGreaterThanOrEqual(1);
+      }
+      expect(
+        table.filter((text) => text.includes('Create') && text.includes('SUP-4')),
+      ).toHaveLength(1);
+      expect(table.every((text) => text.includes('Sam Sandbox'))).toBe(true);
+      await shots.take(page, 'audit-log');
+      await expectAccessible('audit log');
+    });
+  });
+
+  it('the browser logged no error on any screen', () => {
+    expect(errors.errors).toEqual([]);
+    expect(sandbox.jira.cloud.violations).toEqual([]);
+    expect(sandbox.jira.server.violations).toEqual([]);
+  });
+});
