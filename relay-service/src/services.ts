@@ -5,9 +5,11 @@ import { OutboxAuditSink } from './audit/outbox-sink';
 import type { Config } from './config/config';
 import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
+import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
+import { DataCenterOAuth } from './jira/oauth/datacenter-oauth';
 import { defaultTransportSettings, type TransportSettings } from './jira/transport';
 import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
@@ -36,6 +38,8 @@ export interface Services {
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
   oauthFlow: OAuthConnectFlow;
+  /** Jira Data Center's OAuth endpoints (token calls through the upstream guard). */
+  dataCenterOAuth: DataCenterOAuth;
   /** Refuses internal hosts for tenant-supplied upstream URLs. */
   upstreamGuard: UpstreamGuard;
   /** Where operations record audit events (the durable outbox). */
@@ -103,6 +107,14 @@ export async function createServices(
           timeoutMs: 15_000,
         })
       : undefined;
+  const transportSettings = { ...defaultTransportSettings, ...options.jiraTransport };
+  // Jira Data Center is its own OAuth provider, on the admin's host: through the guard.
+  const dataCenterOAuth = new DataCenterOAuth({
+    redirectUri: `${config.publicUrl}/oauth/callback`,
+    timeoutMs: 15_000,
+    guard: upstreamGuard,
+    connectTimeoutMs: transportSettings.connectTimeoutMs,
+  });
   const jira = new JiraClients({
     store,
     vault,
@@ -110,7 +122,8 @@ export async function createServices(
     logger,
     guard: upstreamGuard,
     oauth: atlassianOAuth,
-    settings: { ...defaultTransportSettings, ...options.jiraTransport },
+    dataCenterOAuth,
+    settings: transportSettings,
     sleep: options.sleep,
   });
   const auditRecorder = new AuditRecorder(audit, clock, logger.child({ component: 'audit' }));
@@ -133,6 +146,15 @@ export async function createServices(
     oauth: atlassianOAuth,
     apiUrl,
     publicUrl: config.publicUrl,
+    dataCenter: new DataCenterAuthorization({
+      store,
+      vault,
+      clock,
+      logger: logger.child({ component: 'oauth' }),
+      jira,
+      connections,
+      oauth: dataCenterOAuth,
+    }),
   });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
@@ -161,6 +183,7 @@ export async function createServices(
     connections,
     jira,
     oauthFlow,
+    dataCenterOAuth,
     upstreamGuard,
     audit,
     outbox,
