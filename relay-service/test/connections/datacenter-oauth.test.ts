@@ -61,7 +61,10 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
   });
   beforeEach(() => {
     jira.faults.clear();
-    if (!provider().link) link = provider().createIncomingLink({ redirectUri: REDIRECT_URL });
+    provider().scopeBeyondLink = 'refuse';
+    if (provider().link?.scope !== 'WRITE') {
+      link = provider().createIncomingLink({ redirectUri: REDIRECT_URL });
+    }
   });
 
   async function save(name: string, client: Partial<IncomingLink> = link) {
@@ -343,6 +346,18 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
     expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('when Jira’s redirect arrives in a browser without the start link’s cookie then nothing is exchanged and the admin’s browser can still finish', async () => {
+    expect((await save('bound')).status).toBe(200);
+    const browser = newBrowser();
+    const { callbackUrl } = await browser.consentInJira(await start('bound'));
+    const exchanges = provider().tokenCalls('authorization_code');
+    const stranger = await newBrowser().get(callbackUrl);
+    expect(stranger.status).toBe(403);
+    expect(provider().tokenCalls('authorization_code')).toBe(exchanges);
+    expect((await browser.get(callbackUrl)).status).toBe(200);
+    expect(await connection('bound')).toMatchObject({ status: 'active' });
+  });
+
   it('when the admin denies access in Jira then the page says so and the connection stays pending', async () => {
     expect((await save('denied')).status).toBe(200);
     const browser = newBrowser();
@@ -438,11 +453,7 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
     expect(await connection('readonly')).toMatchObject({ status: 'pending' });
 
     provider().scopeBeyondLink = 'reduce';
-    try {
-      expect((await connect('readonly')).status).toBe(200);
-    } finally {
-      provider().scopeBeyondLink = 'refuse';
-    }
+    expect((await connect('readonly')).status).toBe(200);
     expect(await connection('readonly')).toMatchObject({
       status: 'active',
       scopes: ['READ'],
@@ -463,7 +474,6 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
     expect(jira.jiraCalls).toBe(0);
     // Reading still works.
     expect((await admin.call('POST', '/v1/connections/readonly/test')).status).toBe(200);
-    link = provider().createIncomingLink({ redirectUri: REDIRECT_URL });
   });
 
   it('when the connection is saved again with a new client then flows begun with the old one end', async () => {
