@@ -396,6 +396,25 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
     expect(provider().tokenCalls('refresh_token') - before).toBe(2);
   });
 
+  it('when a connection goes unused then it warns two weeks before the refresh token’s horizon, and after it needs re-authorization', async () => {
+    expect((await connect('idle')).status).toBe(200);
+    const horizon = now + 90 * DAY;
+    const day = new Date(horizon).toISOString().slice(0, 10);
+    now = horizon - 15 * DAY;
+    expect((await connection('idle'))!.warnings).toEqual([]);
+    now = horizon - 13 * DAY;
+    expect((await connection('idle'))!.warnings).toEqual([
+      `The Jira authorization lapses on ${day} unless the connection is used before; otherwise an admin connects it again.`,
+    ]);
+    now = horizon + 1;
+    expect((await connection('idle'))!.warnings).toEqual([
+      `The Jira authorization lapsed on ${day}; an admin connects it again.`,
+    ]);
+    const refused = await admin.call('POST', '/v1/connections/idle/test');
+    expect(refused.body.code).toBe('CONNECTION_NEEDS_REAUTH');
+    expect(await connection('idle')).toMatchObject({ status: 'needs_reauth' });
+  });
+
   it('when Jira refuses an access token before its time then the relay refreshes once and retries', async () => {
     expect((await connect('early')).status).toBe(200);
     const before = provider().tokenCalls('refresh_token');

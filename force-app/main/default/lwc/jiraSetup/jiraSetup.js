@@ -179,7 +179,13 @@ export default class JiraSetup extends LightningElement {
   /** For OAuth without a date from the relay: when Atlassian ends the grant at the latest. */
   authorizationText(connection) {
     const connectedAt = Date.parse(connection.connectedAt);
-    if (connection.authMethod !== 'oauth' || connection.expiresAt || Number.isNaN(connectedAt)) {
+    // Atlassian's horizon only: a Jira Data Center grant has its date in expiresAt.
+    if (
+      connection.authMethod !== 'oauth' ||
+      connection.deployment === 'server' ||
+      connection.expiresAt ||
+      Number.isNaN(connectedAt)
+    ) {
       return '';
     }
     return formatLabel(OAUTH_HORIZON, formatDate(connectedAt + OAUTH_ABSOLUTE_DAYS * DAY_MS));

@@ -93,6 +93,19 @@ describe('c-jira-oauth-connect', () => {
     expect(openWindow).not.toHaveBeenCalled();
   });
 
+  it('when it connects a Jira Server/DC connection then it speaks of Jira, not Atlassian, through the same link and watch', async () => {
+    const element = render({ connectionName: 'dc-oauth', deployment: 'server' });
+    await prepare(element);
+    expect(startOAuth).toHaveBeenCalledWith({
+      name: 'dc-oauth',
+      returnUrl: window.location.href,
+    });
+    expect($(element, 'a.authorize').textContent).toBe('c.Jira_OAuth_Server_Connect');
+    expect($(element, '.ready').textContent).toBe('c.Jira_OAuth_Server_Ready');
+    await openLink(element);
+    expect($(element, '.waiting').textContent).toContain('c.Jira_OAuth_Server_Waiting');
+  });
+
   it('when the link is opened then the list is read every 3 seconds until the connection is connected', async () => {
     const element = render();
     const connected = jest.fn();

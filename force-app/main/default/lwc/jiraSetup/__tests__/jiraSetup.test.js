@@ -137,6 +137,34 @@ describe('c-jira-setup', () => {
     expect(element.shadowRoot.textContent).not.toContain('Never');
   });
 
+  it('when a Jira Data Center OAuth connection is listed then its relay horizon is shown, never Atlassian’s', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([
+      {
+        ...CONNECTIONS[1],
+        name: 'dc-oauth',
+        authMethod: 'oauth',
+        status: 'active',
+        scopes: ['WRITE'],
+        expiresAt: '2027-02-18T09:00:00.000Z',
+      },
+      { ...CONNECTIONS[1], name: 'dc-pending', authMethod: 'oauth', status: 'pending' },
+    ]);
+    const element = render();
+    await flushPromises();
+    const [active, pending] = $$(element, 'li.connection');
+    expect(active.querySelector('.expires').textContent.trim()).toBe(
+      formatDateTime('2027-02-18T09:00:00.000Z'),
+    );
+    expect(active.querySelector('.scopes').textContent).toBe('WRITE');
+    expect(pending.querySelector('.status').textContent).toBe('c.Jira_Status_Pending');
+    const noDate = { ...CONNECTIONS[1], authMethod: 'oauth', expiresAt: null };
+    getConnections.mockResolvedValue([noDate]);
+    await $(element, 'lightning-button-icon.refresh').click();
+    await flushPromises();
+    expect($(element, 'li.connection .authorization')).toBeNull();
+  });
+
   it('when there are no connections then the empty state is shown', async () => {
     getStatus.mockResolvedValue(STATUS);
     getConnections.mockResolvedValue([]);
