@@ -7,6 +7,7 @@ import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
 import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
+import { AppQuota } from './jira/app-quota';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
 import { DataCenterOAuth } from './jira/oauth/datacenter-oauth';
@@ -15,7 +16,8 @@ import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
 import { SalesforceAuditClient } from './salesforce/audit-client';
 import { openStore, type Store } from './store/store';
-import { RateLimiter } from './tenants/rate-limiter';
+import { FleetRateLimiter } from './tenants/fleet-rate-limiter';
+import { RateLimiter, type TenantRateLimit } from './tenants/rate-limiter';
 import { ReplayGuard } from './tenants/replay-guard';
 import { TenantService } from './tenants/tenant-service';
 import { Envelope } from './vault/envelope';
@@ -33,7 +35,10 @@ export interface Services {
   vault: Vault;
   tenants: TenantService;
   replayGuard: ReplayGuard;
-  rateLimiter: RateLimiter;
+  /** Signed requests per tenant: fleet-wide on PostgreSQL, per instance on SQLite. */
+  rateLimiter: TenantRateLimit;
+  /** Each tenant's share of the Atlassian app quota (OAuth connections). */
+  appQuota: AppQuota;
   connections: ConnectionService;
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
@@ -107,7 +112,13 @@ export async function createServices(
           timeoutMs: 15_000,
         })
       : undefined;
-  const transportSettings = { ...defaultTransportSettings, ...options.jiraTransport };
+  const transportSettings = {
+    ...defaultTransportSettings,
+    maxConcurrent: config.jira.maxConcurrency,
+    minConcurrent: config.jira.minConcurrency,
+    maxQueueWaitMs: config.jira.maxQueueWaitMs,
+    ...options.jiraTransport,
+  };
   // Jira Data Center is its own OAuth provider, on the admin's host: through the guard.
   const dataCenterOAuth = new DataCenterOAuth({
     redirectUri: `${config.publicUrl}/oauth/callback`,
@@ -115,6 +126,7 @@ export async function createServices(
     guard: upstreamGuard,
     connectTimeoutMs: transportSettings.connectTimeoutMs,
   });
+  const appQuota = new AppQuota(config.jira.appHourlyPoints, clock);
   const jira = new JiraClients({
     store,
     vault,
@@ -125,6 +137,8 @@ export async function createServices(
     dataCenterOAuth,
     settings: transportSettings,
     sleep: options.sleep,
+    appQuota,
+    quotaWeight: (orgId) => tenants.quotaWeight(orgId),
   });
   const auditRecorder = new AuditRecorder(audit, clock, logger.child({ component: 'audit' }));
   const connections = new ConnectionService({
@@ -179,7 +193,11 @@ export async function createServices(
     vault,
     tenants,
     replayGuard: new ReplayGuard(store, clock),
-    rateLimiter: new RateLimiter(config.tenantRateLimitPerMinute, () => clock.now()),
+    rateLimiter:
+      store.engine === 'postgres'
+        ? new FleetRateLimiter(store, config.tenantRateLimitPerMinute, () => clock.now())
+        : new RateLimiter(config.tenantRateLimitPerMinute, () => clock.now()),
+    appQuota,
     connections,
     jira,
     oauthFlow,

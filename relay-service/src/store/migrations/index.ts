@@ -5,7 +5,8 @@ import { auditOutbox } from './003-audit-outbox';
 import { idempotency } from './004-idempotency';
 import { connectionSettings } from './005-connection-settings';
 import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings';
-import { oauthAccessExpiry } from './007-oauth-access-expiry';
+import { tenantQuotaAndRateWindows } from './007-tenant-quota-and-rate-windows';
+import { oauthAccessExpiry } from './008-oauth-access-expiry';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -18,7 +19,8 @@ const migrations: Record<string, Migration> = {
   '004-idempotency': idempotency,
   '005-connection-settings': connectionSettings,
   '006-tenant-namespace-and-bindings': tenantNamespaceAndBindings,
-  '007-oauth-access-expiry': oauthAccessExpiry,
+  '007-tenant-quota-and-rate-windows': tenantQuotaAndRateWindows,
+  '008-oauth-access-expiry': oauthAccessExpiry,
 };
 
 export const migrationProvider: MigrationProvider = {
