@@ -71,5 +71,5 @@ describe('Jira Data Center OAuth refresh across two relay instances on one Postg
     expect((await viaFirst.call('POST', '/v1/connections/shared/test')).status).toBe(200);
     expect(provider.tokenCalls('refresh_token') - before).toBe(3);
     expect(provider.tokenRequests.filter((r) => r.status !== 200)).toEqual([]);
-  });
+  }, 30_000); // a whole connect flow through two instances, then 22 calls: seconds under load
 });
