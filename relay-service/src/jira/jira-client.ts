@@ -411,6 +411,9 @@ function versionOf(row: ConnectionsTable): string {
  * Only Jira Cloud OAuth calls go through Atlassian's app and count against its quota; a Data
  * Center's own OAuth provider has no such app-wide budget.
  */
-function countsAgainstAppQuota(client: { authMethod: AuthMethod; deployment: Deployment }): boolean {
+function countsAgainstAppQuota(client: {
+  authMethod: AuthMethod;
+  deployment: Deployment;
+}): boolean {
   return client.authMethod === 'oauth' && client.deployment === 'cloud';
 }
