@@ -385,6 +385,7 @@ export class OAuthConnectFlow {
               'Atlassian granted no refresh token (offline_access): the connection stops working when the access token expires.',
             ],
         expiresAt: null,
+        accessTokenExpiresAt: credentials.accessTokenExpiresAt,
       });
       await this.deps.connections.audit(context, 'Connect', connectionName, started);
       return { kind: 'connected', connection, site, returnUrl };
