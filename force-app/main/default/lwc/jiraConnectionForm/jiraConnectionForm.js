@@ -294,8 +294,10 @@ export default class JiraConnectionForm extends LightningElement {
     try {
       const saved = await saveConnection({ input });
       if (this.isServerOAuth) {
-        // Saved but pending: the form stays for the authorization in Jira.
+        // Saved but pending: the form stays for the authorization in Jira, and the list
+        // behind it shows the pending connection (`pending`).
         this.clientSaved = true;
+        this.dispatchEvent(new CustomEvent('pending', { detail: { connection: saved } }));
         this.dispatchEvent(
           new ShowToastEvent({
             title: formatLabel(DC_OAUTH_SAVED, input.name),

@@ -112,8 +112,10 @@ describe('c-jira-connection-form', () => {
     const element = render();
     const toast = jest.fn();
     const saved = jest.fn();
+    const pending = jest.fn();
     element.addEventListener('lightning__showtoast', toast);
     element.addEventListener('saved', saved);
+    element.addEventListener('pending', pending);
     await change(element, 'lightning-input.name', 'dc-oauth');
     await change(element, 'lightning-radio-group.deployment', 'server');
     await change(element, 'lightning-radio-group.method', 'oauth');
@@ -144,8 +146,11 @@ describe('c-jira-connection-form', () => {
       title: 'dc-oauth is saved; authorize it in Jira.',
       variant: 'success',
     });
-    // Still pending: the form stays, with the Jira link-and-watch part.
+    // Still pending: the form stays, with the Jira link-and-watch part; the list learns of it.
     expect(saved).not.toHaveBeenCalled();
+    expect(pending.mock.calls[0][0].detail).toEqual({
+      connection: { ...SAVED, authMethod: 'oauth', status: 'pending' },
+    });
     const connect = $(element, 'c-jira-oauth-connect.dc-connect');
     expect(connect.connectionName).toBe('dc-oauth');
     expect(connect.deployment).toBe('server');

@@ -227,6 +227,28 @@ describe('c-jira-setup', () => {
     expect($(element, 'c-jira-connection-form')).toBeNull();
   });
 
+  it('when the form saves a Jira Data Center client then the list shows the pending connection and the form stays for the authorization', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    await flushPromises();
+    $(element, 'lightning-button.add').click();
+    await flushPromises();
+
+    const pending = { ...CONNECTIONS[1], name: 'dc-oauth', authMethod: 'oauth', status: 'pending' };
+    getConnections.mockResolvedValue([...CONNECTIONS, pending]);
+    $(element, 'c-jira-connection-form').dispatchEvent(
+      new CustomEvent('pending', { detail: { connection: pending } }),
+    );
+    await flushPromises();
+
+    expect(getConnections).toHaveBeenCalledTimes(2);
+    expect($$(element, 'li.connection .connection-name').map((n) => n.textContent)).toContain(
+      'dc-oauth',
+    );
+    expect($(element, 'c-jira-connection-form')).not.toBeNull();
+  });
+
   it('when Test succeeds then the connection is updated and a toast names the Jira account', async () => {
     getStatus.mockResolvedValue(STATUS);
     getConnections.mockResolvedValue(CONNECTIONS);
