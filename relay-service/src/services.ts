@@ -5,10 +5,12 @@ import { OutboxAuditSink } from './audit/outbox-sink';
 import type { Config } from './config/config';
 import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
+import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
 import { AppQuota } from './jira/app-quota';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
+import { DataCenterOAuth } from './jira/oauth/datacenter-oauth';
 import { defaultTransportSettings, type TransportSettings } from './jira/transport';
 import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
@@ -41,6 +43,8 @@ export interface Services {
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
   oauthFlow: OAuthConnectFlow;
+  /** Jira Data Center's OAuth endpoints (token calls through the upstream guard). */
+  dataCenterOAuth: DataCenterOAuth;
   /** Refuses internal hosts for tenant-supplied upstream URLs. */
   upstreamGuard: UpstreamGuard;
   /** Where operations record audit events (the durable outbox). */
@@ -108,6 +112,20 @@ export async function createServices(
           timeoutMs: 15_000,
         })
       : undefined;
+  const transportSettings = {
+    ...defaultTransportSettings,
+    maxConcurrent: config.jira.maxConcurrency,
+    minConcurrent: config.jira.minConcurrency,
+    maxQueueWaitMs: config.jira.maxQueueWaitMs,
+    ...options.jiraTransport,
+  };
+  // Jira Data Center is its own OAuth provider, on the admin's host: through the guard.
+  const dataCenterOAuth = new DataCenterOAuth({
+    redirectUri: `${config.publicUrl}/oauth/callback`,
+    timeoutMs: 15_000,
+    guard: upstreamGuard,
+    connectTimeoutMs: transportSettings.connectTimeoutMs,
+  });
   const appQuota = new AppQuota(config.jira.appHourlyPoints, clock);
   const jira = new JiraClients({
     store,
@@ -116,13 +134,8 @@ export async function createServices(
     logger,
     guard: upstreamGuard,
     oauth: atlassianOAuth,
-    settings: {
-      ...defaultTransportSettings,
-      maxConcurrent: config.jira.maxConcurrency,
-      minConcurrent: config.jira.minConcurrency,
-      maxQueueWaitMs: config.jira.maxQueueWaitMs,
-      ...options.jiraTransport,
-    },
+    dataCenterOAuth,
+    settings: transportSettings,
     sleep: options.sleep,
     appQuota,
     quotaWeight: (orgId) => tenants.quotaWeight(orgId),
@@ -147,6 +160,15 @@ export async function createServices(
     oauth: atlassianOAuth,
     apiUrl,
     publicUrl: config.publicUrl,
+    dataCenter: new DataCenterAuthorization({
+      store,
+      vault,
+      clock,
+      logger: logger.child({ component: 'oauth' }),
+      jira,
+      connections,
+      oauth: dataCenterOAuth,
+    }),
   });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
@@ -179,6 +201,7 @@ export async function createServices(
     connections,
     jira,
     oauthFlow,
+    dataCenterOAuth,
     upstreamGuard,
     audit,
     outbox,

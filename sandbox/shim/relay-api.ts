@@ -120,6 +120,12 @@ export class RelayApi {
     return this.requireText(models.text(json.secret), status);
   }
 
+  /** GET /v1/connections, for its `oauthRedirectUrl` (as RelayApi.oauthRedirectUrl). */
+  async oauthRedirectUrl(): Promise<string> {
+    const { status, json } = await this.send({ method: 'GET', pathAndQuery: '/v1/connections' });
+    return this.requireText(models.text(json.oauthRedirectUrl), status);
+  }
+
   async listConnections(): Promise<models.Connection[]> {
     const { json } = await this.send({ method: 'GET', pathAndQuery: '/v1/connections' });
     return models.asList(json.connections).map(models.connection);

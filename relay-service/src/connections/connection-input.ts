@@ -76,6 +76,16 @@ export const putConnectionBody = z
         username: basicUser(1, 255),
         password,
       }),
+      /**
+       * Jira Data Center's own OAuth 2.0: the client id and secret of the incoming application
+       * link the Jira admin created. The connection stays `pending` until an admin authorizes
+       * it through POST …/oauth/start.
+       */
+      z.strictObject({
+        method: z.literal('oauth'),
+        clientId: token.max(256),
+        clientSecret: token.max(1024),
+      }),
     ]),
   })
   .superRefine((body, ctx) => {
@@ -85,6 +95,14 @@ export const putConnectionBody = z
         path: ['auth', 'method'],
         message:
           'API tokens only work on Jira Cloud; use a personal access token (pat) for Server/Data Center',
+      });
+    }
+    if (body.auth.method === 'oauth' && body.deployment === 'cloud') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'method'],
+        message:
+          "Jira Cloud connects by OAuth through POST /v1/connections/{name}/oauth/start with the relay's Atlassian app; a client id and secret are for a Server/Data Center incoming link",
       });
     }
     if (body.auth.method === 'basic' && body.deployment === 'cloud') {

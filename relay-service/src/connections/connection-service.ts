@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { AuditRecorder, OperationCaller } from '../operations/audit-recorder';
-import { connectionSecretRef, type StoredCredentials } from '../jira/auth/credentials';
+import {
+  connectionOAuthClientRef,
+  connectionSecretRef,
+  pkceVerifierRef,
+  type StoredCredentials,
+} from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
 import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
 import { jiraUnreachable } from '../jira/jira-errors';
@@ -16,6 +21,7 @@ import { UpstreamUnresolvedError, type UpstreamGuard } from '../lib/upstream-gua
 import type { ConnectionsTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
+import type { DataCenterClient } from '../jira/oauth/datacenter-oauth';
 import type { ConnectionSettingsInput, PutConnectionInput } from './connection-input';
 
 /** A connection as the contract shows it: metadata only, never a secret. */
@@ -31,7 +37,13 @@ export interface ConnectionView {
   account: Record<string, string> | null;
   connectedBy: string | null;
   connectedAt: string | null;
+  /**
+   * When the credential lapses: an admin-given token expiry, or for Jira Data Center OAuth the
+   * refresh token's horizon (moved on by every refresh).
+   */
   expiresAt: string | null;
+  /** OAuth: when the current access token expires (the relay refreshes it before). */
+  accessTokenExpiresAt: string | null;
   warnings: string[];
   /** Whether people may comment on issues linked without a template (a template always decides its own). */
   allowCommentsWithoutTemplate: boolean;
@@ -48,8 +60,18 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** Warnings that depend on time are computed when the connection is shown, not when saved. */
 function expiryWarnings(row: ConnectionsTable, now: number): string[] {
   if (row.expires_at === null) return [];
-  const what = row.auth_method === 'pat' ? 'personal access token' : 'API token';
   const when = new Date(row.expires_at).toISOString().slice(0, 10);
+  if (row.auth_method === 'oauth') {
+    // Every refresh moves the horizon on: only a connection nobody uses lapses.
+    if (row.expires_at <= now)
+      return [`The Jira authorization lapsed on ${when}; an admin connects it again.`];
+    if (row.expires_at - now <= EXPIRY_WARNING_MS)
+      return [
+        `The Jira authorization lapses on ${when} unless the connection is used before; otherwise an admin connects it again.`,
+      ];
+    return [];
+  }
+  const what = row.auth_method === 'pat' ? 'personal access token' : 'API token';
   if (row.expires_at <= now)
     return [`The ${what} expired on ${when}; create a new one and update the connection.`];
   if (row.expires_at - now <= EXPIRY_WARNING_MS)
@@ -72,6 +94,7 @@ function toConnectionView(row: ConnectionsTable, now: number): ConnectionView {
     connectedBy: row.connected_by,
     connectedAt: iso(row.connected_at),
     expiresAt: iso(row.expires_at),
+    accessTokenExpiresAt: iso(row.access_expires_at ?? null),
     warnings: [...(JSON.parse(row.warnings) as string[]), ...expiryWarnings(row, now)],
     allowCommentsWithoutTemplate: row.allow_untemplated_comments !== 0,
   };
@@ -92,6 +115,8 @@ export interface ConnectionRecord {
   account: JiraAccount;
   warnings: string[];
   expiresAt: number | null;
+  /** OAuth: when the access token expires. */
+  accessTokenExpiresAt?: number | null;
 }
 
 export interface ConnectionServiceDeps {
@@ -166,6 +191,7 @@ export class ConnectionService {
     input: PutConnectionInput,
   ): Promise<ConnectionView> {
     const started = this.now;
+    let pending = false;
     try {
       const url = await this.deps.guard.checkUrl(input.baseUrl).catch((error: unknown) => {
         // Answered like any other host the relay cannot reach: whether a name resolves is
@@ -177,6 +203,10 @@ export class ConnectionService {
         throw error;
       });
       const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+      if (input.auth.method === 'oauth') {
+        pending = true;
+        return await this.putPendingOAuth(context, name, baseUrl, input.auth);
+      }
       const credentials: StoredCredentials =
         input.auth.method === 'api_token'
           ? { method: 'api_token', email: input.auth.email, token: input.auth.token }
@@ -189,6 +219,7 @@ export class ConnectionService {
         siteUrl: baseUrl,
         auth: authStrategyFor(credentials, {
           connectionName: name,
+          deployment: input.deployment,
           oauthTokens: () => {
             throw new Error('OAuth connections are made through /oauth/start');
           },
@@ -226,9 +257,68 @@ export class ConnectionService {
       await this.audit(context, 'Connect', name, started);
       return view;
     } catch (error) {
-      await this.audit(context, 'Connect', name, started, error);
+      // A pending OAuth connection connects (and is audited) when it is authorized.
+      if (!pending) await this.audit(context, 'Connect', name, started, error);
       throw error;
     }
+  }
+
+  /**
+   * A Jira Data Center connection by OAuth 2.0: its incoming link's client id and secret go to
+   * the vault, any earlier credential of the connection goes, and the connection is `pending`
+   * until an admin authorizes it in Jira (oauth/start). Nothing is sent to Jira yet: the
+   * instance checks the client when the code is exchanged.
+   */
+  private async putPendingOAuth(
+    context: ActionContext,
+    name: string,
+    baseUrl: string,
+    client: DataCenterClient,
+  ): Promise<ConnectionView> {
+    const { store, vault, jira } = this.deps;
+    const now = this.now;
+    const row = await store.transaction(async (tx) => {
+      await vault.put(
+        connectionOAuthClientRef(context.orgId, name),
+        JSON.stringify({ clientId: client.clientId, clientSecret: client.clientSecret }),
+        tx,
+      );
+      await vault.delete(connectionSecretRef(context.orgId, name), tx);
+      // A flow begun with the previous client would fail at Jira: it ends here.
+      await this.dropOAuthStates(tx, context.orgId, name);
+      const values = {
+        deployment: 'server' as const,
+        base_url: baseUrl,
+        auth_method: 'oauth' as const,
+        status: 'pending' as const,
+        status_reason: 'Waiting for an admin to authorize the connection in Jira.',
+        scopes: '[]',
+        account: null,
+        warnings: '[]',
+        secret_ref: connectionSecretRef(context.orgId, name),
+        cloud_id: null,
+        site_url: null,
+        connected_by: null,
+        connected_at: null,
+        expires_at: null,
+        access_expires_at: null,
+        updated_at: now,
+      };
+      await tx
+        .insertInto('connections')
+        .values({
+          org_id: context.orgId,
+          name,
+          created_at: now,
+          allow_untemplated_comments: 1,
+          ...values,
+        })
+        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
+        .execute();
+      return (await this.row(context.orgId, name, tx)) as ConnectionsTable;
+    });
+    await jira.forget(context.orgId, name);
+    return toConnectionView(row, now);
   }
 
   /** Stores the secret and the connection row together, then drops any cached client. */
@@ -245,6 +335,10 @@ export class ConnectionService {
         JSON.stringify(credentials),
         tx,
       );
+      // An incoming link's client belongs to a Data Center OAuth connection only.
+      if (!(record.deployment === 'server' && record.authMethod === 'oauth')) {
+        await vault.delete(connectionOAuthClientRef(context.orgId, record.name), tx);
+      }
       const values = {
         deployment: record.deployment,
         base_url: record.baseUrl,
@@ -260,6 +354,7 @@ export class ConnectionService {
         connected_by: context.userId === '-' ? null : context.userId,
         connected_at: now,
         expires_at: record.expiresAt,
+        access_expires_at: record.accessTokenExpiresAt ?? null,
         updated_at: now,
       };
       await tx
@@ -343,11 +438,7 @@ export class ConnectionService {
         .deleteFrom('vault_entries')
         .where('ref', 'in', [ref, ...userRefs])
         .execute();
-      await tx
-        .deleteFrom('oauth_states')
-        .where('org_id', '=', context.orgId)
-        .where('connection_name', '=', name)
-        .execute();
+      await this.dropOAuthStates(tx, context.orgId, name);
       await tx
         .deleteFrom('connections')
         .where('org_id', '=', context.orgId)
@@ -375,6 +466,25 @@ export class ConnectionService {
     const recorder = this.deps.auditRecorder;
     if (!recorder) return;
     await recorder.record(recorder.event(context, operation, { connection }, started, error));
+  }
+
+  /** Ends every OAuth flow of a connection, with the PKCE verifiers waiting for them. */
+  private async dropOAuthStates(tx: Db, orgId: string, name: string): Promise<void> {
+    const states = await tx
+      .selectFrom('oauth_states')
+      .select('state_hash')
+      .where('org_id', '=', orgId)
+      .where('connection_name', '=', name)
+      .where('kind', '=', 'dc-authorize')
+      .execute();
+    for (const { state_hash } of states) {
+      await this.deps.vault.delete(pkceVerifierRef(state_hash), tx);
+    }
+    await tx
+      .deleteFrom('oauth_states')
+      .where('org_id', '=', orgId)
+      .where('connection_name', '=', name)
+      .execute();
   }
 
   private async setStatus(

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { OAuthCredentials } from '../jira/auth/credentials';
+import { pkceVerifierRef, type OAuthCredentials } from '../jira/auth/credentials';
 import { freshOAuthAuth } from '../jira/auth/oauth';
 import { myself } from '../jira/endpoints/platform';
 import type { JiraClients } from '../jira/jira-client';
@@ -11,7 +11,9 @@ import { AppError } from '../lib/errors';
 import type { OAuthStatesTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import type { ActionContext, ConnectionService, ConnectionView } from './connection-service';
+import type { ActionContext, ConnectionService } from './connection-service';
+import { isDataCenterOAuth, type DataCenterAuthorization } from './datacenter-authorization';
+import { expired, failed, type OAuthOutcome, type OAuthSite } from './oauth-outcome';
 
 /** How long the relay's start link stays unopened before it is refused. */
 export const OAUTH_START_TTL_MS = 5 * 60 * 1000;
@@ -22,29 +24,7 @@ const JIRA_SCOPE = /jira/;
 /** Atlassian cloud ids are UUIDs; anything else would change the API path it is put in. */
 const CLOUD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface OAuthSite {
-  cloudId: string;
-  name: string;
-  url: string;
-  scopes: string[];
-}
-
-/** What the callback page shows. Never carries a token. */
-export type OAuthOutcome =
-  | { kind: 'connected'; connection: ConnectionView; site: OAuthSite; returnUrl: string | null }
-  | {
-      kind: 'pick';
-      sites: OAuthSite[];
-      pickToken: string;
-      connectionName: string;
-      returnUrl: string | null;
-    }
-  /** The flow was tried and did not connect; nothing was changed. */
-  | { kind: 'failed'; message: string; returnUrl: string | null }
-  /** The link or state is unknown, expired or used: only a new start helps. */
-  | { kind: 'expired'; message: string; returnUrl: string | null }
-  /** A valid state arrived from a browser that did not open the start link; it stays usable. */
-  | { kind: 'wrongBrowser'; message: string; returnUrl: string | null };
+export type { OAuthOutcome, OAuthSite } from './oauth-outcome';
 
 /** Opening the start link: where to send the browser and the secret to bind it with. */
 export type OAuthOpening =
@@ -69,10 +49,14 @@ export interface OAuthConnectFlowDeps {
   apiUrl: string;
   /** RELAY_PUBLIC_URL: the start link is built on it. */
   publicUrl: string;
+  /** The Jira Data Center side (incoming application links, PKCE). */
+  dataCenter: DataCenterAuthorization;
 }
 
 /**
- * Connecting Jira Cloud by OAuth 2.0 (3LO), in three steps:
+ * Connecting Jira by OAuth 2.0 — Cloud through Atlassian (3LO), Server/Data Center through the
+ * instance's own provider (a connection saved with an incoming link's client, see
+ * DataCenterAuthorization for what differs) — in three steps:
  *
  * 1. `start` (signed, from Salesforce): stores a start token (hash only) bound to the tenant,
  *    the connection name, the admin and the Salesforce page to return to, and answers a link to
@@ -93,6 +77,11 @@ export class OAuthConnectFlow {
   constructor(private readonly deps: OAuthConnectFlowDeps) {}
 
   /** Whether the relay's public URL is plain-http loopback (development): no Secure cookie then. */
+  /** The Redirect URL an OAuth provider sends the browser back to (Atlassian app, Jira link). */
+  get redirectUrl(): string {
+    return `${this.deps.publicUrl}/oauth/callback`;
+  }
+
   get servesPlainLoopback(): boolean {
     const url = new URL(this.deps.publicUrl);
     return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
@@ -114,7 +103,14 @@ export class OAuthConnectFlow {
     connectionName: string,
     returnUrl: string,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
-    this.requireOAuth();
+    const connection = await this.deps.store.db
+      .selectFrom('connections')
+      .select(['deployment', 'auth_method'])
+      .where('org_id', '=', context.orgId)
+      .where('name', '=', connectionName)
+      .executeTakeFirst();
+    // A Data Center connection authorizes at its own Jira: no Atlassian app is needed.
+    if (!isDataCenterOAuth(connection)) this.requireOAuth();
     if (context.userId === '-') {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -151,7 +147,6 @@ export class OAuthConnectFlow {
 
   /** Step 2: the admin's browser opened the start link. */
   async open(startToken: string): Promise<OAuthOpening> {
-    const oauth = this.requireOAuth();
     const state = randomBytes(32).toString('base64url');
     const browserSecret = randomBytes(32).toString('base64url');
     const opened = await this.deps.store.transaction(async (tx) => {
@@ -172,11 +167,19 @@ export class OAuthConnectFlow {
         .where('kind', '=', 'start')
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1 || !row) return { row, bound: false };
+      // Decided now, from the connection as stored: Jira Data Center or Atlassian.
+      const connection = await tx
+        .selectFrom('connections')
+        .selectAll()
+        .where('org_id', '=', row.org_id)
+        .where('name', '=', row.connection_name)
+        .executeTakeFirst();
+      const dataCenter = isDataCenterOAuth(connection) ? connection : undefined;
       await tx
         .insertInto('oauth_states')
         .values({
           state_hash: hash(state),
-          kind: 'authorize',
+          kind: dataCenter ? 'dc-authorize' : 'authorize',
           org_id: row.org_id,
           connection_name: row.connection_name,
           user_id: row.user_id,
@@ -188,7 +191,10 @@ export class OAuthConnectFlow {
           browser_hash: hash(browserSecret),
         })
         .execute();
-      return { row, bound: true };
+      const location = dataCenter
+        ? await this.deps.dataCenter.prepare(tx, dataCenter, hash(state), state)
+        : this.requireOAuth().authorizeUrl(state);
+      return { row, bound: true, location };
     });
     if (!opened.bound) {
       return expired(
@@ -198,27 +204,40 @@ export class OAuthConnectFlow {
         opened.row?.return_url ?? null,
       );
     }
+    if (!opened.location) {
+      return failed(
+        'This connection has no client id and secret of a Jira incoming application link stored. Save it again on the Jira setup screen in Salesforce.',
+        opened.row?.return_url ?? null,
+      );
+    }
     return {
       kind: 'redirect',
-      location: oauth.authorizeUrl(state),
+      location: opened.location,
       browserSecret,
       maxAgeMs: OAUTH_STATE_TTL_MS,
     };
   }
 
   /**
-   * Step 3, Atlassian's redirect: `?code=…&state=…`, or `?error=…&state=…` when the admin
-   * declined. `browserSecrets` are the values of the browser's OAuth cookies.
+   * Step 3, Atlassian's (or Jira Data Center's) redirect: `?code=…&state=…`, or
+   * `?error=…&state=…` when the admin declined. `browserSecrets` are the values of the
+   * browser's OAuth cookies.
    */
   async callback(
     query: { code?: string; state?: string; error?: string },
     browserSecrets: readonly string[],
     requestId: string,
   ): Promise<OAuthOutcome> {
-    const oauth = this.requireOAuth();
-    const claimed = await this.claim(query.state, 'authorize', browserSecrets, requestId);
+    const claimed = await this.claim(
+      query.state,
+      ['authorize', 'dc-authorize'],
+      browserSecrets,
+      requestId,
+    );
     if (claimed.kind !== 'claimed') return claimed;
     const { row } = claimed;
+    if (row.kind === 'dc-authorize') return this.deps.dataCenter.complete(row, query, requestId);
+    const oauth = this.requireOAuth();
     const context: ActionContext = { orgId: row.org_id, userId: row.user_id, requestId };
     const started = this.deps.clock.now();
     const returnUrl = row.return_url;
@@ -298,7 +317,7 @@ export class OAuthConnectFlow {
     browserSecrets: readonly string[],
     requestId: string,
   ): Promise<OAuthOutcome> {
-    const result = await this.claim(pickToken, 'pick', browserSecrets, requestId);
+    const result = await this.claim(pickToken, ['pick'], browserSecrets, requestId);
     if (result.kind !== 'claimed') return result;
     const claimed = result.row;
     const pickHash = hash(pickToken);
@@ -366,6 +385,7 @@ export class OAuthConnectFlow {
               'Atlassian granted no refresh token (offline_access): the connection stops working when the access token expires.',
             ],
         expiresAt: null,
+        accessTokenExpiresAt: credentials.accessTokenExpiresAt,
       });
       await this.deps.connections.audit(context, 'Connect', connectionName, started);
       return { kind: 'connected', connection, site, returnUrl };
@@ -388,7 +408,7 @@ export class OAuthConnectFlow {
    */
   private async claim(
     token: string | undefined,
-    kind: 'authorize' | 'pick',
+    kinds: readonly OAuthStatesTable['kind'][],
     browserSecrets: readonly string[],
     requestId: string,
   ): Promise<{ kind: 'claimed'; row: OAuthStatesTable } | OAuthOutcome> {
@@ -399,7 +419,7 @@ export class OAuthConnectFlow {
           .selectFrom('oauth_states')
           .selectAll()
           .where('state_hash', '=', tokenHash)
-          .where('kind', '=', kind)
+          .where('kind', 'in', kinds)
           .executeTakeFirst()
       : undefined;
     const again = 'Start again from the Jira setup screen in Salesforce.';
@@ -414,7 +434,7 @@ export class OAuthConnectFlow {
     const binding = row.browser_hash;
     if (!binding || !browserSecrets.some((secret) => sameHash(hash(secret), binding))) {
       this.deps.logger.warn(
-        { requestId, kind },
+        { requestId, kind: row.kind },
         'oauth state presented without the browser binding; refused and left unused',
       );
       return {
@@ -428,7 +448,7 @@ export class OAuthConnectFlow {
       .updateTable('oauth_states')
       .set({ used_at: now })
       .where('state_hash', '=', tokenHash)
-      .where('kind', '=', kind)
+      .where('kind', '=', row.kind)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();
@@ -441,12 +461,15 @@ export class OAuthConnectFlow {
     // Used states are kept until they expire so a replay is recognised as such.
     const stale = await this.deps.store.db
       .selectFrom('oauth_states')
-      .select('state_hash')
+      .select(['state_hash', 'kind'])
       .where('expires_at', '<', now)
-      .where('kind', '=', 'pick')
+      .where('kind', 'in', ['pick', 'dc-authorize'])
       .execute();
     await this.deps.store.transaction(async (tx) => {
-      for (const { state_hash } of stale) await this.deps.vault.delete(pickRef(state_hash), tx);
+      for (const { state_hash, kind } of stale) {
+        const ref = kind === 'pick' ? pickRef(state_hash) : pkceVerifierRef(state_hash);
+        await this.deps.vault.delete(ref, tx);
+      }
       await tx.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
     });
   }
@@ -481,12 +504,4 @@ function toSite(resource: AccessibleResource): OAuthSite {
     url: resource.url.replace(/\/+$/, ''),
     scopes: resource.scopes,
   };
-}
-
-function failed(message: string, returnUrl: string | null = null): OAuthOutcome {
-  return { kind: 'failed', message, returnUrl };
-}
-
-function expired(message: string, returnUrl: string | null = null): OAuthOutcome {
-  return { kind: 'expired', message, returnUrl };
 }

@@ -8,10 +8,16 @@ import type { ConnectionsTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import { authStrategyFor, type AuthStrategy } from './auth';
-import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
+import {
+  connectionOAuthClientRef,
+  connectionSecretRef,
+  parseStoredCredentials,
+  type AuthMethod,
+} from './auth/credentials';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
 import type { AppQuota } from './app-quota';
-import { needsReauth, OAuthTokenState } from './oauth/oauth-token-state';
+import { dataCenterClientSchema, type DataCenterOAuth } from './oauth/datacenter-oauth';
+import { needsReauth, OAuthTokenState, type OAuthRefresher } from './oauth/oauth-token-state';
 import {
   JiraTransport,
   type Send,
@@ -57,6 +63,8 @@ export interface JiraClientsDeps {
   guard: UpstreamGuard;
   /** Undefined when the relay has no Atlassian OAuth app configured. */
   oauth: AtlassianOAuth | undefined;
+  /** Jira Data Center's own OAuth 2.0 endpoints (incoming application links). */
+  dataCenterOAuth?: DataCenterOAuth;
   settings: TransportSettings;
   sleep?: (ms: number) => Promise<void>;
   /** The tenants' shares of the Atlassian app quota, for OAuth connections. */
@@ -118,11 +126,14 @@ export class JiraClients {
     if (row.status === 'needs_reauth') {
       throw needsReauth(connectionName, row.status_reason ?? 'the grant is no longer valid');
     }
+    if (row.status === 'pending') {
+      throw needsReauth(connectionName, 'its OAuth authorization in Jira was not completed yet');
+    }
     const key = keyOf(orgId, connectionName);
     const version = versionOf(row);
     const existing = this.entries.get(key);
     if (existing?.version === version) {
-      if (existing.client.authMethod === 'oauth') existing.weight = await this.weightOf(orgId);
+      if (countsAgainstAppQuota(existing.client)) existing.weight = await this.weightOf(orgId);
       return existing.client;
     }
 
@@ -135,22 +146,26 @@ export class JiraClients {
     if (raced?.version === version) return raced.client;
     if (raced) void this.closeEntry(raced);
 
-    const trustedHost = credentials.method === 'oauth';
+    // Only Atlassian's own API gateway (operator-configured) is trusted; a Server/DC base URL
+    // is the admin's, with OAuth as with any other method.
+    const trustedHost = credentials.method === 'oauth' && row.deployment === 'cloud';
     const dispatcher = this.dispatcherFor(trustedHost);
     const auth = authStrategyFor(credentials, {
       connectionName,
-      oauthTokens: () => {
-        if (!this.deps.oauth) {
-          throw new AppError(
-            'SERVICE_UNAVAILABLE',
-            'This relay has no Atlassian OAuth app configured (ATLASSIAN_CLIENT_ID / ATLASSIAN_CLIENT_SECRET).',
-          );
-        }
-        return new OAuthTokenState({ ...this.deps, oauth: this.deps.oauth }, orgId, connectionName);
-      },
+      deployment: row.deployment,
+      oauthTokens: () =>
+        new OAuthTokenState(
+          { ...this.deps, oauth: this.refresherFor(orgId, connectionName, row) },
+          orgId,
+          connectionName,
+        ),
+    });
+    const appQuotaCall = countsAgainstAppQuota({
+      authMethod: credentials.method,
+      deployment: row.deployment,
     });
     const entry: Pick<Entry, 'weight'> = {
-      weight: credentials.method === 'oauth' ? await this.weightOf(orgId) : 1,
+      weight: appQuotaCall ? await this.weightOf(orgId) : 1,
     };
     const transport = this.transport(
       row.base_url,
@@ -160,11 +175,7 @@ export class JiraClients {
       () => this.replaceFaulted(key, dispatcher),
       {
         observer: this.observerFor(orgId, connectionName),
-        // Only OAuth calls count against the Atlassian app's quota.
-        quota:
-          credentials.method === 'oauth'
-            ? this.deps.appQuota?.gateFor(orgId, () => entry.weight)
-            : undefined,
+        quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
       },
     );
     const client: JiraClient = {
@@ -197,6 +208,36 @@ export class JiraClients {
       },
       close: () => this.closeClient(transport, dispatcher),
     };
+  }
+
+  /** Who refreshes the tokens of an OAuth connection: Atlassian, or the Jira instance itself. */
+  private refresherFor(
+    orgId: string,
+    connectionName: string,
+    row: ConnectionsTable,
+  ): OAuthRefresher {
+    if (row.deployment === 'server') {
+      const dataCenter = this.deps.dataCenterOAuth;
+      if (!dataCenter) throw new Error('Jira Data Center OAuth is not wired into the Jira clients');
+      return dataCenter.refresherFor(async () => {
+        const json = await this.deps.vault.get(connectionOAuthClientRef(orgId, connectionName));
+        const client = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
+        if (!client?.success) {
+          throw needsReauth(
+            connectionName,
+            'the client of its incoming application link is not stored',
+          );
+        }
+        return { baseUrl: row.base_url, client: client.data };
+      });
+    }
+    if (!this.deps.oauth) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'This relay has no Atlassian OAuth app configured (ATLASSIAN_CLIENT_ID / ATLASSIAN_CLIENT_SECRET).',
+      );
+    }
+    return this.deps.oauth;
   }
 
   /** Drops the cached client after a connection changed or was deleted. */
@@ -364,4 +405,15 @@ function versionOf(row: ConnectionsTable): string {
     row.connected_at ?? '',
     row.created_at,
   ].join('|');
+}
+
+/**
+ * Only Jira Cloud OAuth calls go through Atlassian's app and count against its quota; a Data
+ * Center's own OAuth provider has no such app-wide budget.
+ */
+function countsAgainstAppQuota(client: {
+  authMethod: AuthMethod;
+  deployment: Deployment;
+}): boolean {
+  return client.authMethod === 'oauth' && client.deployment === 'cloud';
 }

@@ -15,6 +15,8 @@ const SECRET_KEYS = [
   'refresh_token',
   'clientSecret',
   'client_secret',
+  'codeVerifier',
+  'code_verifier',
   'privateKey',
   'apiToken',
 ];

@@ -79,6 +79,8 @@ export interface ConnectionsTable {
   status_reason: string | null;
   /** 1 when comments are allowed on issues linked without a template. */
   allow_untemplated_comments: number;
+  /** OAuth: when the current access token expires (the relay refreshes it before). */
+  access_expires_at: number | null;
 }
 
 export interface OAuthStatesTable {
@@ -86,9 +88,10 @@ export interface OAuthStatesTable {
   state_hash: string;
   /**
    * 'start': the relay's own start link, not yet opened; 'authorize': waiting for Atlassian's
-   * redirect; 'pick': waiting for the admin to choose a site.
+   * redirect; 'dc-authorize': waiting for a Jira Data Center's redirect (its PKCE verifier is
+   * in the vault); 'pick': waiting for the admin to choose a site.
    */
-  kind: 'start' | 'authorize' | 'pick';
+  kind: 'start' | 'authorize' | 'dc-authorize' | 'pick';
   org_id: string;
   connection_name: string;
   /** The admin who started the flow. */

@@ -199,6 +199,9 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
       scopes: DEFAULT_SCOPES,
       account: { accountId: '5b10a2844c20165700ede21g' },
       connectedBy: '0055g00000AbCdEFGH',
+      // Atlassian ends no grant at a date the relay knows; the access token's hour is shown.
+      expiresAt: null,
+      accessTokenExpiresAt: new Date(now + oauth().accessTokenSeconds * 1000).toISOString(),
     });
     const test = await admin.call('POST', '/v1/connections/default/test');
     expect(test.status).toBe(200);

@@ -42,6 +42,7 @@ describe('logging, health and metrics', () => {
       {
         auth: { token: 'nested-token-value', password: 'nested-password-value' },
         clientSecret: 'client-secret-value',
+        pkce: { code_verifier: 'pkce-verifier-value' },
       },
       'bound object',
     );
@@ -58,6 +59,7 @@ describe('logging, health and metrics', () => {
       'nested-token-value',
       'nested-password-value',
       'client-secret-value',
+      'pkce-verifier-value',
     ]) {
       expect(log).not.toContain(secretValue);
     }

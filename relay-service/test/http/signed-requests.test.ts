@@ -52,7 +52,10 @@ describe.each(ENGINES)('signed tenant requests on %s', (engine) => {
     const response = await call();
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toEqual(expect.any(String));
-    expect(await response.json()).toEqual({ connections: [] });
+    expect(await response.json()).toEqual({
+      connections: [],
+      oauthRedirectUrl: expect.stringMatching(/\/oauth\/callback$/),
+    });
   });
 
   it('when automation signs with user "-" then it is accepted', async () => {

@@ -52,6 +52,34 @@ export class OAuthBrowser {
     return { opened, callbackUrl };
   }
 
+  /**
+   * Jira Data Center: opens the relay's start link, follows it to the instance's authorize
+   * URL, and answers its consent page (Allow or Deny) as the signed-in Jira user would. Returns
+   * the callback URL Jira sends the browser to, without following it.
+   */
+  async consentInJira(
+    startLink: string,
+    decision: 'allow' | 'deny' = 'allow',
+  ): Promise<{ opened: Response; authorizeUrl: string; callbackUrl: string }> {
+    const opened = await this.get(startLink);
+    if (opened.status !== 302) throw new Error(`start link answered ${opened.status}`);
+    const authorizeUrl = opened.headers.get('location') as string;
+    const page = await this.get(authorizeUrl);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`Jira's authorize answered ${page.status}: ${html}`);
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    const consent = /name="consent" value="([^"]+)"/.exec(html)?.[1];
+    if (!action || !consent) throw new Error('no consent form on the authorize page');
+    const answered = await this.postForm(new URL(action, authorizeUrl).toString(), {
+      consent,
+      decision,
+    });
+    const callbackUrl = answered.headers.get('location');
+    if (!callbackUrl)
+      throw new Error(`Jira's consent answered ${answered.status} without redirect`);
+    return { opened, authorizeUrl, callbackUrl };
+  }
+
   /** consent, then the callback page. */
   async authorize(authorizeUrl: string): Promise<{ callbackUrl: string; page: Response }> {
     const { callbackUrl } = await this.consent(authorizeUrl);

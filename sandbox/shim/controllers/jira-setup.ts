@@ -109,6 +109,8 @@ export const JiraSetupController: ApexController = {
 
   getConnections: auraEnabled([], (context) => listConnections(context)),
 
+  getOAuthRedirectUrl: auraEnabled([], ({ relay }) => relay.oauthRedirectUrl()),
+
   testConnection: auraEnabled(['name'], ({ relay }, { name }) =>
     relay.testConnection(requireName(name)),
   ),

@@ -21,7 +21,11 @@ export function connectionRoutes(deps: {
     parseInput(connectionNameSchema, req.params.name, 'path');
 
   router.get('/v1/connections', async (req, res) => {
-    res.json({ connections: await deps.connections.list(callerOf(req).orgId) });
+    res.json({
+      connections: await deps.connections.list(callerOf(req).orgId),
+      // What a Jira admin enters as the Redirect URL of an incoming application link.
+      oauthRedirectUrl: deps.oauth.redirectUrl,
+    });
   });
 
   router.put('/v1/connections/:name', async (req, res) => {

@@ -9,7 +9,7 @@ export interface AuthStrategy {
    */
   authorize(
     headers: Record<string, string>,
-    request: { scopes?: readonly string[] },
+    request: { scopes?: readonly string[]; method?: string },
   ): Promise<void>;
   /**
    * Called on a 401 from Jira. Resolves true when fresh credentials were obtained and the

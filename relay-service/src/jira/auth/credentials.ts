@@ -26,6 +26,19 @@ export function connectionSecretRef(orgId: string, connectionName: string): stri
   return `connection/${orgId}/${connectionName}`;
 }
 
+/**
+ * The client id and secret of a Jira Data Center incoming link, next to the connection's
+ * tokens (deleting the connection deletes it with them).
+ */
+export function connectionOAuthClientRef(orgId: string, connectionName: string): string {
+  return `${connectionSecretRef(orgId, connectionName)}/oauth-client`;
+}
+
+/** Where the PKCE verifier of a Jira Data Center authorization waits (by its state's hash). */
+export function pkceVerifierRef(stateHash: string): string {
+  return `oauth-pkce/${stateHash}`;
+}
+
 export function parseStoredCredentials(json: string): StoredCredentials {
   return storedCredentialsSchema.parse(JSON.parse(json));
 }

@@ -27,6 +27,8 @@ export interface TokenSet {
   accessToken: string;
   refreshToken: string | null;
   expiresInSeconds: number;
+  /** How long the refresh token lasts, when the provider says or documents it. */
+  refreshTokenExpiresInSeconds?: number;
   scopes: string[];
 }
 
@@ -59,8 +61,12 @@ const resourcesResponse = z.array(
 
 /** The token endpoint said the grant is gone: only a new consent by the admin helps. */
 export class OAuthGrantRevoked extends Error {
-  constructor(readonly error: string) {
-    super(`Atlassian refused the grant (${error})`);
+  constructor(
+    readonly error: string,
+    /** Who refused: Atlassian (Cloud) or the Jira Data Center instance. */
+    readonly provider: 'Atlassian' | 'Jira' = 'Atlassian',
+  ) {
+    super(`${provider} refused the grant (${error})`);
     this.name = 'OAuthGrantRevoked';
   }
 }
@@ -73,6 +79,8 @@ const REVOKED_GRANT_ERRORS = new Set(['invalid_grant', 'unauthorized_client']);
  * configuration, not from tenants, so they are not subject to the upstream guard.
  */
 export class AtlassianOAuth {
+  readonly provider = 'Atlassian';
+
   constructor(
     readonly settings: AtlassianOAuthSettings,
     private readonly dispatcher?: Dispatcher,

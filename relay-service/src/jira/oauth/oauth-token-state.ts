@@ -9,16 +9,26 @@ import {
   parseStoredCredentials,
   type OAuthCredentials,
 } from '../auth/credentials';
-import { OAuthGrantRevoked, type AtlassianOAuth } from './atlassian-oauth';
+import { OAuthGrantRevoked, type TokenSet } from './atlassian-oauth';
 
 /** Refresh this long before the access token expires, so no request carries a dying token. */
 export const REFRESH_EARLY_MS = 60_000;
+
+/**
+ * Whoever issues the connection's tokens: Atlassian (Cloud, 3LO) or the Jira Data Center
+ * instance itself (an incoming application link). Throws OAuthGrantRevoked when only a new
+ * consent helps.
+ */
+export interface OAuthRefresher {
+  readonly provider: 'Atlassian' | 'Jira';
+  refresh(refreshToken: string): Promise<TokenSet>;
+}
 
 export interface OAuthTokenStateDeps {
   store: Store;
   vault: Vault;
   clock: Clock;
-  oauth: AtlassianOAuth;
+  oauth: OAuthRefresher;
   logger: Logger;
 }
 
@@ -50,7 +60,8 @@ export async function markNeedsReauth(
  * 401; a refresh is single-flight within the process (one shared promise) and across
  * instances (the connection lock in the store), and the rotated refresh token is committed
  * to the vault before the new access token is used — reusing a stale refresh token after
- * Atlassian's leeway revokes the whole grant.
+ * Atlassian's leeway revokes the whole grant, and Jira Data Center accepts a refresh token
+ * only once. The same machinery serves both; only the refresher differs.
  */
 export class OAuthTokenState {
   private cached: OAuthCredentials | undefined;
@@ -137,23 +148,32 @@ export class OAuthTokenState {
               { orgId: this.orgId, connection: this.connectionName, error: error.error },
               'oauth grant revoked; connection needs re-authorization',
             );
-            return revoke(`Atlassian answered ${error.error}`);
+            return revoke(`${error.provider} answered ${error.error}`);
           }
           throw error;
         }
         const next: OAuthCredentials = {
           method: 'oauth',
           accessToken: tokens.accessToken,
-          // Atlassian rotates refresh tokens; keep the old one only if none came back.
+          // Both providers rotate refresh tokens; keep the old one only if none came back.
           refreshToken: tokens.refreshToken ?? stored.refreshToken,
           accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
           scopes: tokens.scopes.length ? tokens.scopes : stored.scopes,
         };
+        // The horizons shown on the connection move with the tokens, in the same commit.
+        const refreshHorizon =
+          tokens.refreshToken && tokens.refreshTokenExpiresInSeconds !== undefined
+            ? { expires_at: now + tokens.refreshTokenExpiresInSeconds * 1000 }
+            : {};
         await write(async (tx) => {
           await vault.put(this.ref, JSON.stringify(next), tx);
           await tx
             .updateTable('connections')
-            .set({ scopes: JSON.stringify(next.scopes) })
+            .set({
+              scopes: JSON.stringify(next.scopes),
+              access_expires_at: next.accessTokenExpiresAt,
+              ...refreshHorizon,
+            })
             .where('org_id', '=', this.orgId)
             .where('name', '=', this.connectionName)
             .execute();

@@ -6,6 +6,7 @@ import { idempotency } from './004-idempotency';
 import { connectionSettings } from './005-connection-settings';
 import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings';
 import { tenantQuotaAndRateWindows } from './007-tenant-quota-and-rate-windows';
+import { oauthAccessExpiry } from './008-oauth-access-expiry';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '005-connection-settings': connectionSettings,
   '006-tenant-namespace-and-bindings': tenantNamespaceAndBindings,
   '007-tenant-quota-and-rate-windows': tenantQuotaAndRateWindows,
+  '008-oauth-access-expiry': oauthAccessExpiry,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DataCenterOAuthProvider } from './dc-oauth-provider';
 import { Faults, type FaultKind } from './faults';
 import { JiraModel, type Deployment, type JiraUser } from './model';
 import { OAuthServer, type OAuthSite } from './oauth-server';
@@ -11,6 +12,7 @@ import { oauthRoutes } from './routes/oauth';
 import { platformRoutes } from './routes/platform';
 import { issueCreateRoutes } from './routes/issue-create';
 import { searchRoutes } from './routes/search';
+import { dataCenterOAuthRoutes } from './routes/dc-oauth';
 
 export interface JiraDoubleOptions {
   deployment: Deployment;
@@ -28,6 +30,7 @@ const ROUTE_MODULES = [
   searchRoutes,
   oauthRoutes,
   issueCreateRoutes,
+  dataCenterOAuthRoutes,
 ];
 
 /** Waits, but no longer than the client stays connected (so a test's hung call ends with it). */
@@ -51,6 +54,8 @@ function sleepUnlessClosed(ms: number, res: http.ServerResponse): Promise<void> 
 export class JiraDouble {
   readonly model: JiraModel;
   readonly oauth: OAuthServer | undefined;
+  /** Server/DC only: Jira's own OAuth 2.0 provider (incoming application links). */
+  readonly dcOAuth: DataCenterOAuthProvider | undefined;
   readonly faults = new Faults();
   readonly router = new DoubleRouter();
   /** Problems found by OpenAPI validation or unrouted requests; a test asserts none. */
@@ -80,6 +85,10 @@ export class JiraDouble {
     this.oauth =
       options.deployment === 'cloud'
         ? new OAuthServer(now, () => this.model.users[0] as JiraUser)
+        : undefined;
+    this.dcOAuth =
+      options.deployment === 'server'
+        ? new DataCenterOAuthProvider(now, () => this.model.users[0] as JiraUser)
         : undefined;
     this.validator = options.validate === false ? undefined : openApiValidator(options.deployment);
     for (const register of ROUTE_MODULES) register(this.router, this);
@@ -156,7 +165,12 @@ export class JiraDouble {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       let body: unknown;
-      if (rawBody) {
+      let form: Record<string, string> | undefined;
+      if (/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+        // Browser forms and OAuth token requests; Jira's REST routes take JSON only.
+        form = Object.fromEntries(new URLSearchParams(rawBody));
+        if (route.kind === 'jira') this.violations.push(`${key}: request body is a form`);
+      } else if (rawBody) {
         try {
           body = JSON.parse(rawBody) as unknown;
         } catch {
@@ -193,6 +207,7 @@ export class JiraDouble {
         params,
         query: url.searchParams,
         body,
+        form,
         rawBody,
         headers: req.headers,
         principal: undefined,
@@ -241,6 +256,21 @@ export class JiraDouble {
         headers: { 'www-authenticate': 'Basic realm="protected-area"' },
       };
     }
+    if (
+      principal.method === 'oauth' &&
+      this.dcOAuth &&
+      !this.dcOAuth.permits(principal.scopes ?? [], request.method, request.path)
+    ) {
+      return {
+        status: 403,
+        body: {
+          errorMessages: [
+            `The OAuth 2.0 access token's scope (${(principal.scopes ?? []).join(', ')}) does not allow this request.`,
+          ],
+          errors: {},
+        },
+      };
+    }
     request.principal = principal;
     return undefined;
   }
@@ -251,7 +281,11 @@ export class JiraDouble {
     if (bearer) {
       if (deployment !== 'server') return undefined;
       const user = users.find((u) => u.pat === bearer);
-      return user && { method: 'pat', user };
+      if (user) return { method: 'pat', user };
+      const granted = this.dcOAuth?.principalFor(bearer);
+      return granted && granted !== 'expired'
+        ? { method: 'oauth', user: granted.user, scopes: granted.scopes }
+        : undefined;
     }
     const basic = /^Basic (.+)$/.exec(authorization ?? '')?.[1];
     if (!basic) return undefined;

@@ -17,6 +17,8 @@ export interface DoubleRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The fields of an `application/x-www-form-urlencoded` body (then `body` is undefined). */
+  form?: Record<string, string>;
   rawBody: string;
   headers: IncomingHttpHeaders;
   principal: Principal | undefined;
@@ -27,7 +29,7 @@ export interface DoubleRequest {
 export interface DoubleReply {
   status: number;
   body?: unknown;
-  /** An HTML page, sent as it is (the consent page); `body` is sent as JSON. */
+  /** An HTML page instead of a JSON body (consent and error pages). */
   html?: string;
   headers?: Record<string, string>;
 }

@@ -1,6 +1,7 @@
 import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import saveConnection from '@salesforce/apex/JiraSetupController.saveConnection';
+import getOAuthRedirectUrl from '@salesforce/apex/JiraSetupController.getOAuthRedirectUrl';
 import { fieldErrorsOf, formatLabel } from 'c/jiraUtils';
 import TITLE_ADD from '@salesforce/label/c.Jira_Connection_Add_Title';
 import TITLE_REPLACE from '@salesforce/label/c.Jira_Connection_Replace_Title';
@@ -14,6 +15,7 @@ import BASE_URL from '@salesforce/label/c.Jira_Connection_Base_Url';
 import BASE_URL_HELP from '@salesforce/label/c.Jira_Connection_Base_Url_Help';
 import METHOD from '@salesforce/label/c.Jira_Connection_Method';
 import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
+import OAUTH_SERVER from '@salesforce/label/c.Jira_Method_OAuth_Server';
 import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
 import PAT from '@salesforce/label/c.Jira_Method_Pat';
 import BASIC from '@salesforce/label/c.Jira_Method_Basic';
@@ -27,6 +29,17 @@ import EXPIRES_HELP from '@salesforce/label/c.Jira_Connection_Expires_Help';
 import BASIC_WARNING from '@salesforce/label/c.Jira_Connection_Basic_Warning';
 import OAUTH_INTRO from '@salesforce/label/c.Jira_Connection_OAuth_Intro';
 import OAUTH_CONNECTED from '@salesforce/label/c.Jira_OAuth_Connected';
+import DC_OAUTH_INTRO from '@salesforce/label/c.Jira_Connection_DC_OAuth_Intro';
+import DC_OAUTH_STEP_1 from '@salesforce/label/c.Jira_Connection_DC_OAuth_Step_1';
+import DC_OAUTH_STEP_2 from '@salesforce/label/c.Jira_Connection_DC_OAuth_Step_2';
+import DC_OAUTH_STEP_3 from '@salesforce/label/c.Jira_Connection_DC_OAuth_Step_3';
+import DC_OAUTH_STEP_4 from '@salesforce/label/c.Jira_Connection_DC_OAuth_Step_4';
+import DC_OAUTH_STEP_5 from '@salesforce/label/c.Jira_Connection_DC_OAuth_Step_5';
+import DC_OAUTH_SAVED from '@salesforce/label/c.Jira_Connection_DC_OAuth_Saved';
+import REDIRECT_URL from '@salesforce/label/c.Jira_Connection_Redirect_Url';
+import REDIRECT_URL_HELP from '@salesforce/label/c.Jira_Connection_Redirect_Url_Help';
+import CLIENT_ID from '@salesforce/label/c.Jira_Connection_Client_Id';
+import CLIENT_SECRET from '@salesforce/label/c.Jira_Connection_Client_Secret';
 import SAVE from '@salesforce/label/c.Jira_Connection_Save';
 import SAVED from '@salesforce/label/c.Jira_Connection_Saved';
 import FAILED from '@salesforce/label/c.Jira_Connection_Save_Failed';
@@ -36,17 +49,21 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_\\-]{0,79}';
 const METHODS_BY_DEPLOYMENT = {
   cloud: ['oauth', 'api_token'],
-  server: ['pat', 'basic'],
+  server: ['pat', 'oauth', 'basic'],
 };
 const METHOD_LABELS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
+/** Server/DC OAuth signs in to the Jira instance itself, not to an Atlassian account. */
+const SERVER_METHOD_LABELS = { ...METHOD_LABELS, oauth: OAUTH_SERVER };
 
 const NAME_REGEX = new RegExp(`^${NAME_PATTERN}$`);
 
 /**
  * Adds or replaces a Jira connection. Cloud: Atlassian OAuth (c-jira-oauth-connect: a link
  * the admin opens, then the screen watches for the outcome) or an API token; Server/Data
- * Center: a personal access token (preferred) or username and password (deprecated, with a
- * visible warning).
+ * Center: a personal access token (preferred), OAuth 2.0 through an incoming application link
+ * (the steps and the relay's Redirect URL are shown; the link's client id and secret are saved,
+ * then the same link-and-watch flow as Cloud authorizes it in Jira), or username and password
+ * (deprecated, with a visible warning).
  * Secrets are read from their inputs only when the admin saves, sent once, and the inputs are
  * cleared after the call: they never live in component state.
  */
@@ -71,6 +88,18 @@ export default class JiraConnectionForm extends LightningElement {
     EXPIRES_HELP,
     BASIC_WARNING,
     OAUTH_INTRO,
+    DC_OAUTH_INTRO,
+    DC_OAUTH_STEPS: [
+      DC_OAUTH_STEP_1,
+      DC_OAUTH_STEP_2,
+      DC_OAUTH_STEP_3,
+      DC_OAUTH_STEP_4,
+      DC_OAUTH_STEP_5,
+    ],
+    REDIRECT_URL,
+    REDIRECT_URL_HELP,
+    CLIENT_ID,
+    CLIENT_SECRET,
     SAVE,
     FAILED,
     CANCEL,
@@ -89,6 +118,11 @@ export default class JiraConnectionForm extends LightningElement {
   email = '';
   username = '';
   expiresOn = '';
+  clientId = '';
+  /** The relay's OAuth callback, for the incoming link (read when Server/DC OAuth is chosen). */
+  redirectUrl;
+  /** Server/DC OAuth: the client is saved, so the connection can be authorized in Jira. */
+  clientSaved = false;
   isSaving = false;
   errors;
   fieldErrors = {};
@@ -101,7 +135,10 @@ export default class JiraConnectionForm extends LightningElement {
       this.baseUrl = existing.baseUrl || '';
       const methods = METHODS_BY_DEPLOYMENT[this.deployment];
       this.method = methods.includes(existing.authMethod) ? existing.authMethod : methods[0];
+      // Its incoming link's client is stored: it can be authorized again without retyping it.
+      this.clientSaved = this.isServerOAuth;
     }
+    this.loadRedirectUrl();
   }
 
   get title() {
@@ -113,17 +150,28 @@ export default class JiraConnectionForm extends LightningElement {
   }
 
   get methodOptions() {
+    const labels = this.deployment === 'server' ? SERVER_METHOD_LABELS : METHOD_LABELS;
     return METHODS_BY_DEPLOYMENT[this.deployment].map((value) => ({
       value,
-      label: METHOD_LABELS[value],
+      label: labels[value],
     }));
   }
 
+  /** Cloud OAuth: nothing to save, the relay's Atlassian app connects through a link. */
   get isOAuth() {
-    return this.method === 'oauth';
+    return this.method === 'oauth' && this.deployment === 'cloud';
   }
 
-  /** OAuth connects through its own link; the other methods are saved with their secret. */
+  /** Server/DC OAuth: the incoming link's client is saved first, then authorized in Jira. */
+  get isServerOAuth() {
+    return this.method === 'oauth' && this.deployment === 'server';
+  }
+
+  get showServerConnect() {
+    return this.isServerOAuth && this.clientSaved;
+  }
+
+  /** Cloud OAuth connects through its own link; the other methods are saved with their secret. */
   get hasSave() {
     return !this.isOAuth;
   }
@@ -160,6 +208,7 @@ export default class JiraConnectionForm extends LightningElement {
   handleDeploymentChange(event) {
     this.deployment = event.detail.value;
     this.method = METHODS_BY_DEPLOYMENT[this.deployment][0];
+    this.clientSaved = false;
   }
 
   handleBaseUrlChange(event) {
@@ -168,6 +217,24 @@ export default class JiraConnectionForm extends LightningElement {
 
   handleMethodChange(event) {
     this.method = event.detail.value;
+    this.clientSaved = false;
+    this.loadRedirectUrl();
+  }
+
+  handleClientIdChange(event) {
+    this.clientId = event.detail.value;
+  }
+
+  /** The Redirect URL comes from the relay (it knows its public address), once. */
+  async loadRedirectUrl() {
+    if (!this.isServerOAuth || this.redirectUrl) {
+      return;
+    }
+    try {
+      this.redirectUrl = await getOAuthRedirectUrl();
+    } catch (error) {
+      this.errors = error;
+    }
   }
 
   handleEmailChange(event) {
@@ -216,6 +283,8 @@ export default class JiraConnectionForm extends LightningElement {
       username: this.isBasic ? this.username.trim() : null,
       token: secrets.token || null,
       password: secrets.password || null,
+      clientId: this.isServerOAuth ? this.clientId.trim() : null,
+      clientSecret: secrets.clientSecret || null,
       // End of the chosen day, in UTC: the relay expects an ISO-8601 instant.
       expiresAt: this.hasToken && this.expiresOn ? `${this.expiresOn}T23:59:59Z` : null,
     };
@@ -224,6 +293,19 @@ export default class JiraConnectionForm extends LightningElement {
     this.fieldErrors = {};
     try {
       const saved = await saveConnection({ input });
+      if (this.isServerOAuth) {
+        // Saved but pending: the form stays for the authorization in Jira, and the list
+        // behind it shows the pending connection (`pending`).
+        this.clientSaved = true;
+        this.dispatchEvent(new CustomEvent('pending', { detail: { connection: saved } }));
+        this.dispatchEvent(
+          new ShowToastEvent({
+            title: formatLabel(DC_OAUTH_SAVED, input.name),
+            variant: 'success',
+          }),
+        );
+        return;
+      }
       this.dispatchEvent(
         new ShowToastEvent({ title: formatLabel(SAVED, input.name), variant: 'success' }),
       );

@@ -16,6 +16,20 @@ import FAILED_NO_REASON from '@salesforce/label/c.Jira_OAuth_Failed_No_Reason';
 import TIMED_OUT from '@salesforce/label/c.Jira_OAuth_Timed_Out';
 import START_FAILED from '@salesforce/label/c.Jira_OAuth_Start_Failed';
 import LOADING from '@salesforce/label/c.Jira_Loading';
+import SERVER_CONNECT from '@salesforce/label/c.Jira_OAuth_Server_Connect';
+import SERVER_READY from '@salesforce/label/c.Jira_OAuth_Server_Ready';
+import SERVER_READY_UNTIL from '@salesforce/label/c.Jira_OAuth_Server_Ready_Until';
+import SERVER_WAITING from '@salesforce/label/c.Jira_OAuth_Server_Waiting';
+import SERVER_TIMED_OUT from '@salesforce/label/c.Jira_OAuth_Server_Timed_Out';
+
+/** Jira Server/Data Center: the admin signs in to their own Jira, not to Atlassian. */
+const SERVER_LABELS = {
+  CONNECT: SERVER_CONNECT,
+  READY: SERVER_READY,
+  READY_UNTIL: SERVER_READY_UNTIL,
+  WAITING: SERVER_WAITING,
+  TIMED_OUT: SERVER_TIMED_OUT,
+};
 
 /** How often the connection list is read while the admin is in Atlassian, and for how long. */
 const POLL_INTERVAL_MS = 3000;
@@ -74,8 +88,10 @@ export default class JiraOauthConnect extends LightningElement {
   @api connectionName;
   /** Whether the name is not valid yet (nothing can be prepared). */
   @api disabled = false;
+  /** `server`: a Jira Data Center incoming link (the admin signs in to Jira itself). */
+  @api deployment = 'cloud';
 
-  labels = { CONNECT, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
+  labels = { CONNECT, READY, READY_UNTIL, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
 
   state = STATES.idle;
   authorizeUrl;
@@ -91,6 +107,12 @@ export default class JiraOauthConnect extends LightningElement {
   cancelPoll;
   /** Cancels the pending expiry of the prepared link, if any. */
   cancelExpiry;
+
+  connectedCallback() {
+    if (this.deployment === 'server') {
+      this.labels = { ...this.labels, ...SERVER_LABELS };
+    }
+  }
 
   disconnectedCallback() {
     this.stopPolling();
@@ -132,7 +154,7 @@ export default class JiraOauthConnect extends LightningElement {
 
   get readyText() {
     const until = formatTime(this.expiresAt);
-    return until ? formatLabel(READY_UNTIL, until) : READY;
+    return until ? formatLabel(this.labels.READY_UNTIL, until) : this.labels.READY;
   }
 
   get expiredText() {

@@ -31,9 +31,11 @@ import CONNECTED_AT from '@salesforce/label/c.Jira_Setup_Connected_At';
 import EXPIRES_AT from '@salesforce/label/c.Jira_Setup_Expires_At';
 import AUTHORIZATION from '@salesforce/label/c.Jira_Setup_Authorization';
 import OAUTH_HORIZON from '@salesforce/label/c.Jira_Setup_OAuth_Horizon';
+import DC_OAUTH_HORIZON from '@salesforce/label/c.Jira_Setup_DC_OAuth_Horizon';
 import CLOUD from '@salesforce/label/c.Jira_Deployment_Cloud';
 import SERVER from '@salesforce/label/c.Jira_Deployment_Server';
 import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
+import OAUTH_SERVER from '@salesforce/label/c.Jira_Method_OAuth_Server';
 import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
 import PAT from '@salesforce/label/c.Jira_Method_Pat';
 import BASIC from '@salesforce/label/c.Jira_Method_Basic';
@@ -45,12 +47,18 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 
 const DEPLOYMENTS = { cloud: CLOUD, server: SERVER };
 const METHODS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
+/** Server/DC OAuth is a grant of the Jira instance itself (an incoming link), not Atlassian's. */
+const SERVER_METHODS = { ...METHODS, oauth: OAUTH_SERVER };
 /**
  * Atlassian ends an OAuth grant whose refresh token goes unused for 90 days, and every grant
  * 365 days after consent; the relay knows no date for it, so the horizon is shown in words.
  */
 const OAUTH_ABSOLUTE_DAYS = 365;
 const DAY_MS = 24 * 3600 * 1000;
+
+function isDataCenterOAuth(connection) {
+  return connection.authMethod === 'oauth' && connection.deployment === 'server';
+}
 
 const STATUSES = {
   active: { label: STATUS_ACTIVE, badge: 'slds-badge slds-theme_success' },
@@ -149,17 +157,21 @@ export default class JiraSetup extends LightningElement {
         badge: 'slds-badge',
       };
       const busy = this.busyName === connection.name;
+      const dataCenterOAuth = isDataCenterOAuth(connection);
       return {
         ...connection,
         deploymentLabel: DEPLOYMENTS[connection.deployment] || connection.deployment,
-        methodLabel: METHODS[connection.authMethod] || connection.authMethod,
+        methodLabel:
+          (dataCenterOAuth ? SERVER_METHODS : METHODS)[connection.authMethod] ||
+          connection.authMethod,
         statusLabel: status.label,
         // The margin sits on the badge itself, so its background never touches the name.
         statusClass: `status ${status.badge} slds-m-left_x-small`,
         scopesText: (connection.scopes || []).join(', '),
         hasScopes: Boolean(connection.scopes && connection.scopes.length),
         connectedAtText: formatDateTime(connection.connectedAt),
-        expiresAtText: formatDateTime(connection.expiresAt),
+        // A Data Center grant's date is not an expiry: every use moves it on (see authorizationText).
+        expiresAtText: dataCenterOAuth ? '' : formatDateTime(connection.expiresAt),
         authorizationText: this.authorizationText(connection),
         warningItems: (connection.warnings || []).map((text, index) => ({
           key: `${connection.name}-${index}`,
@@ -176,8 +188,16 @@ export default class JiraSetup extends LightningElement {
     });
   }
 
-  /** For OAuth without a date from the relay: when Atlassian ends the grant at the latest. */
+  /**
+   * The OAuth grant's horizon in words. Jira Data Center: the refresh token's horizon the relay
+   * answers (moved on by every use). Cloud without a date from the relay: when Atlassian ends
+   * the grant at the latest.
+   */
   authorizationText(connection) {
+    if (isDataCenterOAuth(connection)) {
+      const horizon = Date.parse(connection.expiresAt);
+      return Number.isNaN(horizon) ? '' : formatLabel(DC_OAUTH_HORIZON, formatDate(horizon));
+    }
     const connectedAt = Date.parse(connection.connectedAt);
     if (connection.authMethod !== 'oauth' || connection.expiresAt || Number.isNaN(connectedAt)) {
       return '';

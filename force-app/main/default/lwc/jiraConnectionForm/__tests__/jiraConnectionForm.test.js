@@ -1,6 +1,7 @@
 import { createElement } from 'lwc';
 import JiraConnectionForm from 'c/jiraConnectionForm';
 import saveConnection from '@salesforce/apex/JiraSetupController.saveConnection';
+import getOAuthRedirectUrl from '@salesforce/apex/JiraSetupController.getOAuthRedirectUrl';
 
 jest.mock('@salesforce/apex/JiraSetupController.saveConnection', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -8,6 +9,16 @@ jest.mock('@salesforce/apex/JiraSetupController.saveConnection', () => ({ defaul
 jest.mock('@salesforce/apex/JiraSetupController.startOAuth', () => ({ default: jest.fn() }), {
   virtual: true,
 });
+jest.mock(
+  '@salesforce/apex/JiraSetupController.getOAuthRedirectUrl',
+  () => ({ default: jest.fn() }),
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/label/c.Jira_Connection_DC_OAuth_Saved',
+  () => ({ default: '{0} is saved; authorize it in Jira.' }),
+  { virtual: true },
+);
 jest.mock('@salesforce/apex/JiraSetupController.getConnections', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -20,6 +31,7 @@ jest.mock(
 );
 
 const SAVED = require('./data/savedConnection.json');
+const REDIRECT_URL = 'https://relay.acme.test/oauth/callback';
 const VALIDATION = require('./data/validationError.json');
 
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -46,7 +58,7 @@ describe('c-jira-connection-form', () => {
     jest.clearAllMocks();
   });
 
-  it('when Cloud is chosen then OAuth and API token are offered; Server/DC offers PAT first and password', async () => {
+  it('when Cloud is chosen then OAuth and API token are offered; Server/DC offers PAT first, OAuth and password', async () => {
     const element = render();
     expect($(element, 'lightning-radio-group.method').options.map((o) => o.value)).toEqual([
       'oauth',
@@ -54,8 +66,119 @@ describe('c-jira-connection-form', () => {
     ]);
     await change(element, 'lightning-radio-group.deployment', 'server');
     const method = $(element, 'lightning-radio-group.method');
-    expect(method.options.map((o) => o.value)).toEqual(['pat', 'basic']);
+    expect(method.options).toEqual([
+      { value: 'pat', label: 'c.Jira_Method_Pat' },
+      { value: 'oauth', label: 'c.Jira_Method_OAuth_Server' },
+      { value: 'basic', label: 'c.Jira_Method_Basic' },
+    ]);
     expect(method.value).toBe('pat');
+    expect(getOAuthRedirectUrl).not.toHaveBeenCalled();
+  });
+
+  it('when Server/DC OAuth is chosen then the incoming-link steps and the relay’s Redirect URL are shown, with the client fields', async () => {
+    getOAuthRedirectUrl.mockResolvedValue(REDIRECT_URL);
+    const element = render();
+    await change(element, 'lightning-radio-group.deployment', 'server');
+    await change(element, 'lightning-radio-group.method', 'oauth');
+
+    expect(getOAuthRedirectUrl).toHaveBeenCalledTimes(1);
+    expect($$(element, 'li.dc-oauth-step').map((step) => step.textContent)).toEqual([
+      'c.Jira_Connection_DC_OAuth_Step_1',
+      'c.Jira_Connection_DC_OAuth_Step_2',
+      'c.Jira_Connection_DC_OAuth_Step_3',
+      'c.Jira_Connection_DC_OAuth_Step_4',
+      'c.Jira_Connection_DC_OAuth_Step_5',
+    ]);
+    const redirect = $(element, 'lightning-input.redirect-url');
+    expect(redirect.value).toBe(REDIRECT_URL);
+    expect(redirect.readOnly).toBe(true);
+    expect($(element, 'lightning-input.base-url')).not.toBeNull();
+    expect($(element, 'lightning-input.client-id')).not.toBeNull();
+    expect($(element, 'lightning-input.client-secret').type).toBe('password');
+    expect($(element, 'lightning-input.token')).toBeNull();
+    expect($(element, '.oauth-intro')).toBeNull();
+    // Nothing to authorize before the client is saved.
+    expect($(element, 'c-jira-oauth-connect')).toBeNull();
+    expect($(element, 'lightning-button.save')).not.toBeNull();
+
+    await change(element, 'lightning-radio-group.method', 'pat');
+    await change(element, 'lightning-radio-group.method', 'oauth');
+    expect(getOAuthRedirectUrl).toHaveBeenCalledTimes(1);
+  });
+
+  it('when the incoming link’s client is saved then it is sent once, cleared, and the form offers to authorize in Jira', async () => {
+    getOAuthRedirectUrl.mockResolvedValue(REDIRECT_URL);
+    saveConnection.mockResolvedValue({ ...SAVED, authMethod: 'oauth', status: 'pending' });
+    const element = render();
+    const toast = jest.fn();
+    const saved = jest.fn();
+    const pending = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    element.addEventListener('saved', saved);
+    element.addEventListener('pending', pending);
+    await change(element, 'lightning-input.name', 'dc-oauth');
+    await change(element, 'lightning-radio-group.deployment', 'server');
+    await change(element, 'lightning-radio-group.method', 'oauth');
+    await change(element, 'lightning-input.base-url', 'https://jira.acme.test');
+    await change(element, 'lightning-input.client-id', ' 8f3e1c9a2b7d4e6f ');
+    $(element, 'lightning-input.client-secret').value = 'dc-client-secret';
+
+    $(element, 'lightning-button.save').click();
+    await flushPromises();
+
+    expect(saveConnection).toHaveBeenCalledWith({
+      input: {
+        name: 'dc-oauth',
+        deployment: 'server',
+        baseUrl: 'https://jira.acme.test',
+        method: 'oauth',
+        email: null,
+        username: null,
+        token: null,
+        password: null,
+        clientId: '8f3e1c9a2b7d4e6f',
+        clientSecret: 'dc-client-secret',
+        expiresAt: null,
+      },
+    });
+    expect($(element, 'lightning-input.client-secret').value).toBe('');
+    expect(toast.mock.calls[0][0].detail).toMatchObject({
+      title: 'dc-oauth is saved; authorize it in Jira.',
+      variant: 'success',
+    });
+    // Still pending: the form stays, with the Jira link-and-watch part; the list learns of it.
+    expect(saved).not.toHaveBeenCalled();
+    expect(pending.mock.calls[0][0].detail).toEqual({
+      connection: { ...SAVED, authMethod: 'oauth', status: 'pending' },
+    });
+    const connect = $(element, 'c-jira-oauth-connect.dc-connect');
+    expect(connect.connectionName).toBe('dc-oauth');
+    expect(connect.deployment).toBe('server');
+
+    const connection = { name: 'dc-oauth', status: 'active', accountName: 'svc-jira' };
+    connect.dispatchEvent(new CustomEvent('connected', { detail: { connection } }));
+    expect(toast.mock.calls[1][0].detail.title).toBe('dc-oauth is connected as svc-jira.');
+    expect(saved.mock.calls[0][0].detail).toEqual({ connection });
+  });
+
+  it('when a Server/DC OAuth connection is replaced then it can be authorized again without retyping its client', async () => {
+    getOAuthRedirectUrl.mockResolvedValue(REDIRECT_URL);
+    const element = render({
+      connection: { ...SAVED, authMethod: 'oauth', status: 'needs_reauth' },
+    });
+    await flushPromises();
+    expect($(element, 'lightning-radio-group.method').value).toBe('oauth');
+    expect($(element, 'c-jira-oauth-connect.dc-connect').connectionName).toBe('dc');
+    expect($(element, 'lightning-input.redirect-url').value).toBe(REDIRECT_URL);
+  });
+
+  it('when the Redirect URL cannot be read then the error panel says why', async () => {
+    const failure = { body: { message: 'The relay is not reachable.' } };
+    getOAuthRedirectUrl.mockRejectedValue(failure);
+    const element = render();
+    await change(element, 'lightning-radio-group.deployment', 'server');
+    await change(element, 'lightning-radio-group.method', 'oauth');
+    expect($(element, 'c-error-panel').errors).toEqual(failure);
   });
 
   it('when OAuth is chosen then the connect part gets the name once it is valid, and there is no Save', async () => {
@@ -122,6 +245,8 @@ describe('c-jira-connection-form', () => {
         username: null,
         token: 'atl-token-secret',
         password: null,
+        clientId: null,
+        clientSecret: null,
         expiresAt: '2027-03-31T23:59:59Z',
       },
     });
@@ -175,5 +300,13 @@ describe('c-jira-connection-form', () => {
     );
     expect($(element, 'lightning-input.token').type).toBe('password');
     expect($(element, 'lightning-input.token').autocomplete).toBe('new-password');
+
+    getOAuthRedirectUrl.mockResolvedValue(REDIRECT_URL);
+    await change(element, 'lightning-radio-group.deployment', 'server');
+    await change(element, 'lightning-radio-group.method', 'oauth');
+    $$(element, 'lightning-input, lightning-radio-group').forEach((input) =>
+      expect(input.label).toBeTruthy(),
+    );
+    expect($(element, 'lightning-input.client-secret').autocomplete).toBe('new-password');
   });
 });

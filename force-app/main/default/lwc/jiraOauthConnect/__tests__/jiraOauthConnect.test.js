@@ -25,6 +25,11 @@ jest.mock(
   { virtual: true },
 );
 jest.mock(
+  '@salesforce/label/c.Jira_OAuth_Server_Ready_Until',
+  () => ({ default: 'Sign in to Jira once, until {0}.' }),
+  { virtual: true },
+);
+jest.mock(
   '@salesforce/label/c.Jira_OAuth_Expired',
   () => ({ default: 'The link lapsed at {0}.' }),
   { virtual: true },
@@ -149,6 +154,21 @@ describe('c-jira-oauth-connect', () => {
     expect($(element, '.ready').textContent).toBe('c.Jira_OAuth_Ready');
     await jest.advanceTimersByTimeAsync(60 * 60 * 1000);
     expect($(element, 'a.authorize')).not.toBeNull();
+  });
+
+  it('when it connects a Jira Server/DC connection then it speaks of Jira, not Atlassian, through the same link and watch', async () => {
+    const element = render({ connectionName: 'dc-oauth', deployment: 'server' });
+    await prepare(element);
+    expect(startOAuth).toHaveBeenCalledWith({
+      name: 'dc-oauth',
+      returnUrl: window.location.href,
+    });
+    expect($(element, 'a.authorize').textContent).toBe('c.Jira_OAuth_Server_Connect');
+    expect($(element, '.ready').textContent).toBe(
+      `Sign in to Jira once, until ${timeText(EXPIRES_AT)}.`,
+    );
+    await openLink(element);
+    expect($(element, '.waiting').textContent).toContain('c.Jira_OAuth_Server_Waiting');
   });
 
   it('when the link is opened then the list is read every 3 seconds until the connection is connected', async () => {

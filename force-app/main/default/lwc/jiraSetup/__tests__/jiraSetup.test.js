@@ -39,6 +39,11 @@ jest.mock(
   () => ({ default: '90 days unused, at the latest {0}' }),
   { virtual: true },
 );
+jest.mock(
+  '@salesforce/label/c.Jira_Setup_DC_OAuth_Horizon',
+  () => ({ default: 'unless used, until {0}' }),
+  { virtual: true },
+);
 jest.mock('@salesforce/label/c.Jira_Setup_Test', () => ({ default: 'Test {0}' }), {
   virtual: true,
 });
@@ -141,6 +146,46 @@ describe('c-jira-setup', () => {
     expect(element.shadowRoot.textContent).not.toContain('Never');
   });
 
+  it('when a Jira Data Center OAuth connection is listed then its Jira grant and the relay’s horizon are shown, never Atlassian’s', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([
+      {
+        ...CONNECTIONS[1],
+        name: 'dc-oauth',
+        authMethod: 'oauth',
+        status: 'active',
+        scopes: ['WRITE'],
+        expiresAt: '2027-02-18T09:00:00.000Z',
+      },
+      {
+        ...CONNECTIONS[1],
+        name: 'dc-pending',
+        authMethod: 'oauth',
+        status: 'pending',
+        expiresAt: null,
+      },
+    ]);
+    const element = render();
+    await flushPromises();
+    const [active, pending] = $$(element, 'li.connection');
+    expect(active.textContent).toContain('c.Jira_Method_OAuth_Server');
+    expect(active.textContent).not.toContain('c.Jira_Method_OAuth ');
+    // Every use moves the date on: it is shown as the grant's horizon, not as an expiry.
+    expect(active.querySelector('.expires')).toBeNull();
+    expect(active.querySelector('.authorization').textContent).toBe(
+      `unless used, until ${formatDate(Date.parse('2027-02-18T09:00:00.000Z'))}`,
+    );
+    expect(active.querySelector('.scopes').textContent).toBe('WRITE');
+    expect(pending.querySelector('.status').textContent).toBe('c.Jira_Status_Pending');
+    expect(pending.querySelector('.authorization')).toBeNull();
+    const noDate = { ...CONNECTIONS[1], authMethod: 'oauth', expiresAt: null };
+    getConnections.mockResolvedValue([noDate]);
+    await $(element, 'lightning-button-icon.refresh').click();
+    await flushPromises();
+    expect($(element, 'li.connection .authorization')).toBeNull();
+    expect($(element, 'li.connection .expires')).toBeNull();
+  });
+
   it('when there are no connections then the empty state is shown', async () => {
     getStatus.mockResolvedValue(STATUS);
     getConnections.mockResolvedValue([]);
@@ -184,6 +229,28 @@ describe('c-jira-setup', () => {
     await flushPromises();
     expect(getConnections).toHaveBeenCalledTimes(2);
     expect($(element, 'c-jira-connection-form')).toBeNull();
+  });
+
+  it('when the form saves a Jira Data Center client then the list shows the pending connection and the form stays for the authorization', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue(CONNECTIONS);
+    const element = render();
+    await flushPromises();
+    $(element, 'lightning-button.add').click();
+    await flushPromises();
+
+    const pending = { ...CONNECTIONS[1], name: 'dc-oauth', authMethod: 'oauth', status: 'pending' };
+    getConnections.mockResolvedValue([...CONNECTIONS, pending]);
+    $(element, 'c-jira-connection-form').dispatchEvent(
+      new CustomEvent('pending', { detail: { connection: pending } }),
+    );
+    await flushPromises();
+
+    expect(getConnections).toHaveBeenCalledTimes(2);
+    expect($$(element, 'li.connection .connection-name').map((n) => n.textContent)).toContain(
+      'dc-oauth',
+    );
+    expect($(element, 'c-jira-connection-form')).not.toBeNull();
   });
 
   it('when Test succeeds then the connection is updated and a toast names the Jira account', async () => {
