@@ -105,6 +105,14 @@ describe('production start (npm run build, npm ci --omit=dev, npm run start:prod
     expect(existsSync(path.join(folder, 'node_modules/express'))).toBe(true);
   });
 
+  it('when built then the file the Dockerfile runs is in the build output', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+    const [, entry] = JSON.parse(cmd?.[1] ?? '[]') as string[];
+    expect(entry).toBe(entryOf('start:prod'));
+    expect(existsSync(path.join(folder, entry ?? ''))).toBe(true);
+    expect(existsSync(path.join(folder, entryOf('relay:admin:prod')))).toBe(true);
+  });
+
   it('when a tenant is added with the built admin CLI then its secret is printed', async () => {
     const added = await run(
       'node',
