@@ -369,17 +369,24 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
             ),
           },
         });
-        const send = async (prepared: Prepared) => {
-          const response = await fetch(`${relayUrl}${prepared.path}`, {
-            method: prepared.method,
-            headers: prepared.headers,
-            body: prepared.body,
-          });
-          const text = await response.text();
-          if (response.status >= 300)
-            throw new Error(`${prepared.method} ${prepared.path}: ${response.status} ${text}`);
+        // One request outside the load; a busy relay (429/503 with Retry-After) is waited for.
+        const send = async (prepared: () => Prepared) => {
+          for (let attempt = 1; ; attempt += 1) {
+            const request = prepared();
+            const response = await fetch(`${relayUrl}${request.path}`, {
+              method: request.method,
+              headers: request.headers,
+              body: request.body,
+            });
+            const text = await response.text();
+            if (response.status < 300) return;
+            const retryAfter = Number(response.headers.get('retry-after') ?? 0);
+            if (![429, 503].includes(response.status) || attempt === 10)
+              throw new Error(`${request.method} ${request.path}: ${response.status} ${text}`);
+            await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAfter) * 1000));
+          }
         };
-        await send(
+        await send(() =>
           sign(
             'PUT',
             '/v1/connections/cloud',
@@ -432,7 +439,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
           for (const operation of options.operations) {
             // Warm-up (connection pools, createmeta cache, adaptive limit), and the Jira
             // requests this operation makes, to replay them straight to the double.
-            for (let i = 0; i < 5; i += 1) await send(relayRequest[operation]());
+            for (let i = 0; i < 5; i += 1) await send(relayRequest[operation]);
             await load(
               relayUrl,
               { connections: options.connections, durationSeconds: 1 },
