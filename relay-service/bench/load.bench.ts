@@ -299,6 +299,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
 
   const rows: Row[] = [];
   const audit: string[] = [];
+  let auditSoFar = { events: 0, calls: 0 };
   let postgres: { url: string; stop(): Promise<void> } | undefined;
   try {
     for (const engine of options.engines) {
@@ -496,8 +497,12 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
           last = now;
         }
         const delivered = await stats();
+        // The doubles serve every store in turn: this store's share is the difference.
+        const events = delivered.auditRecordsUpserted - auditSoFar.events;
+        const calls = delivered.salesforceUpserts - auditSoFar.calls;
+        auditSoFar = { events: delivered.auditRecordsUpserted, calls: delivered.salesforceUpserts };
         audit.push(
-          `${engine}: ${delivered.auditRecordsUpserted} audit events upserted in ${delivered.salesforceUpserts} Salesforce calls: ${((delivered.salesforceUpserts / Math.max(1, delivered.auditRecordsUpserted)) * 200).toFixed(2)} calls per 200 events (so far, all stores)`,
+          `${engine}: ${events} audit events upserted in ${calls} Salesforce calls: ${((calls / Math.max(1, events)) * 200).toFixed(2)} calls per 200 events`,
         );
       } finally {
         await stop(relay);
