@@ -1,3 +1,8 @@
+/**
+ * Node 22.18+ and 24 would load this file with their own type stripping, as an ES module, where
+ * `require` does not exist; ts-node loads it as CommonJS on every Node.
+ * @jest-config-loader ts-node
+ */
 import type { Config } from 'jest';
 
 // One `npm test` runs every test project. The LWC preset reads sfdx-project.json from the

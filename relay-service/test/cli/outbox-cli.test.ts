@@ -118,7 +118,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
     ],
     [
       ['tenants', 'set', '--org-id', AUDIT_ORG_ID],
-      /tenants set needs --namespace, --audit-views or --sf-auth/,
+      /tenants set needs --namespace, --audit-views, --sf-auth or --quota-weight/,
     ],
   ])('when the arguments are %p then it exits 2 with a clear message', async (args, message) => {
     const result = await admin(...args);

