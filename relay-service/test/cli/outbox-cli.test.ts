@@ -69,7 +69,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
       }),
     ]);
     const text = await admin('outbox', 'list');
-    expect(text.stdout).toMatch(/bad-1 .* parked .*STRING_TOO_LONG/);
+    expect(text.stdout).toMatch(/bad-1 .* parked .*STRING_TOO_LONG: .*\[Record_Id__c\]/);
     expect((await listJson('--status', 'delivered')).map((e) => e.requestId)).toEqual([
       'ok-1',
       'ok-2',
@@ -118,7 +118,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
     ],
     [
       ['tenants', 'set', '--org-id', AUDIT_ORG_ID],
-      /tenants set needs --namespace, --audit-views or --sf-auth/,
+      /tenants set needs --namespace, --audit-views, --sf-auth or --quota-weight/,
     ],
   ])('when the arguments are %p then it exits 2 with a clear message', async (args, message) => {
     const result = await admin(...args);
