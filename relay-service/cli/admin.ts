@@ -243,7 +243,7 @@ async function run(services: Services, command: string[], options: Options): Pro
             : entries
                 .map(
                   (e) =>
-                    `${e.requestId}  ${e.orgId}  ${e.status.padEnd(9)}  attempts=${e.attempts}  ${e.createdAt}${e.lastError ? `  ${e.lastError.code}: ${e.lastError.message}` : ''}`,
+                    `${e.requestId}  ${e.orgId}  ${e.status.padEnd(9)}  attempts=${e.attempts}  ${e.createdAt}${e.lastError ? `  ${e.lastError.code}: ${e.lastError.message}${e.lastError.fields?.length ? ` [${e.lastError.fields.join(', ')}]` : ''}` : ''}`,
                 )
                 .join('\n'),
       };

@@ -7,7 +7,7 @@ import {
   type AuditRecordSender,
   type UpsertOutcome,
 } from '../salesforce/audit-client';
-import { toAuditRecord } from '../salesforce/audit-record';
+import { toAuditRecord, type AuditRecord } from '../salesforce/audit-record';
 import type { Claim, OutboxError, OutboxRepository } from './outbox-repository';
 
 export interface DrainerSettings {
@@ -18,6 +18,10 @@ export interface DrainerSettings {
   backoffMaxMs: number;
   /** How long a partial batch waits for more events (0: send at once). */
   lingerMs?: number;
+  /** Delivered events older than this are deleted (undefined: kept until purged by hand). */
+  retentionMs?: number;
+  /** How often the loop looks for delivered events past their retention (default 10 minutes). */
+  purgeIntervalMs?: number;
   /** [0, 1); injected so tests can pin the jitter. */
   random?: () => number;
 }
@@ -34,6 +38,17 @@ export interface DrainSummary {
  * back to the queue instead of being parked.
  */
 const TRANSIENT_RECORD_ERRORS = new Set(['UNABLE_TO_LOCK_ROW', 'REQUEST_RUNNING_TOO_LONG']);
+
+/**
+ * Whole-call refusals of a field the org does not let the relay write (not in its version of
+ * the package, or hidden from the integration user by field-level security). Every record
+ * carries every field, so the same batch would be refused on every retry: it is parked with the
+ * reason instead, and `outbox retry` sends it once the org is fixed. (An unknown object,
+ * INVALID_TYPE, is a namespace setting and stays queued: fixing the tenant resumes delivery.)
+ */
+const REFUSED_FIELD_CALL_ERRORS = new Set(['INVALID_FIELD', 'INVALID_FIELD_FOR_INSERT_UPDATE']);
+
+const DEFAULT_PURGE_INTERVAL_MS = 10 * 60_000;
 
 /** Due tenants looked at per pass; the rest wait for the next pass. */
 const TENANTS_PER_PASS = 100;
@@ -63,6 +78,12 @@ export class OutboxDrainer {
     labelNames: ['result'] as const,
     registers: [],
   });
+  private readonly purged = new Counter({
+    name: 'relay_audit_outbox_purged_total',
+    help: 'Delivered audit events deleted after their retention',
+    registers: [],
+  });
+  private lastPurgeAt: number | undefined;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -78,6 +99,7 @@ export class OutboxDrainer {
   registerMetrics(registry: Registry): void {
     registry.registerMetric(this.sendLatency);
     registry.registerMetric(this.outcomes);
+    registry.registerMetric(this.purged);
     const outbox = this.outbox;
     const clock = this.clock;
     new Gauge({
@@ -109,6 +131,36 @@ export class OutboxDrainer {
         this.set((await outbox.stats()).parked);
       },
     });
+    new Gauge({
+      name: 'relay_audit_outbox_parked_by_reason',
+      help: 'Parked audit events by the error code that parked them (see outbox list --status parked)',
+      labelNames: ['code'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [code, count] of await outbox.parkedByCode()) this.set({ code }, count);
+      },
+    });
+  }
+
+  /**
+   * Deletes delivered events older than the retention, at most once per purge interval (the
+   * loop calls it after each pass). Answers how many went; 0 without a retention.
+   */
+  async purgeExpired(options: { force?: boolean } = {}): Promise<number> {
+    const retentionMs = this.settings.retentionMs;
+    if (retentionMs === undefined) return 0;
+    const now = this.clock.now();
+    const interval = this.settings.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS;
+    if (!options.force && this.lastPurgeAt !== undefined && now - this.lastPurgeAt < interval)
+      return 0;
+    this.lastPurgeAt = now;
+    const count = await this.outbox.purgeDelivered(now - retentionMs);
+    if (count > 0) {
+      this.purged.inc(count);
+      this.logger.info({ purged: count, retentionMs }, 'delivered audit events purged');
+    }
+    return count;
   }
 
   /** Starts the background loop. Idempotent. */
@@ -189,7 +241,27 @@ export class OutboxDrainer {
         error: { code: 'UNREADABLE_EVENT', message: 'The stored event is not valid JSON.' },
       })),
     );
-    const sendable = claim.events.flatMap((e) => (e.event ? [{ ...e, event: e.event }] : []));
+    summary.parked += unreadable.length;
+    // A stored event the mapper cannot turn into a record (say, an impossible date) is parked
+    // alone; it must not hold back its tenant's other events.
+    const sendable: { requestId: string; record: AuditRecord }[] = [];
+    const unmappable: { requestId: string; error: OutboxError }[] = [];
+    for (const entry of claim.events) {
+      if (!entry.event) continue;
+      try {
+        sendable.push({ requestId: entry.requestId, record: toAuditRecord(entry.event) });
+      } catch (error) {
+        unmappable.push({
+          requestId: entry.requestId,
+          error: {
+            code: 'UNREADABLE_EVENT',
+            message: `The stored event cannot be mapped to an audit record: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        });
+      }
+    }
+    await this.outbox.park(claim, unmappable);
+    summary.parked += unmappable.length;
     if (sendable.length === 0) return;
 
     summary.calls += 1;
@@ -199,12 +271,16 @@ export class OutboxDrainer {
     try {
       results = await this.sender.upsertAuditRecords(
         claim.orgId,
-        sendable.map((e) => toAuditRecord(e.event)),
+        sendable.map((e) => e.record),
       );
     } catch (error) {
       this.sendLatency.observe({ result: 'failed' }, elapsed());
-      summary.failedCalls += 1;
       const failure = describeFailure(error);
+      if (REFUSED_FIELD_CALL_ERRORS.has(failure.code)) {
+        await this.parkRefusedBatch(claim, sendable, failure, summary);
+        return;
+      }
+      summary.failedCalls += 1;
       const retryAt = this.backOff(claim.orgId);
       await this.outbox.release(
         claim,
@@ -277,6 +353,26 @@ export class OutboxDrainer {
     if (retry.length) this.outcomes.inc({ result: 'retried' }, retry.length);
   }
 
+  private async parkRefusedBatch(
+    claim: Claim,
+    sendable: { requestId: string }[],
+    failure: OutboxError,
+    summary: DrainSummary,
+  ): Promise<void> {
+    const field = refusedField(failure.message);
+    const error: OutboxError = { ...failure, ...(field ? { fields: [field] } : {}) };
+    await this.outbox.park(
+      claim,
+      sendable.map((e) => ({ requestId: e.requestId, error })),
+    );
+    summary.parked += sendable.length;
+    this.outcomes.inc({ result: 'parked' }, sendable.length);
+    this.logger.warn(
+      { orgId: claim.orgId, code: error.code, fields: error.fields, events: sendable.length },
+      'the org refused a field of the audit record; the batch was parked: fix the field (package version, field-level security) and run outbox retry',
+    );
+  }
+
   /** Next attempt time for a tenant after one more whole-call failure ("equal jitter"). */
   private backOff(orgId: string): number {
     const failures = (this.backoff.get(orgId)?.failures ?? 0) + 1;
@@ -300,6 +396,11 @@ export class OutboxDrainer {
       } catch (error) {
         this.logger.error({ err: error }, 'audit outbox pass failed');
       }
+      try {
+        await this.purgeExpired();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'purge of delivered audit events failed');
+      }
       if (!busy && !this.stopped) await this.sleep(this.settings.pollIntervalMs);
     }
   }
@@ -314,6 +415,11 @@ export class OutboxDrainer {
       this.wakeUp = done;
     });
   }
+}
+
+/** Salesforce names the refused field only in the message: "No such column 'X' on …". */
+function refusedField(message: string): string | undefined {
+  return /No such column '([A-Za-z0-9_]+)'/.exec(message)?.[1];
 }
 
 function describeFailure(error: unknown): OutboxError {

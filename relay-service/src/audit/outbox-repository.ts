@@ -297,9 +297,28 @@ export class OutboxRepository {
     const result = await this.store.db
       .deleteFrom('audit_outbox')
       .where('status', '=', 'delivered')
+      // Implied by the next line (an event is delivered after it was created), and lets the
+      // (status, created_at) index skip the recent rows the retention keeps.
+      .where('created_at', '<', deliveredBefore)
       .where('delivered_at', '<', deliveredBefore)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /** Parked events per error code (the code in `last_error`), for /metrics. */
+  async parkedByCode(): Promise<Map<string, number>> {
+    const rows = await this.store.db
+      .selectFrom('audit_outbox')
+      .select(['last_error', sql<number>`count(*)`.as('n')])
+      .where('status', '=', 'parked')
+      .groupBy('last_error')
+      .execute();
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const code = parseError(row.last_error)?.code ?? 'UNKNOWN';
+      counts.set(code, (counts.get(code) ?? 0) + Number(row.n));
+    }
+    return counts;
   }
 
   async stats(): Promise<OutboxStats> {

@@ -90,6 +90,12 @@ export const configSchema = z
     RELAY_OUTBOX_BACKOFF_MAX_MS: milliseconds(1, 300_000),
     RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS: milliseconds(0, 5_000),
     RELAY_OUTBOX_LINGER_MS: milliseconds(0, 2_000),
+    RELAY_OUTBOX_RETENTION_DAYS: z.coerce
+      .number({ error: 'expected a number of days' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .max(3650, 'expected at most 3650')
+      .default(30),
     RELAY_SALESFORCE_TIMEOUT_MS: milliseconds(1, 30_000),
     RELAY_JIRA_MAX_CONCURRENCY: z.coerce
       .number({ error: 'expected a number' })
@@ -211,6 +217,8 @@ export interface Config {
     flushOnShutdownMs: number;
     /** How long a partial batch waits for more events before it is sent anyway. */
     lingerMs: number;
+    /** Delivered events are deleted this long after delivery (parked and pending ones never). */
+    retentionMs: number;
     salesforceTimeoutMs: number;
   };
 }
@@ -293,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMaxMs: raw.RELAY_OUTBOX_BACKOFF_MAX_MS,
       flushOnShutdownMs: raw.RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS,
       lingerMs: raw.RELAY_OUTBOX_LINGER_MS,
+      retentionMs: raw.RELAY_OUTBOX_RETENTION_DAYS * 86_400_000,
       salesforceTimeoutMs: raw.RELAY_SALESFORCE_TIMEOUT_MS,
     },
   };

@@ -60,6 +60,8 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     double.calls.length = 0;
     double.upsertsByExternalId.clear();
     double.fault = { kind: 'none' };
+    double.hiddenFields.clear();
+    double.readOnlyFields.clear();
     store = openStore(await freshStoreLocation(engine));
     await store.migrate();
     const vault = new Vault(store, new Envelope([{ kid: 'k1', key: Buffer.alloc(32, 3) }]), clock);
@@ -285,6 +287,107 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     await recordAll(['still-pending']);
     expect(await outbox.purgeDelivered(now + 1)).toBe(3);
     expect((await outbox.list({ limit: 10 })).map((e) => e.requestId)).toEqual(['still-pending']);
+  });
+
+  it('when the org hides a field from the integration user then each batch is parked with the reason, not retried forever', async () => {
+    double.hiddenFields.add('Duration_Ms__c');
+    await recordAll(requestIds(30));
+    expect(await drainer.drainOnce()).toMatchObject({
+      calls: 1,
+      delivered: 0,
+      parked: 30,
+      failedCalls: 0,
+    });
+    const parked = await outbox.list({ status: 'parked', limit: 100 });
+    expect(parked).toHaveLength(30);
+    expect(parked[0]?.lastError).toEqual({
+      code: 'INVALID_FIELD',
+      message: expect.stringContaining("No such column 'Duration_Ms__c'"),
+      fields: ['Duration_Ms__c'],
+    });
+    // Nothing is left to retry, and the tenant is not backed off: the next batch is tried at once.
+    expect(await drainer.drainOnce()).toMatchObject({ calls: 0 });
+    await recordAll(['later-1']);
+    expect(await drainer.drainOnce()).toMatchObject({ calls: 1, parked: 1 });
+    const registry = new Registry();
+    drainer.registerMetrics(registry);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/relay_audit_outbox_parked 31\b/);
+    expect(metrics).toMatch(/relay_audit_outbox_parked_by_reason\{code="INVALID_FIELD"\} 31\b/);
+    expect(logs.text).toContain('Duration_Ms__c');
+
+    // The admin fixes field-level security and re-queues: every event arrives, once.
+    double.hiddenFields.clear();
+    expect(await outbox.retryParked({ orgId: AUDIT_ORG_ID }, now)).toBe(31);
+    while ((await drainer.drainOnce()).calls > 0);
+    expect(deliveredIds().sort()).toEqual([...requestIds(30), 'later-1'].sort());
+    expect([...double.upsertsByExternalId.values()].every((n) => n === 1)).toBe(true);
+    expect((await outbox.stats()).parked).toBe(0);
+  });
+
+  it('when the org makes a field read-only then each record is refused and parked with the field named', async () => {
+    double.readOnlyFields.add('Fields_Sent__c');
+    await recordAll(requestIds(5));
+    expect(await drainer.drainOnce()).toMatchObject({ calls: 1, parked: 5, failedCalls: 0 });
+    expect((await outbox.list({ status: 'parked', limit: 1 }))[0]?.lastError).toEqual({
+      code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      message: expect.stringContaining('Unable to create/update fields: Fields_Sent__c'),
+      fields: ['Fields_Sent__c'],
+    });
+  });
+
+  it('when a stored event cannot be mapped to a record then it alone is parked and its batch is delivered', async () => {
+    await store.transaction(async (tx) => {
+      await sink.record(auditEvent('good-1'), tx);
+      await sink.record(auditEvent('bad-date', { occurredAt: 'not a date' }), tx);
+      await sink.record(auditEvent('good-2'), tx);
+    });
+    expect(await drainer.drainOnce()).toMatchObject({ calls: 1, delivered: 2, parked: 1 });
+    expect(await outbox.list({ status: 'parked', limit: 10 })).toEqual([
+      expect.objectContaining({
+        requestId: 'bad-date',
+        lastError: expect.objectContaining({ code: 'UNREADABLE_EVENT' }),
+      }),
+    ]);
+  });
+
+  it('when delivered events pass the retention then the drainer purges them, at most once per interval, and keeps pending and parked ones', async () => {
+    const day = 86_400_000;
+    drainer = newDrainer({ retentionMs: 30 * day, purgeIntervalMs: 60_000 });
+    const registry = new Registry();
+    drainer.registerMetrics(registry);
+    await recordAll(requestIds(3, 'old'));
+    await drainer.drainOnce();
+    now += 10 * day;
+    await recordAll(requestIds(2, 'young'));
+    await store.transaction((tx) =>
+      sink.record(auditEvent('parked-1', { recordId: 'x'.repeat(30) }), tx),
+    );
+    await drainer.drainOnce();
+    double.fault = { kind: 'unavailable' };
+    await recordAll(['pending-1']);
+    await drainer.drainOnce();
+    expect(await drainer.purgeExpired()).toBe(0);
+
+    now += 20 * day + 1; // the first three are 30 days and 1 ms past delivery
+    expect(await drainer.purgeExpired()).toBe(3);
+    const left = await outbox.list({ status: ['pending', 'parked', 'delivered'], limit: 100 });
+    expect(left.map((e) => e.requestId).sort()).toEqual(
+      ['parked-1', 'pending-1', ...requestIds(2, 'young')].sort(),
+    );
+    expect(await registry.metrics()).toMatch(/relay_audit_outbox_purged_total 3\b/);
+
+    now += 10 * day - 30_000; // the young ones are 30 s short of their retention
+    expect(await drainer.purgeExpired()).toBe(0);
+    now += 30_000; // now past it, but the last look was 30 s ago
+    expect(await drainer.purgeExpired()).toBe(0);
+    now += 30_000;
+    expect(await drainer.purgeExpired()).toBe(2);
+    expect(
+      (await outbox.list({ status: ['pending', 'parked', 'delivered'], limit: 100 }))
+        .map((e) => e.requestId)
+        .sort(),
+    ).toEqual(['parked-1', 'pending-1']);
   });
 
   it('when the drainer runs in the background then recorded events arrive without a manual pass', async () => {

@@ -69,7 +69,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
       }),
     ]);
     const text = await admin('outbox', 'list');
-    expect(text.stdout).toMatch(/bad-1 .* parked .*STRING_TOO_LONG/);
+    expect(text.stdout).toMatch(/bad-1 .* parked .*STRING_TOO_LONG: .*\[Record_Id__c\]/);
     expect((await listJson('--status', 'delivered')).map((e) => e.requestId)).toEqual([
       'ok-1',
       'ok-2',

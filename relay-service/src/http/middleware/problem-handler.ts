@@ -50,7 +50,16 @@ export function problemHandler(logger: Logger, bodyLimitBytes: number): ErrorReq
       return;
     }
     let appError =
-      error instanceof AppError ? error : fromBodyParser(error as BodyParserError, bodyLimitBytes);
+      error instanceof AppError
+        ? error
+        : error instanceof URIError
+          ? // Express decodes path parameters: percent-encoded bytes that are not UTF-8 (a lone
+            // surrogate, say) fail there, before any route runs.
+            new AppError(
+              'VALIDATION_FAILED',
+              'The request path is not valid percent-encoded UTF-8.',
+            )
+          : fromBodyParser(error as BodyParserError, bodyLimitBytes);
     if (!appError) {
       logger.error({ err: error, requestId: req.requestId }, 'unhandled error');
       appError = new AppError(

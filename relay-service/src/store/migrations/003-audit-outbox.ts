@@ -2,8 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * The audit outbox: every audit event waits here until Salesforce has acknowledged it. Rows are
- * never deleted by delivery (only by `outbox purge-delivered`), so an operator can always see
- * what was sent and when.
+ * never deleted by delivery (only after RELAY_OUTBOX_RETENTION_DAYS, or by `outbox
+ * purge-delivered`), so an operator can always see what was sent and when.
  */
 export const auditOutbox: Migration = {
   async up(db: Kysely<unknown>) {

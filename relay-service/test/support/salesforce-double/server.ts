@@ -135,6 +135,14 @@ export class SalesforceDouble {
     this.jwtApps.set(clientId, { publicKey: createPublicKey(publicKeyPem), username });
   }
 
+  /**
+   * Field-level security of the integration user, by field name as this org knows it: a
+   * hidden field is unknown to the API (the whole call fails with INVALID_FIELD, "No such
+   * column"), a read-only one fails each record that sets it (INVALID_FIELD_FOR_INSERT_UPDATE).
+   */
+  readonly hiddenFields = new Set<string>();
+  readonly readOnlyFields = new Set<string>();
+
   /** Every access token issued so far stops working (INVALID_SESSION_ID). */
   expireSessions(): void {
     this.tokens.clear();
@@ -477,7 +485,7 @@ export class SalesforceDouble {
     const fields: SObject = {};
     for (const [name, value] of Object.entries(record)) {
       if (name === 'attributes') continue;
-      const field = object.fields.get(name);
+      const field = this.hiddenFields.has(name) ? undefined : object.fields.get(name);
       if (!field && !STANDARD_FIELDS.has(name))
         throw new ApiError(
           400,
@@ -497,6 +505,13 @@ export class SalesforceDouble {
 
   private validate(object: ObjectDefinition, fields: SObject): RecordError[] {
     const errors: RecordError[] = [];
+    const readOnly = Object.keys(fields).filter((name) => this.readOnlyFields.has(name));
+    if (readOnly.length)
+      errors.push({
+        statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        fields: readOnly,
+      });
     for (const [name, value] of Object.entries(fields)) {
       const field = object.fields.get(name);
       if (!field || value === null || value === undefined) continue;
