@@ -9,6 +9,8 @@ export default tseslint.config(
       '**/dist/**',
       'coverage/**',
       '.data/**',
+      '.stryker-tmp/**',
+      'relay-service/mutation/reports/**',
       'force-app/main/**',
       'force-app/test/classes/**',
     ],
