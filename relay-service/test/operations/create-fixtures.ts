@@ -46,7 +46,12 @@ export interface RelayAnswer {
 }
 
 export async function startCreateWorld(
-  options: { engine?: TestEngine; createMetaTtlMs?: number } = {},
+  options: {
+    engine?: TestEngine;
+    createMetaTtlMs?: number;
+    /** Bound on one Jira call, retries included (the relay's default is 30 s). */
+    jiraTimeoutMs?: number;
+  } = {},
 ): Promise<CreateWorld> {
   const [cloud, server] = await Promise.all([
     startJiraDouble({ deployment: 'cloud' }),
@@ -56,7 +61,11 @@ export async function startCreateWorld(
     engine: options.engine ?? 'sqlite',
     env: { RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true' },
     serviceOptions: {
-      jiraTransport: { baseDelayMs: 2, maxDelayMs: 10 },
+      jiraTransport: {
+        baseDelayMs: 2,
+        maxDelayMs: 10,
+        ...(options.jiraTimeoutMs !== undefined ? { totalTimeoutMs: options.jiraTimeoutMs } : {}),
+      },
       ...(options.createMetaTtlMs !== undefined
         ? { createMetaTtlMs: options.createMetaTtlMs }
         : {}),

@@ -203,6 +203,14 @@ export class JiraDouble {
         if (refused) return send(res, refused);
       }
       const reply = await route.handler(request, this);
+      if (fault?.kind === 'afterHandling') {
+        if (fault.delayMs !== undefined) await sleepUnlessClosed(fault.delayMs, res);
+        if (fault.status !== undefined)
+          return send(res, {
+            status: fault.status,
+            body: { errorMessages: [`Injected ${fault.status} after handling`], errors: {} },
+          });
+      }
       if (route.kind === 'jira' && this.validator) {
         this.violations.push(
           ...this.validator.validateResponse(method, path, reply.status, reply.body),
