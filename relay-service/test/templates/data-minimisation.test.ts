@@ -120,4 +120,88 @@ describe('data minimisation', () => {
   it('when leaf paths are listed then empty objects contribute none and nulls do', () => {
     expect(leafPaths({ A: { B: {}, C: null }, D: 1 })).toEqual(['A.C', 'D']);
   });
+
+  describe('field names that share a prefix are different fields', () => {
+    const only = (summary: string) => template({ summary, description: '', fields: [] });
+
+    it.each([
+      // [what the template references, what the record holds, missing, unmapped]
+      [
+        '{{Email_Opt_Out__c}}',
+        { Email_Opt_Out__c: false, Email: 'jane@globex.example' },
+        [],
+        ['Email'],
+      ],
+      [
+        '{{Email}}',
+        { Email: 'jane@globex.example', Email_Opt_Out__c: false },
+        [],
+        ['Email_Opt_Out__c'],
+      ],
+      ['{{Email_Opt_Out__c}}', { Email: 'jane@globex.example' }, ['Email_Opt_Out__c'], ['Email']],
+      [
+        '{{OwnerId}}',
+        { OwnerId: '0055g00000AbCdEFGH', Owner: { Name: 'Sam' } },
+        [],
+        ['Owner.Name'],
+      ],
+      [
+        '{{Owner.Name}}',
+        { Owner: { Name: 'Sam' }, OwnerId: '0055g00000AbCdEFGH' },
+        [],
+        ['OwnerId'],
+      ],
+      ['{{Owner.Name}}', { OwnerId: '0055g00000AbCdEFGH' }, ['Owner.Name'], ['OwnerId']],
+      ['{{Account.Name2}}', { Account: { Name2: 'a', Name: 'Acme' } }, [], ['Account.Name']],
+      ['{{Account.Name}}', { Account: { Name: 'Acme', Name2: 'a' } }, [], ['Account.Name2']],
+      ['{{Account.Name2}}', { Account: { Name: 'Acme' } }, ['Account.Name2'], ['Account.Name']],
+      ['{{AccountId}}', { AccountId: '0015g00000AbCdEFGH', Account: null }, [], ['Account']],
+      [
+        '{{Account.Name}}',
+        { Account: { Name: 'Acme' }, AccountNumber: '42' },
+        [],
+        ['AccountNumber'],
+      ],
+      [
+        '{{Account.Owner.Email}}',
+        {
+          Account: { Owner: { Email: 'o@acme.example', EmailEncodingKey: 'UTF-8' }, OwnerId: 'x' },
+        },
+        [],
+        ['Account.Owner.EmailEncodingKey', 'Account.OwnerId'],
+      ],
+      [
+        '{{Account.Owner.Email}}',
+        { Account: { Owner: { Email: 'o@acme.example' }, Owner__c: 'x' } },
+        [],
+        ['Account.Owner__c'],
+      ],
+      ['{{Account.Name}}', { Acc: { Name: 'Acme' }, Account: { Name: 'Acme' } }, [], ['Acc.Name']],
+    ] as const)(
+      'when the template references %s and the record holds %j then missing is %j and unmapped is %j',
+      (summary, fields, missing, unmapped) => {
+        expect(findDataMinimisationIssues(only(summary), record(fields))).toEqual({
+          missing,
+          unmapped,
+        });
+      },
+    );
+
+    it('when the record holds a field that only starts like a referenced one then the create is refused as unmapped', () => {
+      const refused = thrownBy(AppError, () =>
+        assertDataMinimised(
+          only('{{Email_Opt_Out__c}} {{Account.Name2}} {{OwnerId}}'),
+          record({
+            Email_Opt_Out__c: false,
+            Email: 'jane@globex.example',
+            Account: { Name2: 'a', Name: 'Acme' },
+            OwnerId: '0055g00000AbCdEFGH',
+            Owner: { Email: 'sam@acme.example' },
+          }),
+        ),
+      );
+      expect(refused.code).toBe('TEMPLATE_DATA_UNMAPPED');
+      expect(refused.extra).toEqual({ unmapped: ['Email', 'Account.Name', 'Owner.Email'] });
+    });
+  });
 });
