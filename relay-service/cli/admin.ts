@@ -6,7 +6,11 @@ import { createLogger } from '../src/lib/logger';
 import { orgIdSchema } from '../src/lib/salesforce-ids';
 import { createServices, type Services } from '../src/services';
 import type { OutboxStatus } from '../src/store/schema';
-import { salesforceAuthSchema, type SalesforceAuth } from '../src/tenants/tenant-service';
+import {
+  MAX_QUOTA_WEIGHT,
+  salesforceAuthSchema,
+  type SalesforceAuth,
+} from '../src/tenants/tenant-service';
 
 const USAGE = `Usage: npm run --silent relay:admin -- <command> [options]
 
@@ -16,8 +20,10 @@ Commands:
   tenants rotate-secret --org-id <id> [--grace-hours <h>] [--json]
   tenants disable --org-id <id> [--json]
   tenants enable --org-id <id> [--json]
-  tenants set --org-id <id> [--namespace <ns>] [--audit-views on|off] [--sf-auth <json>] [--json]
+  tenants set --org-id <id> [--namespace <ns>] [--audit-views on|off] [--sf-auth <json>]
+              [--quota-weight <1-100>] [--json]
       --namespace: the package's namespace prefix in the org ("" for none)
+      --quota-weight: the org's weight in the Atlassian app quota (default 1)
   outbox list [--status pending|parked|delivered|all] [--org-id <id>] [--limit <n>] [--json]
       (default: pending and parked)
   outbox retry (--request-id <id>... | --org-id <id> | --all) [--json]
@@ -40,6 +46,7 @@ type Options = {
   'ttl-minutes'?: string;
   note?: string;
   'audit-views'?: string;
+  'quota-weight'?: string;
   status?: string;
   limit?: string;
   'request-id'?: string[];
@@ -63,6 +70,7 @@ function parse(argv: string[]): { command: string[]; options: Options } {
       'ttl-minutes': { type: 'string' },
       note: { type: 'string' },
       'audit-views': { type: 'string' },
+      'quota-weight': { type: 'string' },
       status: { type: 'string' },
       limit: { type: 'string' },
       'request-id': { type: 'string', multiple: true },
@@ -115,6 +123,13 @@ function parseOnOff(value: string | undefined, flag: string): boolean | undefine
   throw new UsageError(`${flag} must be on or off`);
 }
 
+function parseQuotaWeight(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > MAX_QUOTA_WEIGHT)
+    throw new UsageError(`--quota-weight must be a whole number from 1 to ${MAX_QUOTA_WEIGHT}`);
+  return Number(value);
+}
+
 const OUTBOX_STATUSES = ['pending', 'parked', 'delivered'] as const;
 
 function parseOutboxStatus(value: string | undefined): OutboxStatus[] {
@@ -155,7 +170,7 @@ async function run(services: Services, command: string[], options: Options): Pro
             : tenants
                 .map(
                   (t) =>
-                    `${t.orgId}  ${t.status.padEnd(8)}  namespace=${t.namespace || '-'}  ${t.name}`,
+                    `${t.orgId}  ${t.status.padEnd(8)}  namespace=${t.namespace || '-'}  quota-weight=${t.quotaWeight}  ${t.name}`,
                 )
                 .join('\n'),
       };
@@ -180,17 +195,27 @@ async function run(services: Services, command: string[], options: Options): Pro
       const orgId = requireOrgId(options);
       const auditViews = parseOnOff(options['audit-views'], '--audit-views');
       const salesforceAuth = parseSalesforceAuth(options['sf-auth']);
+      const quotaWeight = parseQuotaWeight(options['quota-weight']);
       const { namespace } = options;
-      if (auditViews === undefined && salesforceAuth === undefined && namespace === undefined)
-        throw new UsageError('tenants set needs --namespace, --audit-views or --sf-auth');
+      if (
+        auditViews === undefined &&
+        salesforceAuth === undefined &&
+        namespace === undefined &&
+        quotaWeight === undefined
+      )
+        throw new UsageError(
+          'tenants set needs --namespace, --audit-views, --sf-auth or --quota-weight',
+        );
       // The namespace first: it is the one value the service may refuse as invalid.
       if (namespace !== undefined) await services.tenants.setNamespace(orgId, namespace);
+      if (quotaWeight !== undefined) await services.tenants.setQuotaWeight(orgId, quotaWeight);
       if (auditViews !== undefined) await services.tenants.setAuditViews(orgId, auditViews);
       if (salesforceAuth) await services.tenants.setSalesforceAuth(orgId, salesforceAuth);
       const changes = [
         ...(namespace === undefined ? [] : [`namespace ${namespace || 'none'}`]),
         ...(auditViews === undefined ? [] : [`View auditing ${auditViews ? 'on' : 'off'}`]),
         ...(salesforceAuth ? ['Salesforce write-back credential replaced'] : []),
+        ...(quotaWeight === undefined ? [] : [`quota weight ${quotaWeight}`]),
       ];
       return {
         json: {
@@ -198,6 +223,7 @@ async function run(services: Services, command: string[], options: Options): Pro
           ...(namespace === undefined ? {} : { namespace }),
           ...(auditViews === undefined ? {} : { auditViews }),
           ...(salesforceAuth ? { hasSalesforceAuth: true } : {}),
+          ...(quotaWeight === undefined ? {} : { quotaWeight }),
         },
         text: `Tenant ${orgId}: ${changes.join('; ')}.`,
       };

@@ -37,7 +37,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.set('strict routing', true);
 
   const metrics = config.metricsEnabled
-    ? createHttpMetrics([services.auditDrainer, services.audit])
+    ? createHttpMetrics([services.auditDrainer, services.audit, services.jira, services.appQuota])
     : undefined;
 
   app.use(requestId());

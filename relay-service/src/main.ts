@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     services.replayGuard
       .purgeExpired()
       .catch((error: unknown) => logger.warn({ err: error }, 'nonce purge failed'));
+    services.rateLimiter
+      .purgeExpired?.()
+      .catch((error: unknown) => logger.warn({ err: error }, 'rate window purge failed'));
   }, 60_000);
   purge.unref();
 

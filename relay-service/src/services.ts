@@ -6,6 +6,7 @@ import type { Config } from './config/config';
 import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
 import { OAuthConnectFlow } from './connections/oauth-flow';
+import { AppQuota } from './jira/app-quota';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
 import { defaultTransportSettings, type TransportSettings } from './jira/transport';
@@ -13,7 +14,8 @@ import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
 import { SalesforceAuditClient } from './salesforce/audit-client';
 import { openStore, type Store } from './store/store';
-import { RateLimiter } from './tenants/rate-limiter';
+import { FleetRateLimiter } from './tenants/fleet-rate-limiter';
+import { RateLimiter, type TenantRateLimit } from './tenants/rate-limiter';
 import { ReplayGuard } from './tenants/replay-guard';
 import { TenantService } from './tenants/tenant-service';
 import { Envelope } from './vault/envelope';
@@ -31,7 +33,10 @@ export interface Services {
   vault: Vault;
   tenants: TenantService;
   replayGuard: ReplayGuard;
-  rateLimiter: RateLimiter;
+  /** Signed requests per tenant: fleet-wide on PostgreSQL, per instance on SQLite. */
+  rateLimiter: TenantRateLimit;
+  /** Each tenant's share of the Atlassian app quota (OAuth connections). */
+  appQuota: AppQuota;
   connections: ConnectionService;
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
@@ -103,6 +108,7 @@ export async function createServices(
           timeoutMs: 15_000,
         })
       : undefined;
+  const appQuota = new AppQuota(config.jira.appHourlyPoints, clock);
   const jira = new JiraClients({
     store,
     vault,
@@ -110,8 +116,16 @@ export async function createServices(
     logger,
     guard: upstreamGuard,
     oauth: atlassianOAuth,
-    settings: { ...defaultTransportSettings, ...options.jiraTransport },
+    settings: {
+      ...defaultTransportSettings,
+      maxConcurrent: config.jira.maxConcurrency,
+      minConcurrent: config.jira.minConcurrency,
+      maxQueueWaitMs: config.jira.maxQueueWaitMs,
+      ...options.jiraTransport,
+    },
     sleep: options.sleep,
+    appQuota,
+    quotaWeight: (orgId) => tenants.quotaWeight(orgId),
   });
   const auditRecorder = new AuditRecorder(audit, clock, logger.child({ component: 'audit' }));
   const connections = new ConnectionService({
@@ -157,7 +171,11 @@ export async function createServices(
     vault,
     tenants,
     replayGuard: new ReplayGuard(store, clock),
-    rateLimiter: new RateLimiter(config.tenantRateLimitPerMinute, () => clock.now()),
+    rateLimiter:
+      store.engine === 'postgres'
+        ? new FleetRateLimiter(store, config.tenantRateLimitPerMinute, () => clock.now())
+        : new RateLimiter(config.tenantRateLimitPerMinute, () => clock.now()),
+    appQuota,
     connections,
     jira,
     oauthFlow,

@@ -91,6 +91,23 @@ export const configSchema = z
     RELAY_OUTBOX_FLUSH_ON_SHUTDOWN_MS: milliseconds(0, 5_000),
     RELAY_OUTBOX_LINGER_MS: milliseconds(0, 2_000),
     RELAY_SALESFORCE_TIMEOUT_MS: milliseconds(1, 30_000),
+    RELAY_JIRA_MAX_CONCURRENCY: z.coerce
+      .number({ error: 'expected a number' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .max(4096, 'expected at most 4096')
+      .default(256),
+    RELAY_JIRA_MIN_CONCURRENCY: z.coerce
+      .number({ error: 'expected a number' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .default(4),
+    RELAY_JIRA_MAX_QUEUE_WAIT_MS: milliseconds(0, 1_000),
+    ATLASSIAN_APP_HOURLY_POINTS: z.coerce
+      .number({ error: 'expected a number of points' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     // Production must never run on a key generated onto local disk: a lost or copied data
@@ -116,6 +133,18 @@ export const configSchema = z
         code: 'custom',
         path: ['RELAY_OUTBOX_BACKOFF_MAX_MS'],
         message: 'must be at least RELAY_OUTBOX_BACKOFF_BASE_MS',
+      });
+    }
+    // A floor above the ceiling would leave the adaptive limit nowhere to move (checked only
+    // when the ceiling itself is valid, so one mistake is named once).
+    if (
+      env.RELAY_JIRA_MAX_CONCURRENCY >= 1 &&
+      env.RELAY_JIRA_MIN_CONCURRENCY > env.RELAY_JIRA_MAX_CONCURRENCY
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RELAY_JIRA_MIN_CONCURRENCY'],
+        message: 'must be at most RELAY_JIRA_MAX_CONCURRENCY',
       });
     }
     // A client id without its secret (or the reverse) would only fail later, at the first
@@ -165,6 +194,14 @@ export interface Config {
   headersTimeoutMs: number;
   tenantRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+  /** Calls to Jira per connection: the adaptive limit's range and the longest wait for a slot. */
+  jira: {
+    maxConcurrency: number;
+    minConcurrency: number;
+    maxQueueWaitMs: number;
+    /** This instance's part of the Atlassian app's hourly points; undefined: not enforced locally. */
+    appHourlyPoints: number | undefined;
+  };
   /** Audit write-back: how the outbox drainer paces itself and Salesforce calls. */
   outbox: {
     pollIntervalMs: number;
@@ -243,6 +280,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     headersTimeoutMs: raw.RELAY_HEADERS_TIMEOUT_MS,
     tenantRateLimitPerMinute: raw.RELAY_TENANT_RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: raw.RELAY_SHUTDOWN_TIMEOUT_MS,
+    jira: {
+      maxConcurrency: raw.RELAY_JIRA_MAX_CONCURRENCY,
+      minConcurrency: raw.RELAY_JIRA_MIN_CONCURRENCY,
+      maxQueueWaitMs: raw.RELAY_JIRA_MAX_QUEUE_WAIT_MS,
+      appHourlyPoints: raw.ATLASSIAN_APP_HOURLY_POINTS,
+    },
     outbox: {
       pollIntervalMs: raw.RELAY_OUTBOX_POLL_MS,
       leaseMs: raw.RELAY_OUTBOX_LEASE_MS,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
@@ -9,8 +10,15 @@ import type { Vault } from '../vault/vault';
 import { authStrategyFor, type AuthStrategy } from './auth';
 import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
+import type { AppQuota } from './app-quota';
 import { needsReauth, OAuthTokenState } from './oauth/oauth-token-state';
-import { JiraTransport, type Send, type TransportSettings } from './transport';
+import {
+  JiraTransport,
+  type Send,
+  type TransportDeps,
+  type TransportObserver,
+  type TransportSettings,
+} from './transport';
 
 export type Deployment = 'cloud' | 'server';
 
@@ -51,6 +59,10 @@ export interface JiraClientsDeps {
   oauth: AtlassianOAuth | undefined;
   settings: TransportSettings;
   sleep?: (ms: number) => Promise<void>;
+  /** The tenants' shares of the Atlassian app quota, for OAuth connections. */
+  appQuota?: AppQuota;
+  /** A tenant's weight in the app quota (read for each operation, from a short-lived cache). */
+  quotaWeight?: (orgId: string) => Promise<number>;
 }
 
 interface Entry {
@@ -58,6 +70,13 @@ interface Entry {
   client: JiraClient;
   transport: JiraTransport;
   dispatcher: Dispatcher;
+  /** The tenant's app-quota weight as last read. */
+  weight: number;
+}
+
+interface ConnectionCounters {
+  coalesced: Counter<'tenant' | 'connection'>;
+  refused: Counter<'tenant' | 'connection' | 'code'>;
 }
 
 export interface ProbeInput {
@@ -78,6 +97,7 @@ const keyOf = (orgId: string, name: string) => `${orgId}\u0000${name}`;
  */
 export class JiraClients {
   private readonly entries = new Map<string, Entry>();
+  private counters: ConnectionCounters | undefined;
 
   constructor(private readonly deps: JiraClientsDeps) {}
 
@@ -101,7 +121,10 @@ export class JiraClients {
     const key = keyOf(orgId, connectionName);
     const version = versionOf(row);
     const existing = this.entries.get(key);
-    if (existing?.version === version) return existing.client;
+    if (existing?.version === version) {
+      if (existing.client.authMethod === 'oauth') existing.weight = await this.weightOf(orgId);
+      return existing.client;
+    }
 
     const json = await vault.get(connectionSecretRef(orgId, connectionName));
     if (!json) throw needsReauth(connectionName, 'no credentials are stored');
@@ -126,8 +149,23 @@ export class JiraClients {
         return new OAuthTokenState({ ...this.deps, oauth: this.deps.oauth }, orgId, connectionName);
       },
     });
-    const transport = this.transport(row.base_url, auth, dispatcher, connectionName, () =>
-      this.replaceFaulted(key, dispatcher),
+    const entry: Pick<Entry, 'weight'> = {
+      weight: credentials.method === 'oauth' ? await this.weightOf(orgId) : 1,
+    };
+    const transport = this.transport(
+      row.base_url,
+      auth,
+      dispatcher,
+      connectionName,
+      () => this.replaceFaulted(key, dispatcher),
+      {
+        observer: this.observerFor(orgId, connectionName),
+        // Only OAuth calls count against the Atlassian app's quota.
+        quota:
+          credentials.method === 'oauth'
+            ? this.deps.appQuota?.gateFor(orgId, () => entry.weight)
+            : undefined,
+      },
     );
     const client: JiraClient = {
       orgId,
@@ -140,7 +178,7 @@ export class JiraClients {
       scopes: JSON.parse(row.scopes) as string[],
       send: transport.send,
     };
-    this.entries.set(key, { version, client, transport, dispatcher });
+    this.entries.set(key, Object.assign(entry, { version, client, transport, dispatcher }));
     return client;
   }
 
@@ -175,14 +213,95 @@ export class JiraClients {
     await Promise.all(entries.map((entry) => this.closeEntry(entry)));
   }
 
+  /**
+   * Per connection (labels tenant and connection, bounded by the connections that exist):
+   * the adaptive limit, calls in flight and waiting, reads saved by coalescing, callers refused.
+   */
+  registerMetrics(registry: Registry): void {
+    this.counters = {
+      coalesced: new Counter({
+        name: 'relay_jira_calls_saved_total',
+        help: 'Jira calls saved: reads that shared an identical read already under way',
+        labelNames: ['tenant', 'connection'] as const,
+        registers: [registry],
+      }),
+      refused: new Counter({
+        name: 'relay_jira_calls_refused_total',
+        help: 'Callers answered without a Jira call: no slot within the wait budget, a pause Jira asked for, or over the quota share',
+        labelNames: ['tenant', 'connection', 'code'] as const,
+        registers: [registry],
+      }),
+    };
+    const perConnection = (
+      name: string,
+      help: string,
+      read: (transport: JiraTransport) => number,
+    ) => {
+      const entries = this.entries;
+      return new Gauge({
+        name,
+        help,
+        labelNames: ['tenant', 'connection'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const entry of entries.values()) {
+            this.set(
+              { tenant: entry.client.orgId, connection: entry.client.connectionName },
+              read(entry.transport),
+            );
+          }
+        },
+      });
+    };
+    perConnection(
+      'relay_jira_concurrency_limit',
+      'Jira calls a connection may have in flight now (adaptive)',
+      (transport) => transport.slots.limit.current,
+    );
+    perConnection(
+      'relay_jira_calls_in_flight',
+      'Jira calls a connection has in flight',
+      (transport) => transport.slots.inFlight,
+    );
+    perConnection(
+      'relay_jira_calls_queued',
+      'Calls waiting for a slot on a connection',
+      (transport) => transport.slots.queued,
+    );
+  }
+
+  /** Current limit, in flight and queued of one connection's client, if it is open. */
+  loadOf(
+    orgId: string,
+    connectionName: string,
+  ): { limit: number; inFlight: number; queued: number } | undefined {
+    const slots = this.entries.get(keyOf(orgId, connectionName))?.transport.slots;
+    return slots && { limit: slots.limit.current, inFlight: slots.inFlight, queued: slots.queued };
+  }
+
+  private async weightOf(orgId: string): Promise<number> {
+    return this.deps.quotaWeight ? this.deps.quotaWeight(orgId) : 1;
+  }
+
+  private observerFor(orgId: string, connectionName: string): TransportObserver {
+    const labels = { tenant: orgId, connection: connectionName };
+    return {
+      coalesced: () => this.counters?.coalesced.inc(labels),
+      refused: (code) => this.counters?.refused.inc({ ...labels, code }),
+    };
+  }
+
   private transport(
     apiBase: string,
     auth: AuthStrategy,
     dispatcher: Dispatcher,
     connectionName: string,
     onDispatcherFault?: () => void,
+    extra: Pick<TransportDeps, 'observer' | 'quota'> = {},
   ): JiraTransport {
     return new JiraTransport({
+      ...extra,
       baseUrl: apiBase,
       auth,
       dispatcher,

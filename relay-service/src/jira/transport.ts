@@ -4,8 +4,11 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { forbiddenCause, upstreamForbidden, UpstreamGuard } from '../lib/upstream-guard';
+import type { CallKind, CallOutcome } from './adaptive-limit';
 import type { AuthStrategy } from './auth/auth-strategy';
+import { CallSlots, NoSlotError, type Slot } from './call-slots';
 import { jiraError, jiraUnavailable, jiraUnreachable, unsendableRequest } from './jira-errors';
+import { ReadCoalescer } from './read-coalescer';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -25,8 +28,16 @@ export interface JiraRequest {
   idempotent?: boolean;
   /** OAuth scopes the call needs; a connection without them fails SCOPE_MISSING before any call. */
   scopes?: readonly string[];
-  /** The issue a write touches: Jira's per-issue write limit then slows writes to that issue only. */
+  /**
+   * The issue a write touches (Jira's per-issue write limit then slows writes to that issue
+   * only), or the one issue a read is about (its answer is then shared only until a write to
+   * that issue; a read without one stops being shared after any write).
+   */
   issueKey?: string;
+  /** A POST that changes nothing (search): neither a write nor shared between callers. */
+  readOnly?: boolean;
+  /** Atlassian quota points the call costs, when more than the usual (see app-quota.ts). */
+  points?: number;
   /**
    * Error statuses returned as responses instead of thrown, for endpoints whose error answer
    * carries data the caller needs (bulk create answers 400 with per-issue errors).
@@ -54,8 +65,20 @@ export interface TransportSettings {
   maxDelayMs: number;
   /** Longest Retry-After the relay waits out itself; longer ones go back to the caller. */
   maxRetryAfterMs: number;
-  /** Requests in flight at once on one connection. */
+  /**
+   * Ceiling of the calls in flight at once on one connection. The limit itself adapts to how
+   * Jira answers (adaptive-limit.ts), between `minConcurrent` and this.
+   */
   maxConcurrent: number;
+  /** Floor of the adaptive limit. */
+  minConcurrent: number;
+  /** Where a connection's limit starts. */
+  initialConcurrent: number;
+  /**
+   * Longest wait for a slot (or for a pause Jira asked for) before the caller is answered
+   * SERVICE_UNAVAILABLE or JIRA_RATE_LIMITED with Retry-After; nothing is sent then.
+   */
+  maxQueueWaitMs: number;
   /** Longest wait for a client's in-flight requests on close; then they are cut. */
   closeTimeoutMs: number;
 }
@@ -67,9 +90,30 @@ export const defaultTransportSettings: TransportSettings = {
   baseDelayMs: 250,
   maxDelayMs: 4_000,
   maxRetryAfterMs: 20_000,
-  maxConcurrent: 8,
+  maxConcurrent: 256,
+  minConcurrent: 4,
+  initialConcurrent: 32,
+  maxQueueWaitMs: 1_000,
   closeTimeoutMs: 5_000,
 };
+
+/** What a transport reports for the relay's metrics. */
+export interface TransportObserver {
+  /** A read shared another caller's Jira call (one call saved). */
+  coalesced(): void;
+  /** A caller was answered without a call: no slot within the wait budget, or over quota. */
+  refused(code: 'SERVICE_UNAVAILABLE' | 'JIRA_RATE_LIMITED'): void;
+}
+
+/**
+ * The Atlassian app quota the connection draws on (OAuth connections; see app-quota.ts).
+ * `charge` throws JIRA_RATE_LIMITED when the tenant must wait; nothing is sent then.
+ */
+export interface QuotaGate {
+  charge(request: JiraRequest): void;
+  /** Jira refused a call because the app as a whole is over its quota. */
+  appOverQuota(waitMs: number): void;
+}
 
 export interface TransportDeps {
   /** The connection's API base URL (no trailing slash). */
@@ -86,6 +130,8 @@ export interface TransportDeps {
    * connection slot of the dispatcher taken for good, so its owner replaces the dispatcher.
    */
   onDispatcherFault?: () => void;
+  observer?: TransportObserver;
+  quota?: QuotaGate;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -146,6 +192,8 @@ function isMalformedRequest(error: unknown): boolean {
  */
 export function wasNeverSent(error: unknown): boolean {
   const cause = error instanceof AppError ? error.cause : error;
+  // Refused in the relay: no slot within the wait budget, or the tenant over its quota share.
+  if (cause instanceof NoSlotError || cause instanceof HeldBack) return true;
   // The HTTP client refused to send it at all.
   if (error instanceof AppError && error.code === 'INTERNAL') return isMalformedRequest(cause);
   if (error instanceof AppError && error.code !== 'JIRA_UNAVAILABLE') return false;
@@ -174,26 +222,18 @@ export function retryAfterMs(value: string | undefined, now: number): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-class Slots {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async acquire(): Promise<void> {
-    if (this.active < this.limit) {
-      this.active += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    // The slot passes straight to the next waiter, so `active` stays the same.
-    if (next) next();
-    else this.active -= 1;
+/** The cause of a refusal before sending: Jira asked for a pause, or the quota share is used up. */
+export class HeldBack extends Error {
+  constructor(readonly why: 'paused' | 'quota') {
+    super(why === 'paused' ? 'connection paused by Jira' : 'tenant over its quota share');
+    this.name = 'HeldBack';
   }
 }
+
+// Jira's answers that say it is overloaded: the adaptive limit halves on them.
+const OVERLOAD_STATUS = new Set([429, 503, 504]);
+// How long after a 429 a full queue is still blamed on Jira's rate limit rather than load.
+const RATE_LIMIT_MEMORY_MS = 60_000;
 
 type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; error: unknown };
 
@@ -202,11 +242,14 @@ type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; e
  * they are safe, Jira's rate limits, and Jira's errors mapped to the contract's codes.
  */
 export class JiraTransport {
-  private readonly slots: Slots;
+  readonly slots: CallSlots;
+  private readonly reads = new ReadCoalescer<JiraResponse>();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   /** Epoch ms until which the whole connection waits (Jira quota or burst limit). */
   private pausedUntil = 0;
+  /** Epoch ms of Jira's last 429 on this connection. */
+  private lastRateLimitedAt = Number.NEGATIVE_INFINITY;
   /** Epoch ms until which writes to one issue wait (Jira's per-issue write limit). */
   private readonly issueHolds = new Map<string, number>();
   /** HTTP exchanges under way, and who waits for there to be none. */
@@ -214,21 +257,53 @@ export class JiraTransport {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: TransportDeps) {
-    this.slots = new Slots(deps.settings.maxConcurrent);
+    const { minConcurrent, maxConcurrent, initialConcurrent, maxQueueWaitMs } = deps.settings;
+    this.slots = new CallSlots({
+      min: Math.min(minConcurrent, maxConcurrent),
+      max: maxConcurrent,
+      initial: initialConcurrent,
+      maxWaitMs: maxQueueWaitMs,
+    });
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
   }
 
-  readonly send: Send = async (request) => {
+  /**
+   * GETs asking for the same URL while one is under way share its answer (read-coalescer.ts);
+   * a write, answered or failed, ends the sharing of reads it may have changed.
+   */
+  readonly send: Send = (request) => {
+    if (request.method === 'GET') {
+      const url = this.urlOf(request);
+      const { promise, joined } = this.reads.run(url.href, request.issueKey, () =>
+        this.sendOnce(request, url),
+      );
+      if (joined) this.deps.observer?.coalesced();
+      return promise;
+    }
+    if (request.readOnly) return this.sendOnce(request, this.urlOf(request));
+    return this.sendOnce(request, this.urlOf(request)).finally(() =>
+      this.reads.writeCompleted(request.issueKey),
+    );
+  };
+
+  private async sendOnce(request: JiraRequest, url: URL): Promise<JiraResponse> {
     const { settings, clock } = this.deps;
     const idempotent = request.idempotent ?? request.method !== 'POST';
-    const url = this.urlOf(request);
     const deadline = performance.now() + settings.totalTimeoutMs;
     let failures = 0;
     let reauthorized = false;
+    let rateLimited = false;
 
     for (;;) {
-      await this.waitForRateLimit(request, deadline);
+      // A call Jira itself answered 429 waits out Retry-After (up to maxRetryAfterMs); a new
+      // call arriving during the pause waits no longer than the queue budget.
+      await this.waitForRateLimit(
+        request,
+        deadline,
+        rateLimited ? settings.maxRetryAfterMs : settings.maxQueueWaitMs,
+      );
+      this.chargeQuota(request);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       await this.deps.auth.authorize(headers, request);
@@ -301,6 +376,7 @@ export class JiraTransport {
       if (response.status === 429) {
         // Jira rejected the request unprocessed, so sending it again is safe even for a POST.
         failures += 1;
+        rateLimited = true;
         const waitMs = Math.max(this.pausedUntil, this.holdFor(request)) - clock.now();
         if (
           failures < settings.maxAttempts &&
@@ -318,7 +394,7 @@ export class JiraTransport {
       }
       throw jiraError(response.status, response.body);
     }
-  };
+  }
 
   /**
    * Resolves true once no HTTP exchange is under way, or false when that takes longer than
@@ -350,9 +426,11 @@ export class JiraTransport {
     headers: Record<string, string>,
     deadline: number,
   ): Promise<Attempt> {
+    const slot = await this.takeSlot(deadline);
     const remaining = Math.max(1, Math.round(deadline - performance.now()));
     const started = performance.now();
-    await this.slots.acquire();
+    const kind: CallKind = request.method === 'GET' || request.readOnly ? 'read' : 'write';
+    let outcome: CallOutcome = 'ignore';
     this.exchanges += 1;
     try {
       const answer = await undiciRequest(url, {
@@ -371,29 +449,87 @@ export class JiraTransport {
           responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       const body = parseBody(text, responseHeaders['content-type']);
-      this.deps.logger?.debug(
-        {
-          method: request.method,
-          path: request.path,
-          status: answer.statusCode,
-          durationMs: Math.round(performance.now() - started),
-        },
-        'jira call',
-      );
-      return {
-        kind: 'response',
-        response: { status: answer.statusCode, headers: responseHeaders, body },
-      };
+      const status = answer.statusCode;
+      outcome = OVERLOAD_STATUS.has(status) ? 'overload' : status < 500 ? 'ok' : 'ignore';
+      if (this.deps.logger?.isLevelEnabled('debug')) {
+        this.deps.logger.debug(
+          {
+            method: request.method,
+            path: request.path,
+            status,
+            durationMs: Math.round(performance.now() - started),
+          },
+          'jira call',
+        );
+      }
+      return { kind: 'response', response: { status, headers: responseHeaders, body } };
     } catch (error) {
+      // A call Jira did not answer in time is the clearest sign it is overloaded.
+      const code = errorCodeOf(error);
+      if (
+        (error as { name?: unknown }).name === 'TimeoutError' ||
+        code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT'
+      )
+        outcome = 'overload';
       this.deps.logger?.debug(
-        { method: request.method, path: request.path, code: errorCodeOf(error) },
+        { method: request.method, path: request.path, code },
         'jira call failed',
       );
       return { kind: 'error', error };
     } finally {
-      this.slots.release();
+      this.slots.release({ kind, outcome, rttMs: performance.now() - started }, slot);
       this.exchanges -= 1;
       if (this.exchanges === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * A slot for one call, or at once an answer for the caller when none comes within the wait
+   * budget: JIRA_RATE_LIMITED when Jira asked this connection to slow down lately, otherwise
+   * SERVICE_UNAVAILABLE. Either way nothing was sent.
+   */
+  private async takeSlot(deadline: number): Promise<Slot> {
+    const budget = Math.min(
+      this.deps.settings.maxQueueWaitMs,
+      Math.max(0, Math.round(deadline - performance.now())),
+    );
+    try {
+      return await this.slots.acquire(budget);
+    } catch (error) {
+      if (!(error instanceof NoSlotError)) throw error;
+      const now = this.deps.clock.now();
+      const { inFlight, queued } = this.slots;
+      if (now - this.lastRateLimitedAt < RATE_LIMIT_MEMORY_MS) {
+        const retryAfter = Math.max(
+          error.retryAfterSeconds,
+          Math.ceil((this.pausedUntil - now) / 1000),
+        );
+        this.deps.observer?.refused('JIRA_RATE_LIMITED');
+        throw new AppError(
+          'JIRA_RATE_LIMITED',
+          `Jira is busy: it asked this connection to slow down and ${inFlight} calls are already under way. Nothing was sent; retry after ${retryAfter} s.`,
+          { retryAfter, cause: error },
+        );
+      }
+      this.deps.observer?.refused('SERVICE_UNAVAILABLE');
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `Jira is busy: this connection has ${inFlight} calls under way and ${queued} waiting. Nothing was sent; retry after ${error.retryAfterSeconds} s.`,
+        { retryAfter: error.retryAfterSeconds, cause: error },
+      );
+    }
+  }
+
+  /** Takes the call's points from the tenant's share of the Atlassian app quota (OAuth). */
+  private chargeQuota(request: JiraRequest): void {
+    if (!this.deps.quota) return;
+    try {
+      this.deps.quota.charge(request);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'JIRA_RATE_LIMITED')
+        this.deps.observer?.refused('JIRA_RATE_LIMITED');
+      throw error;
     }
   }
 
@@ -416,17 +552,22 @@ export class JiraTransport {
     return this.issueHolds.get(request.issueKey) ?? 0;
   }
 
-  /** Waits out a pause Jira asked for; refuses at once when the pause is longer than allowed. */
-  private async waitForRateLimit(request: JiraRequest, deadline: number): Promise<void> {
+  /** Waits out a pause Jira asked for; refuses at once when the pause is longer than `maxWaitMs`. */
+  private async waitForRateLimit(
+    request: JiraRequest,
+    deadline: number,
+    maxWaitMs: number,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     const until = Math.max(this.pausedUntil, this.holdFor(request));
     const wait = until - now;
     if (wait <= 0) return;
-    if (wait > this.deps.settings.maxRetryAfterMs || performance.now() + wait >= deadline) {
+    if (wait > maxWaitMs || performance.now() + wait >= deadline) {
+      this.deps.observer?.refused('JIRA_RATE_LIMITED');
       throw new AppError(
         'JIRA_RATE_LIMITED',
-        `Jira asked this connection to pause for ${Math.ceil(wait / 1000)} s. Retry after that.`,
-        { retryAfter: Math.ceil(wait / 1000) },
+        `Jira asked this connection to pause for ${Math.ceil(wait / 1000)} s. Nothing was sent; retry after that.`,
+        { retryAfter: Math.ceil(wait / 1000), cause: new HeldBack('paused') },
       );
     }
     await this.sleep(wait);
@@ -450,7 +591,10 @@ export class JiraTransport {
       this.deps.logger?.warn({ path: request.path }, 'jira rate limit nearly reached');
     }
     if (waitMs === undefined) return;
+    if (response.status === 429) this.lastRateLimitedAt = now;
     const reason = h['ratelimit-reason'] ?? h['x-ratelimit-reason'] ?? '';
+    // The app's quota across every site it serves: tenants over their share hold back first.
+    if (reason.includes('global')) this.deps.quota?.appOverQuota(waitMs);
     if (reason.includes('per-issue') && request.issueKey) {
       this.issueHolds.set(request.issueKey, now + waitMs);
     } else {

@@ -14,6 +14,8 @@ export interface TenantsTable {
   audit_views: number;
   /** The managed package's namespace prefix in this org; '' for none. */
   namespace: string;
+  /** Weight of the tenant's share of the Atlassian app quota (1 = equal share). */
+  quota_weight: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -120,6 +122,15 @@ export interface AuditOutboxTable {
   delivered_at: number | null;
 }
 
+/** Signed requests per tenant per minute, shared by every instance on PostgreSQL. */
+export interface TenantRateWindowsTable {
+  org_id: string;
+  /** Epoch minute. */
+  window_start: number;
+  used: number;
+  last_grant: number;
+}
+
 export interface MigrationMarkerTable {
   id: Generated<number>;
 }
@@ -151,4 +162,5 @@ export interface Database {
   connections: ConnectionsTable;
   oauth_states: OAuthStatesTable;
   audit_outbox: AuditOutboxTable;
+  tenant_rate_windows: TenantRateWindowsTable;
 }

@@ -1,8 +1,16 @@
+/** The per-tenant limit of signed requests the signature check consults. */
+export interface TenantRateLimit {
+  /** Takes one request; 0 when allowed, otherwise the seconds to wait. */
+  take(orgId: string): number | Promise<number>;
+  /** Drops state no longer needed (shared counters of past windows). */
+  purgeExpired?(): Promise<number>;
+}
+
 /**
- * Per-tenant token bucket. Kept in memory: each relay instance limits what it serves, which
- * protects the instance and Jira quota without a store write on every request.
+ * Per-tenant token bucket in memory: the limit of a single relay instance (SQLite, which only
+ * one instance serves). On PostgreSQL the fleet-wide FleetRateLimiter is used instead.
  */
-export class RateLimiter {
+export class RateLimiter implements TenantRateLimit {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
   private readonly refillPerMs: number;
 

@@ -34,8 +34,13 @@ export interface Tenant {
   auditViews: boolean;
   /** The package's namespace prefix in this org ('' for none); the write-back uses it. */
   namespace: string;
+  /** Weight of the tenant's share of the Atlassian app quota (1 = equal share). */
+  quotaWeight: number;
   createdAt: string;
 }
+
+/** The largest quota weight: a hundredfold share is already more than any tenant should need. */
+export const MAX_QUOTA_WEIGHT = 100;
 
 /** Refuses a namespace Salesforce could not have given an org, naming the field. */
 function checkedNamespace(namespace: string | undefined): string {
@@ -79,6 +84,7 @@ interface CachedCredentials {
   status: 'active' | 'disabled';
   auditViews: boolean;
   namespace: string;
+  quotaWeight: number;
   secrets: { secret: string; expiresAt: number | null }[];
   loadedAt: number;
 }
@@ -161,6 +167,7 @@ export class TenantService {
       hasSalesforceAuth: row.sf_auth_ref !== null,
       auditViews: row.audit_views === 1,
       namespace: row.namespace,
+      quotaWeight: row.quota_weight,
       createdAt: new Date(row.created_at).toISOString(),
     }));
   }
@@ -255,6 +262,36 @@ export class TenantService {
     return (await this.cachedCredentials(orgId))?.namespace ?? '';
   }
 
+  /**
+   * Sets the tenant's weight in the Atlassian app quota (a whole number from 1 to
+   * MAX_QUOTA_WEIGHT). This instance applies it at once, others within CREDENTIALS_CACHE_MS.
+   */
+  async setQuotaWeight(orgId: string, weight: number): Promise<void> {
+    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_QUOTA_WEIGHT) {
+      const message = `expected a whole number from 1 to ${MAX_QUOTA_WEIGHT}`;
+      throw new AppError('VALIDATION_FAILED', `The quota weight is invalid: ${message}.`, {
+        fieldErrors: [{ field: 'quotaWeight', message }],
+      });
+    }
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await tx
+        .updateTable('tenants')
+        .set({ quota_weight: weight, updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
+    this.cache.delete(orgId);
+  }
+
+  /**
+   * The tenant's weight in the app quota (1 for an unknown tenant). Asked for every OAuth
+   * operation, so it comes from the same short-lived cache as the signing secrets.
+   */
+  async quotaWeight(orgId: string): Promise<number> {
+    return (await this.cachedCredentials(orgId))?.quotaWeight ?? 1;
+  }
+
   /** Stores or replaces the tenant's Salesforce write-back credential (vault only). */
   async setSalesforceAuth(orgId: string, auth: SalesforceAuth): Promise<void> {
     await this.store.transaction(async (tx) => {
@@ -314,7 +351,7 @@ export class TenantService {
   ): Promise<CachedCredentials | undefined> {
     const tenant = await this.store.db
       .selectFrom('tenants')
-      .select(['status', 'audit_views', 'namespace'])
+      .select(['status', 'audit_views', 'namespace', 'quota_weight'])
       .where('org_id', '=', orgId)
       .executeTakeFirst();
     if (!tenant) return undefined;
@@ -335,6 +372,7 @@ export class TenantService {
       status: tenant.status,
       auditViews: tenant.audit_views !== 0,
       namespace: tenant.namespace,
+      quotaWeight: tenant.quota_weight,
       secrets: slots.map((slot) => ({
         secret: this.vault.openCiphertext(slot.vault_ref, slot.ciphertext),
         expiresAt: slot.expires_at,

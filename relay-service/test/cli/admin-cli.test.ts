@@ -185,6 +185,30 @@ describe('admin CLI', () => {
     expect(tenants.find((t) => t.orgId === '00D5g000004NSPACEA')?.auditViews).toBe(false);
   });
 
+  it('when --quota-weight is set then list shows it, and a weight out of 1–100 is refused', async () => {
+    const orgId = '00D5g000004NSPACEA';
+    const weightOf = async () => {
+      const { tenants } = JSON.parse((await admin('tenants', 'list', '--json')).stdout) as {
+        tenants: { orgId: string; quotaWeight: number }[];
+      };
+      return tenants.find((t) => t.orgId === orgId)?.quotaWeight;
+    };
+    expect(await weightOf()).toBe(1);
+    const set = await admin('tenants', 'set', '--org-id', orgId, '--quota-weight', '3', '--json');
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ orgId, quotaWeight: 3 });
+    expect(await weightOf()).toBe(3);
+    expect((await admin('tenants', 'list')).stdout).toMatch(
+      new RegExp(`${orgId} .*quota-weight=3`),
+    );
+    for (const bad of ['101', '2.5']) {
+      const refused = await admin('tenants', 'set', '--org-id', orgId, '--quota-weight', bad);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('--quota-weight must be a whole number from 1 to 100');
+    }
+    expect(await weightOf()).toBe(3);
+  });
+
   it('when keys are rotated then every secret is moved to the new primary key', async () => {
     const newKey = `test2:${Buffer.alloc(32, 8).toString('base64')}`;
     env = { ...env, RELAY_ENCRYPTION_KEYS: `${newKey},${TEST_KEY}` };

@@ -46,10 +46,28 @@ describe('configuration', () => {
     ['RELAY_HEADERS_TIMEOUT_MS', 'soon'],
     ['RELAY_METRICS_TOKEN', 'short'],
     ['RELAY_METRICS_TOKEN', `${'x'.repeat(40)} ${'y'.repeat(10)}`],
+    ['RELAY_JIRA_MAX_CONCURRENCY', '0'],
+    ['RELAY_JIRA_MAX_QUEUE_WAIT_MS', '-5'],
+    ['ATLASSIAN_APP_HOURLY_POINTS', '1.5'],
   ])('when %s is %p then start-up names that variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('when the Jira load settings are not set then 200 users at once are not queued and waits are short', () => {
+    expect(loadConfig({}).jira).toEqual({
+      maxConcurrency: 256,
+      minConcurrency: 4,
+      maxQueueWaitMs: 1000,
+      appHourlyPoints: undefined,
+    });
+  });
+
+  it('when the concurrency floor is above the ceiling then start-up names the floor', () => {
+    expect(
+      problemsOf({ RELAY_JIRA_MIN_CONCURRENCY: '50', RELAY_JIRA_MAX_CONCURRENCY: '10' }),
+    ).toEqual([expect.stringMatching(/^RELAY_JIRA_MIN_CONCURRENCY: must be at most/)]);
   });
 
   it('when request timeouts and the metrics token are not set then bodies and headers get 10 s and /metrics no token', () => {

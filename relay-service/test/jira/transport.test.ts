@@ -188,17 +188,22 @@ describe('Jira transport against the Cloud double', () => {
     });
   });
 
-  it('when 20 requests are sent at once then no more than the concurrency limit are in flight', async () => {
+  it('when 20 requests are sent at once then no more than the concurrency ceiling are in flight', async () => {
     // A slow answer from an earlier test may still be running inside the double.
     while (jira.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     jira.resetCounters();
-    jira.faults.add({ route: 'GET /rest/api/3/myself', kind: 'delay', ms: 15, times: 20 });
+    const route = 'GET /rest/api/3/issue/{issueIdOrKey}';
+    jira.faults.add({ route, kind: 'delay', ms: 15, times: 20 });
     const client = transport({ maxConcurrent: 3 });
-    await Promise.all(
-      Array.from({ length: 20 }, () => client.send({ method: 'GET', path: '/rest/api/3/myself' })),
+    // Twenty different issues: identical reads would share one call.
+    const answers = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        client.send({ method: 'GET', path: `/rest/api/3/issue/NOPE-${i + 1}` }),
+      ),
     );
+    expect(answers.every((a) => a.status === 'rejected')).toBe(true); // 404s, all answered
     expect(jira.maxInFlight).toBeLessThanOrEqual(3);
-    expect(jira.callsTo('GET /rest/api/3/myself')).toBe(20);
+    expect(jira.callsTo(route)).toBe(20);
   });
 
   it('when Jira rejects data then field errors and the Jira status come back', async () => {

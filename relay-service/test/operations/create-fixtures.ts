@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../src/audit/audit-event';
 import { toSalesforceId18 } from '../../src/jira/endpoints/remote-links';
+import type { TransportSettings } from '../../src/jira/transport';
 import { HTTPS_SITE, setConnectionSite, type Exchange } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { ORG_ID, USER_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
@@ -49,8 +50,7 @@ export async function startCreateWorld(
   options: {
     engine?: TestEngine;
     createMetaTtlMs?: number;
-    /** Bound on one Jira call, retries included (the relay's default is 30 s). */
-    jiraTimeoutMs?: number;
+    jiraTransport?: Partial<TransportSettings>;
   } = {},
 ): Promise<CreateWorld> {
   const [cloud, server] = await Promise.all([
@@ -61,11 +61,7 @@ export async function startCreateWorld(
     engine: options.engine ?? 'sqlite',
     env: { RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true' },
     serviceOptions: {
-      jiraTransport: {
-        baseDelayMs: 2,
-        maxDelayMs: 10,
-        ...(options.jiraTimeoutMs !== undefined ? { totalTimeoutMs: options.jiraTimeoutMs } : {}),
-      },
+      jiraTransport: { baseDelayMs: 2, maxDelayMs: 10, ...options.jiraTransport },
       ...(options.createMetaTtlMs !== undefined
         ? { createMetaTtlMs: options.createMetaTtlMs }
         : {}),

@@ -35,7 +35,7 @@ describe.each(ENGINES)('a create whose outcome Jira did not confirm, on %s', (en
   let world: CreateWorld;
 
   beforeAll(async () => {
-    world = await startCreateWorld({ engine, jiraTimeoutMs: JIRA_TIMEOUT_MS });
+    world = await startCreateWorld({ engine, jiraTransport: { totalTimeoutMs: JIRA_TIMEOUT_MS } });
   });
   afterAll(() => world.stop());
   beforeEach(() => {

@@ -37,6 +37,8 @@ export interface TestRelay {
 
 export interface TestRelayOptions {
   engine?: TestEngine;
+  /** An existing store to share (another instance's); a fresh one of `engine` otherwise. */
+  databaseUrl?: string;
   env?: Record<string, string>;
   clock?: Clock;
   extraRoutes?: Router;
@@ -48,12 +50,13 @@ export interface TestRelayOptions {
 
 /** Runs the real relay in-process on a random loopback port with a fresh store. */
 export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
-  const location = await freshStoreLocation(options.engine ?? 'sqlite');
+  const databaseUrl =
+    options.databaseUrl ?? databaseUrlOf(await freshStoreLocation(options.engine ?? 'sqlite'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrlOf(location),
+    DATABASE_URL: databaseUrl,
     RELAY_ENCRYPTION_KEYS: TEST_KEY,
     RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: 'info',

@@ -2,7 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { AppError } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
 import { actingUserSchema, orgIdSchema } from '../../lib/salesforce-ids';
-import type { RateLimiter } from '../../tenants/rate-limiter';
+import type { TenantRateLimit } from '../../tenants/rate-limiter';
 import type { ReplayGuard } from '../../tenants/replay-guard';
 import { parseJsonBody } from '../json-body';
 import { announcesBody } from './request-body';
@@ -18,7 +18,7 @@ import type { TenantCredentials } from '../../tenants/tenant-service';
 export interface SignedRequestDeps {
   credentials(orgId: string): Promise<TenantCredentials | undefined>;
   replayGuard: ReplayGuard;
-  rateLimiter: RateLimiter;
+  rateLimiter: TenantRateLimit;
   clock: Clock;
   bodyLimitBytes: number;
 }
@@ -104,7 +104,7 @@ export function signedRequest(deps: SignedRequestDeps): RequestHandler[] {
     if (tenant.status !== 'active')
       throw new AppError('TENANT_DISABLED', `Org ${orgId} is disabled on this relay.`);
 
-    const wait = deps.rateLimiter.take(orgId);
+    const wait = await deps.rateLimiter.take(orgId);
     if (wait > 0) {
       throw new AppError(
         'RATE_LIMITED',

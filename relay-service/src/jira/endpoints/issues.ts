@@ -152,6 +152,7 @@ export async function getIssueView(api: JiraApi, key: string): Promise<JiraIssue
     path: issuePath(api, key),
     query: { fields: VIEW_FIELDS, expand: 'renderedFields,transitions' },
     scopes: READ_SCOPES,
+    issueKey: key,
   });
   return parseJira(issueViewSchema, response, 'the issue');
 }
@@ -170,6 +171,7 @@ export async function getIssueSummary(
     path: issuePath(api, key),
     query: { fields: [...SUMMARY_FIELDS, ...extraFields] },
     scopes: READ_SCOPES,
+    issueKey: key,
   });
   return parseJira(issueSummarySchema, response, 'the issue');
 }

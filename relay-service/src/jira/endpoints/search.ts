@@ -58,6 +58,8 @@ async function searchOnce(
       path: `${api.apiPath}/search`,
       body: { jql, fields, maxResults: keys.length, startAt: 0, validateQuery: false },
       idempotent: true,
+      readOnly: true,
+      points: 1 + keys.length,
     });
     return parseJira(serverPage, response, 'the search').issues;
   }
@@ -70,6 +72,7 @@ async function searchOnce(
       path: `${api.apiPath}/search/jql`,
       query: { jql, fields, maxResults: keys.length, nextPageToken },
       scopes: ['read:jira-work'],
+      points: 1 + keys.length,
     });
     const body = parseJira(cloudPage, response, 'the search');
     issues.push(...body.issues);

@@ -15,6 +15,7 @@ export async function listTransitions(api: JiraApi, key: string): Promise<JiraTr
     path: `${issuePath(api, key)}/transitions`,
     query: { expand: 'transitions.fields' },
     scopes: ['read:jira-work'],
+    issueKey: key,
   });
   return parseJira(transitionsSchema, response, 'the transitions').transitions;
 }

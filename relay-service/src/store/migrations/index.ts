@@ -5,6 +5,7 @@ import { auditOutbox } from './003-audit-outbox';
 import { idempotency } from './004-idempotency';
 import { connectionSettings } from './005-connection-settings';
 import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings';
+import { tenantQuotaAndRateWindows } from './007-tenant-quota-and-rate-windows';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '004-idempotency': idempotency,
   '005-connection-settings': connectionSettings,
   '006-tenant-namespace-and-bindings': tenantNamespaceAndBindings,
+  '007-tenant-quota-and-rate-windows': tenantQuotaAndRateWindows,
 };
 
 export const migrationProvider: MigrationProvider = {

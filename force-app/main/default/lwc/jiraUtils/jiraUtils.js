@@ -4,6 +4,14 @@
  * value helpers. Template-less on purpose: import it as `c/jiraUtils`.
  */
 
+import JIRA_BUSY from '@salesforce/label/c.Jira_Error_Busy';
+
+/**
+ * Codes meaning "too much at once, nothing was done": the relay or Jira had no room for the
+ * request and says when to come back (retryAfter). Shown to people as one "busy" message.
+ */
+const BUSY_CODES = ['JIRA_RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED'];
+
 /**
  * Reads the JSON body JiraAuraErrors puts into an AuraHandledException message:
  * {"code","message","requestId","retryAfter","fieldErrors"}. Anything else is not ours.
@@ -116,12 +124,31 @@ export function describeErrors(errors) {
 }
 
 /**
+ * Whether an error detail says Jira (or the relay) is busy and when to try again.
+ * @param {object} item one detail from describeErrors
+ * @returns {boolean} true for a rate-limit or saturation code with a retryAfter
+ */
+export function isBusy(item) {
+  return Boolean(item && BUSY_CODES.includes(item.code) && item.retryAfter > 0);
+}
+
+/**
+ * The message to show for one error detail: "Jira is busy, try again in N s" when it is busy,
+ * its own message otherwise.
+ * @param {object} item one detail from describeErrors
+ * @returns {string} message
+ */
+export function userMessage(item) {
+  return isBusy(item) ? formatLabel(JIRA_BUSY, item.retryAfter) : item.message;
+}
+
+/**
  * Reduces one or more errors to their user-facing messages (lwc-recipes ldsUtils shape).
  * @param {*} errors one error or an array of them
  * @returns {string[]} messages
  */
 export function reduceErrors(errors) {
-  return describeErrors(errors).map((item) => item.message);
+  return describeErrors(errors).map(userMessage);
 }
 
 /**

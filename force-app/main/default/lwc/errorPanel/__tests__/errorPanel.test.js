@@ -10,6 +10,12 @@ jest.mock(
   { virtual: true },
 );
 
+jest.mock(
+  '@salesforce/label/c.Jira_Error_Busy',
+  () => ({ default: 'Jira is busy, try again in {0} s.' }),
+  { virtual: true },
+);
+
 const ERRORS = require('./data/errors.json');
 
 function render(props) {
@@ -31,14 +37,29 @@ describe('c-error-panel', () => {
     expect(element.shadowRoot.querySelector('[role="alert"]')).toBeNull();
   });
 
-  it('when the relay rate limits then message, retry hint and request id are shown', () => {
+  it('when Jira is rate limiting then "Jira is busy, try again in N s" and the request id are shown', () => {
     const element = render({ errors: ERRORS.rateLimited });
     const item = element.shadowRoot.querySelector('.error-item');
     expect(item.querySelector('.error-message').textContent).toBe(
-      'Jira is rate limiting requests.',
+      'Jira is busy, try again in 30 s.',
     );
-    expect(item.querySelector('.error-retry').textContent).toContain('Try again in 30 seconds.');
+    // The busy message already says when; no second retry hint.
+    expect(item.querySelector('.error-retry')).toBeNull();
     expect(item.querySelector('.error-reference').textContent).toContain('Reference: req-7');
+  });
+
+  it('when the relay is saturated (503 with retryAfter) then the same busy message is shown', () => {
+    const element = render({ errors: ERRORS.saturated });
+    expect(element.shadowRoot.querySelector('.error-message').textContent).toBe(
+      'Jira is busy, try again in 2 s.',
+    );
+  });
+
+  it('when another error carries a retryAfter then its message and the retry hint are shown', () => {
+    const element = render({ errors: ERRORS.inFlight });
+    const item = element.shadowRoot.querySelector('.error-item');
+    expect(item.querySelector('.error-message').textContent).toBe('Still running.');
+    expect(item.querySelector('.error-retry').textContent).toContain('Try again in 5 seconds.');
   });
 
   it('when several errors are given then each is listed under the friendly headline', () => {

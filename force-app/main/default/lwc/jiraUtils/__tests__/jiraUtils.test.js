@@ -9,6 +9,7 @@ import {
   formatPayloadValue,
   groupProblems,
   httpsUrl,
+  isBusy,
   mappingsToRows,
   mergeFieldPaths,
   newMappingRow,
@@ -20,7 +21,16 @@ import {
   transitionLabel,
 } from 'c/jiraUtils';
 
+jest.mock(
+  '@salesforce/label/c.Jira_Error_Busy',
+  () => ({ default: 'Jira is busy, try again in {0} s.' }),
+  { virtual: true },
+);
+
 const ERRORS = require('./data/errors.json');
+
+/** A JiraAuraErrors-shaped Apex error. */
+const auraError = (body) => ({ status: 500, body: { message: JSON.stringify(body) } });
 const PREVIEW = require('./data/preview.json');
 
 describe('c-jira-utils', () => {
@@ -34,8 +44,31 @@ describe('c-jira-utils', () => {
         retryAfter: 30,
         fieldErrors: {},
       });
-      expect(reduceErrors(ERRORS.relayRateLimited)).toEqual(['Jira is rate limiting requests.']);
       expect(errorCode(ERRORS.relayRateLimited)).toBe('JIRA_RATE_LIMITED');
+    });
+
+    it.each(['JIRA_RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'RATE_LIMITED'])(
+      'when the relay answers %s with retryAfter then the message says Jira is busy and when to try again',
+      (code) => {
+        const error = auraError({
+          code,
+          message: 'Jira is busy: 200 calls under way.',
+          retryAfter: 3,
+        });
+        expect(reduceErrors(error)).toEqual(['Jira is busy, try again in 3 s.']);
+        expect(isBusy(describeErrors(error)[0])).toBe(true);
+      },
+    );
+
+    it('when a busy code comes without retryAfter, or another code with one, then its own message is shown', () => {
+      expect(
+        reduceErrors(auraError({ code: 'SERVICE_UNAVAILABLE', message: 'The store is down.' })),
+      ).toEqual(['The store is down.']);
+      expect(
+        reduceErrors(
+          auraError({ code: 'IDEMPOTENCY_IN_FLIGHT', message: 'Still running.', retryAfter: 2 }),
+        ),
+      ).toEqual(['Still running.']);
     });
 
     it('when field errors come as a map or as the relay list then both become field → message', () => {
