@@ -22,7 +22,7 @@ export function findDataMinimisationIssues(
   const referenced = referencedPaths(template);
   const missing = referenced.filter((path) => !lookupRecordPath(record.fields, path).found);
   const covering = coveringPaths(referenced);
-  const unmapped = leafPaths(record.fields).filter((leaf) => ![...covering].some((c) => c.startsWith(leaf)));
+  const unmapped = leafPaths(record.fields).filter((leaf) => !covering.has(leaf));
   return { missing, unmapped };
 }
 
