@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MODULES, type MutationModule } from './modules';
+import { strykerOptionsFor } from './stryker-options';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const REPORTS = path.join(REPO_ROOT, 'relay-service/mutation/reports');
@@ -47,31 +48,7 @@ async function runModule(module: MutationModule): Promise<ModuleScore> {
     if (!existsSync(path.join(REPO_ROOT, file))) throw new Error(`${module.name}: no test ${file}`);
   }
   const started = Date.now();
-  const stryker = new Stryker({
-    testRunner: 'jest',
-    plugins: ['@stryker-mutator/jest-runner'],
-    jest: {
-      projectType: 'custom',
-      configFile: 'relay-service/mutation/jest.config.ts',
-      config: { testMatch: module.tests.map((file) => `<rootDir>/${file}`) },
-      enableFindRelatedTests: false,
-    },
-    coverageAnalysis: 'perTest',
-    mutate: module.mutate,
-    // Mutated TypeScript need not type-check: ts-jest transpiles each file on its own.
-    disableTypeChecks: 'relay-service/{src,test}/**/*.ts',
-    ignorePatterns: ['relay-service/mutation/reports', '.data', 'force-app/main/default/lwc'],
-    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
-    timeoutMS: 20_000,
-    timeoutFactor: 2,
-    reporters: ['progress', 'clear-text', 'html', 'json'],
-    htmlReporter: { fileName: path.join(REPORTS, `${module.name}.html`) },
-    jsonReporter: { fileName: path.join(REPORTS, `${module.name}.json`) },
-    tempDirName: '.stryker-tmp',
-    cleanTempDir: true,
-    incremental: process.env.MUTATION_INCREMENTAL === '1',
-    incrementalFile: path.join(REPORTS, `${module.name}.incremental.json`),
-  });
+  const stryker = new Stryker(strykerOptionsFor(module, REPORTS));
   const results = await stryker.runMutationTest();
   const count = (...statuses: string[]) =>
     results.filter((result) => statuses.includes(result.status)).length;
@@ -107,13 +84,15 @@ async function main(): Promise<void> {
   const modules = selectedModules(args);
   mkdirSync(REPORTS, { recursive: true });
   process.chdir(REPO_ROOT);
-  // One PostgreSQL for every test run of every module.
-  const { default: startPostgres } = (await import('../test/support/global-setup.mjs')) as {
-    default: () => Promise<void>;
-  };
-  const { default: stopPostgres } = (await import('../test/support/global-teardown.mjs')) as {
-    default: () => Promise<void>;
-  };
+  // One PostgreSQL for every test run of every module (the test harness's own setup, untyped).
+  const hook = async (file: string) =>
+    (
+      (await import(path.join(REPO_ROOT, 'relay-service/test/support', file))) as {
+        default: () => Promise<void>;
+      }
+    ).default;
+  const startPostgres = await hook('global-setup.mjs');
+  const stopPostgres = await hook('global-teardown.mjs');
   await startPostgres();
   const scores: ModuleScore[] = [];
   try {

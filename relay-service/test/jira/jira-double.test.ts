@@ -171,6 +171,21 @@ describe.each(['cloud', 'server'] as const)(
       expect(jira.violations).toEqual([]);
     });
 
+    it('when a request is off the OpenAPI document then the double refuses it with 400, as Jira does, and records it', async () => {
+      const seen = jira.violations.length;
+      const refused = send({
+        method: 'POST',
+        path: `${api}/issue/SUP-1/transitions`,
+        body: { transition: 'Done' },
+      });
+      await expect(refused).rejects.toThrow('Jira answered 400');
+      await expect(refused).rejects.toThrow('/transition must be object');
+      expect(jira.violations.slice(seen)).toEqual([
+        expect.stringContaining('/transition must be object'),
+      ]);
+      jira.violations.length = seen;
+    });
+
     it('when a response drifts from the document then the validator says so', () => {
       const validator = openApiValidator(deployment);
       const problems = validator.validateResponse(
