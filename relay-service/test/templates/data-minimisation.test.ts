@@ -105,6 +105,51 @@ describe('data minimisation', () => {
     );
   });
 
+  it.each([
+    ['{{A.B.C}}', { A: { B: null } }, []],
+    ['{{A.B.C.D.E.F}}', { A: { B: { C: { D: { E: null } } } } }, []],
+    ['{{A.B.C.D.E.F.G}}', { A: { B: { C: { D: { E: null } } } } }, []],
+    // Five relationships deep is as far as a record nests: a sixth is no relationship.
+    ['{{A.B.C.D.E.F.G}}', { A: { B: { C: { D: { E: { F: null } } } } } }, ['A.B.C.D.E.F']],
+  ] as const)(
+    'when %s is referenced and the record holds %j then the unmapped paths are %j',
+    (summary, fields, unmapped) => {
+      const deep = template({ summary, description: '', fields: [] });
+      expect(findDataMinimisationIssues(deep, record(fields))).toEqual({ missing: [], unmapped });
+    },
+  );
+
+  it('when data is missing or unmapped then the refusal names each path for the caller', () => {
+    const both = template({ summary: '{{Subject}} {{Account.Name}}', description: '', fields: [] });
+    const missing = thrownBy(AppError, () => assertDataMinimised(both, record({ Subject: 's' })));
+    expect(missing).toMatchObject({
+      code: 'TEMPLATE_DATA_MISSING',
+      detail:
+        'The record data lacks fields the template references: Account.Name. Send every referenced field, with null for an empty one.',
+      fieldErrors: [
+        {
+          field: 'record.fields.Account.Name',
+          message: 'referenced by the template but not sent',
+        },
+      ],
+    });
+    const unmapped = thrownBy(AppError, () =>
+      assertDataMinimised(both, record({ Subject: 's', Account: { Name: 'a' }, Phone: '1' })),
+    );
+    expect(unmapped).toMatchObject({
+      code: 'TEMPLATE_DATA_UNMAPPED',
+      detail:
+        'The record data holds fields the template does not reference: Phone. Send only the referenced fields.',
+      fieldErrors: [{ field: 'record.fields.Phone', message: 'not referenced by the template' }],
+    });
+    const other = thrownBy(AppError, () =>
+      assertDataMinimised(both, record({}, { objectApiName: 'Account' })),
+    );
+    expect(other.fieldErrors).toEqual([
+      { field: 'record.objectApiName', message: 'expected Case' },
+    ]);
+  });
+
   it('when a path names an Object prototype member then only an own record field satisfies it', () => {
     const proto = template({
       summary: '{{constructor}} {{toString}}',
@@ -177,6 +222,7 @@ describe('data minimisation', () => {
         ['Account.Owner__c'],
       ],
       ['{{Account.Name}}', { Acc: { Name: 'Acme' }, Account: { Name: 'Acme' } }, [], ['Acc.Name']],
+      ['{{Names__c}}', { Names__c: 'y', Names__: 'x' }, [], ['Names__']],
     ] as const)(
       'when the template references %s and the record holds %j then missing is %j and unmapped is %j',
       (summary, fields, missing, unmapped) => {
