@@ -11,6 +11,8 @@ export default tseslint.config(
       '.data/**',
       '.tmp/**',
       'test-results/**',
+      '.stryker-tmp/**',
+      'relay-service/mutation/reports/**',
       'force-app/main/**',
       'force-app/test/classes/**',
     ],

@@ -113,7 +113,10 @@ describe.each(['cloud', 'server'] as const)(
       ).toHaveLength(1);
 
       const transitions = await send({ method: 'GET', path: `${api}/issue/${key}/transitions` });
-      expect((transitions.body as { transitions: unknown[] }).transitions).toHaveLength(3);
+      // A new SUP issue is To Do: "Start work" and "Resolve" lead on, "Reopen" is not offered.
+      expect(
+        (transitions.body as { transitions: { name: string }[] }).transitions.map((t) => t.name),
+      ).toEqual(['Start work', 'Resolve']);
       expect(
         (
           await send({
@@ -166,6 +169,21 @@ describe.each(['cloud', 'server'] as const)(
       expect(JSON.stringify(picked.body)).toContain(key);
 
       expect(jira.violations).toEqual([]);
+    });
+
+    it('when a request is off the OpenAPI document then the double refuses it with 400, as Jira does, and records it', async () => {
+      const seen = jira.violations.length;
+      const refused = send({
+        method: 'POST',
+        path: `${api}/issue/SUP-1/transitions`,
+        body: { transition: 'Done' },
+      });
+      await expect(refused).rejects.toThrow('Jira answered 400');
+      await expect(refused).rejects.toThrow('/transition must be object');
+      expect(jira.violations.slice(seen)).toEqual([
+        expect.stringContaining('/transition must be object'),
+      ]);
+      jira.violations.length = seen;
     });
 
     it('when a response drifts from the document then the validator says so', () => {

@@ -66,26 +66,27 @@ describe('transitions of a linked issue', () => {
       expect(answer.body.transitions).toEqual([
         {
           id: '21',
-          name: 'In Progress',
+          name: 'Start work',
           toStatus: 'In Progress',
           toStatusCategory: 'indeterminate',
         },
-        { id: '31', name: 'Done', toStatus: 'Done', toStatusCategory: 'done' },
+        { id: '31', name: 'Resolve', toStatus: 'Done', toStatusCategory: 'done' },
       ]);
       expect(world.doubles[deployment].jiraCalls).toBe(1);
     });
 
-    it('when the transitions are listed with only the template id then every transition Jira offers comes back', async () => {
+    it('when the transitions are listed with only the template id then every transition Jira offers in the current status comes back', async () => {
       const issue = world.seed(deployment);
-      const answer = await world.admin.call(
-        'GET',
-        `/v1/issues/${issue.key}/transitions?connection=${connection}&template=a0B5g00000T3mPlAAB`,
-      );
-      expect((answer.body.transitions as { id: string }[]).map((t) => t.id)).toEqual([
-        '11',
-        '21',
-        '31',
-      ]);
+      const list = async () =>
+        (
+          await world.admin.call(
+            'GET',
+            `/v1/issues/${issue.key}/transitions?connection=${connection}&template=a0B5g00000T3mPlAAB`,
+          )
+        ).body.transitions as { id: string }[];
+      expect((await list()).map((t) => t.id)).toEqual(['21', '31']);
+      issue.status = STATUSES.done;
+      expect((await list()).map((t) => t.id)).toEqual(['11']);
     });
 
     it('when a user runs an allowed transition by id then the issue moves and the new status is answered in two Jira calls', async () => {
@@ -140,6 +141,7 @@ describe('transitions of a linked issue', () => {
     it('when a transition id leads to a status the template does not allow then it is refused after one read and nothing is changed', async () => {
       const double = world.doubles[deployment];
       const issue = world.seed(deployment);
+      issue.status = STATUSES.progress;
 
       const answer = await transition(issue.key, { transition: { id: '11' } });
 
@@ -299,7 +301,114 @@ describe('transitions of a linked issue', () => {
       const issue = world.seed(deployment);
       const answer = await transition(issue.key, { transition: { id: '999' } });
       expect(answer.status).toBe(422);
-      expect(answer.body.availableTransitions).toHaveLength(3);
+      expect(answer.body.availableTransitions).toEqual([
+        {
+          id: '21',
+          name: 'Start work',
+          toStatus: 'In Progress',
+          toStatusCategory: 'indeterminate',
+        },
+        { id: '31', name: 'Resolve', toStatus: 'Done', toStatusCategory: 'done' },
+      ]);
+      expect(answer.body.detail).toContain('"Start work" → "In Progress"');
+    });
+
+    describe('when transition names differ from the statuses they lead to', () => {
+      const listAllowed = async (key: string, allowed: string[]) =>
+        (
+          await world.admin.call(
+            'GET',
+            `/v1/issues/${key}/transitions?connection=${connection}&template=a0B5g00000T3mPlAAB&${allowed
+              .map((a) => `allowed=${encodeURIComponent(a)}`)
+              .join('&')}`,
+          )
+        ).body.transitions as { id: string }[];
+
+      it('then a template that lists transition names instead of statuses allows none of them', async () => {
+        const double = world.doubles[deployment];
+        const issue = world.seed(deployment);
+        const byNames = template(deployment, { allowedTransitions: ['Start work', 'Resolve'] });
+
+        expect(await listAllowed(issue.key, ['Start work', 'Resolve'])).toEqual([]);
+        const byId = await transition(issue.key, { template: byNames, transition: { id: '21' } });
+        expect(byId.status).toBe(403);
+        expect(byId.body).toMatchObject({ code: 'TRANSITION_NOT_ALLOWED' });
+        expect(byId.body.detail).toContain('Moving the issue to "In Progress"');
+        // A flow naming a transition where a status belongs finds no transition leading there.
+        const byName = await transition(issue.key, {
+          template: byNames,
+          transition: { toStatus: 'Resolve' },
+        });
+        expect(byName.status).toBe(422);
+        expect(byName.body.code).toBe('JIRA_VALIDATION');
+        expect(double.callsTo(postRoute(double.model.api))).toBe(0);
+        expect(issue.status).toBe(STATUSES.todo);
+      });
+
+      it('then the status a transition leads to decides, and the answer names both', async () => {
+        const double = world.doubles[deployment];
+        const issue = world.seed(deployment);
+        const answer = await transition(issue.key, { transition: { toStatus: 'in progress' } });
+        expect(answer.status).toBe(200);
+        expect(answer.body).toEqual({
+          status: { name: 'In Progress', category: 'indeterminate' },
+          transition: { id: '21', name: 'Start work' },
+        });
+        expect(double.bodiesOf(postRoute(double.model.api))).toEqual([
+          { transition: { id: '21' } },
+        ]);
+        expect(issue.status).toBe(STATUSES.progress);
+      });
+
+      it('then a transition Jira offers only in another status is not run, and what is offered now is listed', async () => {
+        const double = world.doubles[deployment];
+        const issue = world.seed(deployment);
+        const reopen = template(deployment, { allowedTransitions: ['To Do'] });
+
+        const fromToDo = await transition(issue.key, {
+          template: reopen,
+          transition: { id: '11' },
+        });
+        expect(fromToDo.status).toBe(422);
+        expect(fromToDo.body.code).toBe('JIRA_VALIDATION');
+        expect(double.callsTo(postRoute(double.model.api))).toBe(0);
+
+        issue.status = STATUSES.done;
+        const fromDone = await transition(issue.key, {
+          template: reopen,
+          transition: { toStatus: 'To Do' },
+        });
+        expect(fromDone.body).toMatchObject({ transition: { id: '11', name: 'Reopen' } });
+        expect(issue.status).toBe(STATUSES.todo);
+      });
+
+      it("then an incident moves along its own project's workflow, one offered step at a time", async () => {
+        const double = world.doubles[deployment];
+        const incident = world.seed(deployment, {}, 'OPS');
+        const incidents = template(deployment, {
+          projectKey: 'OPS',
+          issueType: 'Incident',
+          allowedTransitions: ['Resolved', 'Closed'],
+        });
+        const move = (toStatus: string) =>
+          transition(incident.key, { template: incidents, transition: { toStatus } });
+
+        expect(incident.status).toBe(STATUSES.open);
+        // Closed is allowed, but Jira offers no way there from Open.
+        expect((await move('Closed')).body.code).toBe('JIRA_VALIDATION');
+        expect((await move('Resolved')).body).toMatchObject({
+          status: { name: 'Resolved', category: 'done' },
+          transition: { id: '111', name: 'Resolve this issue' },
+        });
+        expect((await move('Closed')).body).toMatchObject({
+          transition: { id: '121', name: 'Close' },
+        });
+        expect(incident.status).toBe(STATUSES.closed);
+        expect(double.bodiesOf(postRoute(double.model.api))).toEqual([
+          { transition: { id: '111' } },
+          { transition: { id: '121' } },
+        ]);
+      });
     });
 
     it.each([

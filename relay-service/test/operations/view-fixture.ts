@@ -56,7 +56,8 @@ export interface IssueActionsWorld {
   /** Every wait the Jira transport asked for, in ms. */
   sleeps: number[];
   clock: { now(): number };
-  seed(deployment: Deployment, fields?: Record<string, unknown>): Issue;
+  /** A new issue in SUP (or the given project of the double), in its workflow's first status. */
+  seed(deployment: Deployment, fields?: Record<string, unknown>, projectKey?: string): Issue;
   /** Audit events queued for one request id (View events only when the tenant audits views). */
   auditOf(requestId: string | null): Promise<AuditEvent[]>;
   /** Every exchange so far checked against relay-service/openapi.yaml. */
@@ -111,10 +112,10 @@ export async function startIssueActionsWorld(): Promise<IssueActionsWorld> {
     doubles,
     sleeps,
     clock,
-    seed(deployment, fields = {}) {
+    seed(deployment, fields = {}, projectKey = 'SUP') {
       const model = doubles[deployment].model;
-      const project = model.project('SUP');
-      if (!project) throw new Error('the double has no SUP project');
+      const project = model.project(projectKey);
+      if (!project) throw new Error(`the double has no ${projectKey} project`);
       return model.createIssue({
         project,
         issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],

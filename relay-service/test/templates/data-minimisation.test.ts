@@ -105,6 +105,51 @@ describe('data minimisation', () => {
     );
   });
 
+  it.each([
+    ['{{A.B.C}}', { A: { B: null } }, []],
+    ['{{A.B.C.D.E.F}}', { A: { B: { C: { D: { E: null } } } } }, []],
+    ['{{A.B.C.D.E.F.G}}', { A: { B: { C: { D: { E: null } } } } }, []],
+    // Five relationships deep is as far as a record nests: a sixth is no relationship.
+    ['{{A.B.C.D.E.F.G}}', { A: { B: { C: { D: { E: { F: null } } } } } }, ['A.B.C.D.E.F']],
+  ] as const)(
+    'when %s is referenced and the record holds %j then the unmapped paths are %j',
+    (summary, fields, unmapped) => {
+      const deep = template({ summary, description: '', fields: [] });
+      expect(findDataMinimisationIssues(deep, record(fields))).toEqual({ missing: [], unmapped });
+    },
+  );
+
+  it('when data is missing or unmapped then the refusal names each path for the caller', () => {
+    const both = template({ summary: '{{Subject}} {{Account.Name}}', description: '', fields: [] });
+    const missing = thrownBy(AppError, () => assertDataMinimised(both, record({ Subject: 's' })));
+    expect(missing).toMatchObject({
+      code: 'TEMPLATE_DATA_MISSING',
+      detail:
+        'The record data lacks fields the template references: Account.Name. Send every referenced field, with null for an empty one.',
+      fieldErrors: [
+        {
+          field: 'record.fields.Account.Name',
+          message: 'referenced by the template but not sent',
+        },
+      ],
+    });
+    const unmapped = thrownBy(AppError, () =>
+      assertDataMinimised(both, record({ Subject: 's', Account: { Name: 'a' }, Phone: '1' })),
+    );
+    expect(unmapped).toMatchObject({
+      code: 'TEMPLATE_DATA_UNMAPPED',
+      detail:
+        'The record data holds fields the template does not reference: Phone. Send only the referenced fields.',
+      fieldErrors: [{ field: 'record.fields.Phone', message: 'not referenced by the template' }],
+    });
+    const other = thrownBy(AppError, () =>
+      assertDataMinimised(both, record({}, { objectApiName: 'Account' })),
+    );
+    expect(other.fieldErrors).toEqual([
+      { field: 'record.objectApiName', message: 'expected Case' },
+    ]);
+  });
+
   it('when a path names an Object prototype member then only an own record field satisfies it', () => {
     const proto = template({
       summary: '{{constructor}} {{toString}}',
@@ -119,5 +164,90 @@ describe('data minimisation', () => {
 
   it('when leaf paths are listed then empty objects contribute none and nulls do', () => {
     expect(leafPaths({ A: { B: {}, C: null }, D: 1 })).toEqual(['A.C', 'D']);
+  });
+
+  describe('field names that share a prefix are different fields', () => {
+    const only = (summary: string) => template({ summary, description: '', fields: [] });
+
+    it.each([
+      // [what the template references, what the record holds, missing, unmapped]
+      [
+        '{{Email_Opt_Out__c}}',
+        { Email_Opt_Out__c: false, Email: 'jane@globex.example' },
+        [],
+        ['Email'],
+      ],
+      [
+        '{{Email}}',
+        { Email: 'jane@globex.example', Email_Opt_Out__c: false },
+        [],
+        ['Email_Opt_Out__c'],
+      ],
+      ['{{Email_Opt_Out__c}}', { Email: 'jane@globex.example' }, ['Email_Opt_Out__c'], ['Email']],
+      [
+        '{{OwnerId}}',
+        { OwnerId: '0055g00000AbCdEFGH', Owner: { Name: 'Sam' } },
+        [],
+        ['Owner.Name'],
+      ],
+      [
+        '{{Owner.Name}}',
+        { Owner: { Name: 'Sam' }, OwnerId: '0055g00000AbCdEFGH' },
+        [],
+        ['OwnerId'],
+      ],
+      ['{{Owner.Name}}', { OwnerId: '0055g00000AbCdEFGH' }, ['Owner.Name'], ['OwnerId']],
+      ['{{Account.Name2}}', { Account: { Name2: 'a', Name: 'Acme' } }, [], ['Account.Name']],
+      ['{{Account.Name}}', { Account: { Name: 'Acme', Name2: 'a' } }, [], ['Account.Name2']],
+      ['{{Account.Name2}}', { Account: { Name: 'Acme' } }, ['Account.Name2'], ['Account.Name']],
+      ['{{AccountId}}', { AccountId: '0015g00000AbCdEFGH', Account: null }, [], ['Account']],
+      [
+        '{{Account.Name}}',
+        { Account: { Name: 'Acme' }, AccountNumber: '42' },
+        [],
+        ['AccountNumber'],
+      ],
+      [
+        '{{Account.Owner.Email}}',
+        {
+          Account: { Owner: { Email: 'o@acme.example', EmailEncodingKey: 'UTF-8' }, OwnerId: 'x' },
+        },
+        [],
+        ['Account.Owner.EmailEncodingKey', 'Account.OwnerId'],
+      ],
+      [
+        '{{Account.Owner.Email}}',
+        { Account: { Owner: { Email: 'o@acme.example' }, Owner__c: 'x' } },
+        [],
+        ['Account.Owner__c'],
+      ],
+      ['{{Account.Name}}', { Acc: { Name: 'Acme' }, Account: { Name: 'Acme' } }, [], ['Acc.Name']],
+      ['{{Names__c}}', { Names__c: 'y', Names__: 'x' }, [], ['Names__']],
+    ] as const)(
+      'when the template references %s and the record holds %j then missing is %j and unmapped is %j',
+      (summary, fields, missing, unmapped) => {
+        expect(findDataMinimisationIssues(only(summary), record(fields))).toEqual({
+          missing,
+          unmapped,
+        });
+      },
+    );
+
+    it('when the record holds a field that only starts like a referenced one then the create is refused as unmapped', () => {
+      const refused = thrownBy(AppError, () =>
+        assertDataMinimised(
+          only('{{Email_Opt_Out__c}} {{Account.Name2}} {{OwnerId}}'),
+          record({
+            Email_Opt_Out__c: false,
+            Email: 'jane@globex.example',
+            Account: { Name2: 'a', Name: 'Acme' },
+            OwnerId: '0055g00000AbCdEFGH',
+            Owner: { Email: 'sam@acme.example' },
+          }),
+        ),
+      );
+      expect(refused.code).toBe('TEMPLATE_DATA_UNMAPPED');
+      expect(refused.extra).toEqual({ unmapped: ['Email', 'Account.Name', 'Owner.Email'] });
+    });
   });
 });

@@ -49,9 +49,124 @@ describe('sanitizing Jira rendered HTML', () => {
     expectInert(output);
   });
 
+  it.each([
+    'p',
+    'div',
+    'span',
+    'strong',
+    'b',
+    'em',
+    'i',
+    'u',
+    's',
+    'del',
+    'ins',
+    'sub',
+    'sup',
+    'small',
+    'cite',
+    'q',
+    'code',
+    'pre',
+    'tt',
+    'kbd',
+    'samp',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'dl',
+    'dt',
+    'dd',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'caption',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+  ])('when Jira renders a <%s> then it survives with its text', (tag) => {
+    expect(cloud(`<${tag}>x</${tag}>`)).toBe(`<${tag}>x</${tag}>`);
+  });
+
+  it('when Jira renders line breaks, rules and a table with its parts then they survive', () => {
+    const html =
+      '<p>a<br />b</p><hr /><table><caption>c</caption><thead><tr><th rowspan="2">h</th></tr></thead>' +
+      '<tfoot><tr><td colspan="3" rowspan="1">f</td></tr></tfoot></table><ol start="4"><li>x</li></ol>';
+    expect(cloud(html)).toBe(html);
+  });
+
+  it('when a link has a title then the title is kept, with or without a safe target', () => {
+    expect(cloud('<a href="https://x.example/" title="Spec">s</a>')).toBe(
+      '<a href="https://x.example/" target="_blank" rel="noopener noreferrer" title="Spec">s</a>',
+    );
+    expect(cloud('<a href="javascript:x" title="Spec">s</a>')).toBe('<a title="Spec">s</a>');
+    expect(cloud('<a>s</a>')).toBe('<a>s</a>');
+  });
+
+  it.each([
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'select',
+    'noscript',
+    'template',
+    'title',
+    'iframe',
+    'frameset',
+    'object',
+    'applet',
+    'svg',
+    'math',
+    'xmp',
+    'noembed',
+    'noframes',
+    // <frame> and <embed> are void elements: they have no content to drop.
+  ])('when Jira content holds a <%s> then it is dropped with its content', (tag) => {
+    expect(cloud(`<p>a<${tag}>hidden</${tag}>b</p>`)).toBe('<p>ab</p>');
+  });
+
+  it('when Jira content holds <plaintext> then it and everything after it is dropped', () => {
+    expect(cloud('<p>a</p><plaintext><b>rest</b>')).toBe('<p>a</p>');
+  });
+
+  it.each([
+    [
+      'an attribute of an allowed tag that is not allowed on it',
+      '<td title="t" start="2">x</td>',
+      '<td>x</td>',
+    ],
+    ['a span of a tag that is not allowed', '<font color="red">x</font>', 'x'],
+    ['a link to another scheme', '<a href="ftp://x.example/f">f</a>', '<a>f</a>'],
+    ['an href that is no URL at all', '<a href="http://">f</a>', '<a>f</a>'],
+    ['an image without alt text', '<img src="x.png">', '<span></span>'],
+  ])('when Jira content holds %s then only the safe part is kept', (_what, input, expected) => {
+    expect(cloud(input)).toBe(expected);
+  });
+
+  it('when the site URL already ends with a slash then relative links resolve under it once', () => {
+    expect(
+      sanitizeJiraHtml('<a href="browse/SUP-1">a</a>', {
+        siteUrl: 'https://jira.acme.example/jira/',
+      }),
+    ).toBe(
+      '<a href="https://jira.acme.example/jira/browse/SUP-1" target="_blank" rel="noopener noreferrer">a</a>',
+    );
+  });
+
   it('when links are absolute http(s) or mailto then they open in a new tab without opener', () => {
     expect(cloud('<a href="https://x.example/a" target="_self" rel="opener">x</a>')).toBe(
       '<a href="https://x.example/a" target="_blank" rel="noopener noreferrer">x</a>',
+    );
+    expect(cloud('<a href="http://intranet.acme.example/a">x</a>')).toBe(
+      '<a href="http://intranet.acme.example/a" target="_blank" rel="noopener noreferrer">x</a>',
     );
     expect(cloud('<a href="mailto:a@b.example">m</a>')).toBe(
       '<a href="mailto:a@b.example" target="_blank" rel="noopener noreferrer">m</a>',

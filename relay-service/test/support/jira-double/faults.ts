@@ -9,6 +9,12 @@ export type FaultKind =
   /** 429 with Retry-After and Atlassian's rate-limit headers. */
   | { kind: 'rateLimit'; retryAfterSeconds?: number; reason?: string }
   | { kind: 'delay'; ms: number }
+  /**
+   * Jira does the work (creates the issue, adds the comment), then answers `status` instead of
+   * its success answer, or only after `delayMs`: a write that happened although the caller
+   * could not learn so.
+   */
+  | { kind: 'afterHandling'; status?: number; delayMs?: number }
   /** The socket is destroyed without an answer. */
   | { kind: 'reset' }
   /** Bearer tokens are answered as expired (401). */

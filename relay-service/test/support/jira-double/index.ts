@@ -1,6 +1,6 @@
 export { JiraDouble, startJiraDouble, type JiraDoubleOptions } from './jira-double';
 export type { Fault, FaultKind } from './faults';
-export { JiraModel, STATUSES, WORKFLOW } from './model';
+export { INCIDENT_WORKFLOW, JiraModel, STATUSES, SUPPORT_WORKFLOW } from './model';
 export type { Deployment, FieldMeta, Issue, IssueType, JiraUser, Project } from './model';
 export { DEFAULT_SCOPES, OAuthServer, type OAuthSite } from './oauth-server';
 export {

@@ -5,7 +5,13 @@ import { Faults, type FaultKind } from './faults';
 import { JiraModel, type Deployment, type JiraUser } from './model';
 import { OAuthServer, type OAuthSite } from './oauth-server';
 import { openApiValidator, type OpenApiValidator } from './openapi-validator';
-import { DoubleRouter, type DoubleReply, type DoubleRequest, type Principal } from './router';
+import {
+  DoubleRouter,
+  jiraErrors,
+  type DoubleReply,
+  type DoubleRequest,
+  type Principal,
+} from './router';
 import { issueRoutes } from './routes/issues';
 import { metadataRoutes } from './routes/metadata';
 import { oauthRoutes } from './routes/oauth';
@@ -184,9 +190,11 @@ export class JiraDouble {
         entry.body = body;
       }
       if (route.kind === 'jira' && this.validator) {
-        this.violations.push(
-          ...this.validator.validateRequest(method, path, url.searchParams, body),
-        );
+        const violations = this.validator.validateRequest(method, path, url.searchParams, body);
+        this.violations.push(...violations);
+        // Like Jira, a request off its API is refused, so a test that never looks at
+        // `violations` still fails when the relay sends one.
+        if (violations.length) return send(res, jiraErrors(400, violations));
       }
       const fault = this.faults.take(key, route.kind === 'jira');
       if (fault?.kind === 'delay') await sleepUnlessClosed(fault.ms, res);
@@ -218,6 +226,14 @@ export class JiraDouble {
         if (refused) return send(res, refused);
       }
       const reply = await route.handler(request, this);
+      if (fault?.kind === 'afterHandling') {
+        if (fault.delayMs !== undefined) await sleepUnlessClosed(fault.delayMs, res);
+        if (fault.status !== undefined)
+          return send(res, {
+            status: fault.status,
+            body: { errorMessages: [`Injected ${fault.status} after handling`], errors: {} },
+          });
+      }
       if (route.kind === 'jira' && this.validator) {
         this.violations.push(
           ...this.validator.validateResponse(method, path, reply.status, reply.body),

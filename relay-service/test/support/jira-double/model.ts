@@ -45,6 +45,7 @@ export interface Project {
   key: string;
   name: string;
   issueTypes: IssueType[];
+  workflow: Workflow;
 }
 
 export interface Status {
@@ -55,8 +56,17 @@ export interface Status {
 
 export interface Transition {
   id: string;
+  /** As in real workflows, a transition's name is a verb, not its target status. */
   name: string;
   to: Status;
+  /** The statuses in which Jira offers the transition. */
+  from: Status[];
+}
+
+/** A project's workflow: where a new issue starts and which transitions lead on from where. */
+export interface Workflow {
+  initial: Status;
+  transitions: Transition[];
 }
 
 export interface Comment {
@@ -90,29 +100,64 @@ export interface Issue {
   reporter: JiraUser;
 }
 
-export const STATUSES: Record<'todo' | 'progress' | 'done', Status> = {
-  todo: {
-    id: '10000',
-    name: 'To Do',
-    category: { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' },
-  },
-  progress: {
-    id: '3',
-    name: 'In Progress',
-    category: { id: 4, key: 'indeterminate', name: 'In Progress', colorName: 'yellow' },
-  },
-  done: {
-    id: '10001',
-    name: 'Done',
-    category: { id: 3, key: 'done', name: 'Done', colorName: 'green' },
-  },
+const status = (id: string, name: string, category: 'new' | 'indeterminate' | 'done'): Status => ({
+  id,
+  name,
+  category: {
+    new: { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' } as const,
+    indeterminate: {
+      id: 4,
+      key: 'indeterminate',
+      name: 'In Progress',
+      colorName: 'yellow',
+    } as const,
+    done: { id: 3, key: 'done', name: 'Done', colorName: 'green' } as const,
+  }[category],
+});
+
+export const STATUSES = {
+  todo: status('10000', 'To Do', 'new'),
+  progress: status('3', 'In Progress', 'indeterminate'),
+  done: status('10001', 'Done', 'done'),
+  open: status('1', 'Open', 'new'),
+  investigating: status('10100', 'Investigating', 'indeterminate'),
+  resolved: status('5', 'Resolved', 'done'),
+  closed: status('6', 'Closed', 'done'),
+} satisfies Record<string, Status>;
+
+/**
+ * SUP's workflow, shaped like Jira Software's: transitions named for what the user does, each
+ * offered only in some statuses (nothing starts work on an issue already in progress).
+ */
+export const SUPPORT_WORKFLOW: Workflow = {
+  initial: STATUSES.todo,
+  transitions: [
+    { id: '11', name: 'Reopen', to: STATUSES.todo, from: [STATUSES.progress, STATUSES.done] },
+    { id: '21', name: 'Start work', to: STATUSES.progress, from: [STATUSES.todo] },
+    { id: '31', name: 'Resolve', to: STATUSES.done, from: [STATUSES.todo, STATUSES.progress] },
+  ],
 };
 
-export const WORKFLOW: Transition[] = [
-  { id: '11', name: 'To Do', to: STATUSES.todo },
-  { id: '21', name: 'In Progress', to: STATUSES.progress },
-  { id: '31', name: 'Done', to: STATUSES.done },
-];
+/** OPS's incident workflow, shaped like Jira Service Management's. */
+export const INCIDENT_WORKFLOW: Workflow = {
+  initial: STATUSES.open,
+  transitions: [
+    { id: '101', name: 'Investigate', to: STATUSES.investigating, from: [STATUSES.open] },
+    {
+      id: '111',
+      name: 'Resolve this issue',
+      to: STATUSES.resolved,
+      from: [STATUSES.open, STATUSES.investigating],
+    },
+    { id: '121', name: 'Close', to: STATUSES.closed, from: [STATUSES.resolved] },
+    {
+      id: '131',
+      name: 'Back to open',
+      to: STATUSES.open,
+      from: [STATUSES.investigating, STATUSES.resolved],
+    },
+  ],
+};
 
 const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({
   id: String(i + 1),
@@ -361,11 +406,13 @@ export class JiraModel {
         { id: '10004', name: 'Bug', subtask: false, fields },
         { id: '10002', name: 'Task', subtask: false, fields },
       ],
+      workflow: SUPPORT_WORKFLOW,
     });
     const ops = { id: '10002', key: 'OPS', name: 'Operations' };
     this.projects.push({
       ...ops,
       issueTypes: [{ id: '10010', name: 'Incident', subtask: false, fields: incidentFields(ops) }],
+      workflow: INCIDENT_WORKFLOW,
     });
   }
 
@@ -400,7 +447,7 @@ export class JiraModel {
       key: `${input.project.key}-${number}`,
       projectKey: input.project.key,
       issueTypeId: input.issueType.id,
-      status: STATUSES.todo,
+      status: input.project.workflow.initial,
       fields: { ...input.fields },
       comments: [],
       remoteLinks: [],
@@ -441,6 +488,13 @@ export class JiraModel {
     const created: RemoteLink = { id: this.nextLinkId++, ...link };
     issue.remoteLinks.push(created);
     return { link: created, created: true };
+  }
+
+  /** The transitions Jira offers for the issue in its current status. */
+  transitionsOf(issue: Issue): Transition[] {
+    const workflow = this.project(issue.projectKey)?.workflow;
+    if (!workflow) throw new Error(`the double has no project ${issue.projectKey}`);
+    return workflow.transitions.filter((t) => t.from.some((s) => s.id === issue.status.id));
   }
 
   userFor(issue: Issue): JiraUser {

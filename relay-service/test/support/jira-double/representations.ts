@@ -1,11 +1,4 @@
-import {
-  WORKFLOW,
-  type Comment,
-  type Issue,
-  type JiraModel,
-  type JiraUser,
-  type Status,
-} from './model';
+import { type Comment, type Issue, type JiraModel, type JiraUser, type Status } from './model';
 
 /** How users, statuses, issues and comments look on the wire, per deployment. */
 export function userJson(model: JiraModel, user: JiraUser): Record<string, unknown> {
@@ -116,7 +109,11 @@ export function issueJson(
     fields,
   };
   if (options.expand?.some((e) => e === 'transitions' || e === 'transitions.fields'))
-    result.transitions = transitionsJson(model, options.expand.includes('transitions.fields'));
+    result.transitions = transitionsJson(
+      model,
+      issue,
+      options.expand.includes('transitions.fields'),
+    );
   if (options.expand?.includes('renderedFields')) {
     result.renderedFields = {
       description: renderText(issue.fields.description),
@@ -132,17 +129,21 @@ export function issueJson(
 }
 
 /**
- * The transitions Jira offers from any status (the double's workflow is fully connected), with
- * their screen fields when `expand=transitions.fields` asked for them.
+ * The transitions Jira offers for the issue in its current status (its project's workflow),
+ * with their screen fields when `expand=transitions.fields` asked for them.
  */
-export function transitionsJson(model: JiraModel, withFields = false): Record<string, unknown>[] {
-  return WORKFLOW.map((t) => ({
+export function transitionsJson(
+  model: JiraModel,
+  issue: Issue,
+  withFields = false,
+): Record<string, unknown>[] {
+  return model.transitionsOf(issue).map((t) => ({
     id: t.id,
     name: t.name,
     to: statusJson(model, t.to),
     hasScreen: model.transitionScreens.has(t.id),
     ...(withFields ? { fields: screenFieldsJson(model, t.id) } : {}),
-    isGlobal: true,
+    isGlobal: false,
     isInitial: false,
     isAvailable: true,
     isConditional: false,

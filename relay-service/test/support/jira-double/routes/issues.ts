@@ -1,6 +1,5 @@
 import type { JiraDouble } from '../jira-double';
 import type { Issue, JiraModel } from '../model';
-import { WORKFLOW } from '../model';
 import { commentJson, issueJson, transitionsJson } from '../representations';
 import { jiraErrors, type DoubleReply, type DoubleRequest, type DoubleRouter } from '../router';
 
@@ -207,7 +206,7 @@ export function issueRoutes(router: DoubleRouter, double: JiraDouble): void {
     const withFields = request.query.get('expand')?.split(',').includes('transitions.fields');
     return {
       status: 200,
-      body: { expand: 'transitions', transitions: transitionsJson(model, withFields) },
+      body: { expand: 'transitions', transitions: transitionsJson(model, issue, withFields) },
     };
   });
 
@@ -215,7 +214,8 @@ export function issueRoutes(router: DoubleRouter, double: JiraDouble): void {
     const issue = find(request);
     if (!issue) return notFound();
     const id = (request.body as { transition?: { id?: string } } | undefined)?.transition?.id;
-    const transition = WORKFLOW.find((t) => t.id === id);
+    // Like Jira: only a transition offered in the issue's current status can run.
+    const transition = model.transitionsOf(issue).find((t) => t.id === id);
     if (!transition)
       return jiraErrors(400, ["Transition id '" + String(id) + "' is not valid for this issue."]);
     // Like Jira: a required screen field left out fails the whole transition, naming the field.

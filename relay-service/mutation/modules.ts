@@ -1,0 +1,100 @@
+/**
+ * The relay code that guards security and correctness, one entry per module mutation testing
+ * runs over: the files Stryker mutates and the test files that cover them. A module's tests
+ * are the ones written for that code; a mutant they miss is a hole in them, even when a test
+ * elsewhere would catch it.
+ */
+export interface MutationModule {
+  name: string;
+  what: string;
+  /** Globs of the files to mutate, relative to the repository root. */
+  mutate: string[];
+  /** Test files run against each mutant, relative to the repository root. */
+  tests: string[];
+}
+
+const src = (file: string) => `relay-service/src/${file}`;
+const test = (file: string) => `relay-service/test/${file}`;
+
+export const MODULES: MutationModule[] = [
+  {
+    name: 'signing',
+    what: 'request signing and the replay guard',
+    mutate: [
+      src('tenants/signing.ts'),
+      src('tenants/replay-guard.ts'),
+      src('http/middleware/signed-request.ts'),
+    ],
+    tests: [
+      test('tenants/signing.test.ts'),
+      test('tenants/replay-guard.test.ts'),
+      test('http/signed-requests.test.ts'),
+    ],
+  },
+  {
+    name: 'credentials',
+    what: 'tenant credentials (secrets, rotation, registration codes)',
+    mutate: [src('tenants/tenant-service.ts')],
+    tests: [
+      test('store/store.test.ts'),
+      test('cli/admin-cli.test.ts'),
+      test('http/registration.test.ts'),
+    ],
+  },
+  {
+    name: 'minimisation',
+    what: 'data minimisation: the record holds exactly what the template references',
+    mutate: [src('templates/data-minimisation.ts')],
+    tests: [test('templates/data-minimisation.test.ts')],
+  },
+  {
+    name: 'merge-fields',
+    what: 'merge-field scanning (which record paths a template references)',
+    mutate: [src('templates/merge-fields.ts')],
+    tests: [test('templates/merge-fields.test.ts'), test('contract/contract-fixtures.test.ts')],
+  },
+  {
+    name: 'idempotency',
+    what: 'idempotency and the create outcome rules',
+    mutate: [
+      src('operations/idempotency.ts'),
+      src('operations/create.ts'),
+      src('operations/bulk-create.ts'),
+    ],
+    tests: [
+      test('operations/idempotency.test.ts'),
+      test('operations/create-idempotency.test.ts'),
+      test('operations/create-outcome.test.ts'),
+      test('operations/create.test.ts'),
+      test('operations/bulk-create.test.ts'),
+    ],
+  },
+  {
+    name: 'upstream',
+    what: 'the upstream (SSRF) guard',
+    mutate: [src('lib/upstream-guard.ts')],
+    tests: [test('jira/upstream-guard.test.ts')],
+  },
+  {
+    name: 'sanitizer',
+    what: 'the HTML sanitizer',
+    mutate: [src('templates/html-sanitizer.ts')],
+    tests: [test('templates/html-sanitizer.test.ts')],
+  },
+  {
+    name: 'policy',
+    what: 'transition and comment policy',
+    mutate: [src('operations/transition.ts'), src('operations/comment.ts')],
+    tests: [test('operations/transition.test.ts'), test('operations/comment.test.ts')],
+  },
+  {
+    name: 'outbox',
+    what: 'the audit outbox claim and delivery',
+    mutate: [src('audit/outbox-repository.ts'), src('audit/outbox-drainer.ts')],
+    tests: [
+      test('audit/outbox.test.ts'),
+      test('audit/outbox-crash.test.ts'),
+      test('audit/audit-write-back-relay.test.ts'),
+    ],
+  },
+];

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MODULES } from '../../mutation/modules';
+import { strykerOptionsFor } from '../../mutation/stryker-options';
+
+/**
+ * `npm run mutation` is slow and not part of `npm test`; this checks quickly that what it would
+ * run is there: every module's files and tests exist, and Stryker runs exactly those tests.
+ */
+const ROOT = path.resolve(__dirname, '../../..');
+
+describe('the mutation testing configuration', () => {
+  it('when the modules are listed then each covers the guard the issue names, once', () => {
+    expect(MODULES.map((m) => m.name)).toEqual([
+      'signing',
+      'credentials',
+      'minimisation',
+      'merge-fields',
+      'idempotency',
+      'upstream',
+      'sanitizer',
+      'policy',
+      'outbox',
+    ]);
+  });
+
+  it.each(MODULES.map((m) => [m.name, m] as const))(
+    'when module %s is run then every file it mutates and every test it runs exists',
+    (_name, module) => {
+      expect(module.mutate.length).toBeGreaterThan(0);
+      expect(module.tests.length).toBeGreaterThan(0);
+      const missing = [...module.mutate, ...module.tests].filter(
+        (file) => !existsSync(path.join(ROOT, file)),
+      );
+      expect(missing).toEqual([]);
+      expect(module.mutate.every((file) => file.startsWith('relay-service/src/'))).toBe(true);
+      expect(module.tests.every((file) => file.endsWith('.test.ts'))).toBe(true);
+    },
+  );
+
+  it('when Stryker is configured for a module then it mutates that module and runs only its tests', () => {
+    const [module] = MODULES;
+    if (!module) throw new Error('no mutation module');
+    const options = strykerOptionsFor(module, '/tmp/reports');
+    expect(options).toMatchObject({
+      testRunner: 'jest',
+      coverageAnalysis: 'perTest',
+      mutate: module.mutate,
+      jest: {
+        projectType: 'custom',
+        configFile: 'relay-service/mutation/jest.config.ts',
+        config: { testMatch: module.tests.map((file) => `<rootDir>/${file}`) },
+      },
+      jsonReporter: { fileName: `/tmp/reports/${module.name}.json` },
+    });
+    expect(existsSync(path.join(ROOT, 'relay-service/mutation/jest.config.ts'))).toBe(true);
+  });
+
+  it('when npm test runs then Stryker does not, and npm run mutation does', () => {
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(scripts.test).toBe('jest');
+    expect(scripts.mutation).toBe('tsx relay-service/mutation/run.ts');
+  });
+});
