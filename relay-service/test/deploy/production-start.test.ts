@@ -167,7 +167,10 @@ describe('production start (npm run build, npm ci --omit=dev, npm run start:prod
       secret: tenantSecret,
     });
     expect(signed.status).toBe(200);
-    expect(await signed.json()).toEqual({ connections: [] });
+    expect(await signed.json()).toEqual({
+      connections: [],
+      oauthRedirectUrl: expect.stringMatching(/\/oauth\/callback$/),
+    });
 
     const unsigned = await fetch(`${relayUrl}/v1/connections`);
     expect(unsigned.status).toBe(401);

@@ -440,7 +440,8 @@ describe('the sandbox in a real browser', () => {
         .evaluateAll((radios) =>
           radios.map((radio) => radio.closest('.slds-radio')?.textContent?.trim() ?? ''),
         );
-      expect(offered).toEqual(['In Progress']);
+      // The Jira double's support workflow names the transition for what it does.
+      expect(offered).toEqual(['Start work → In Progress']);
       await shots.take(page, 'case-transition');
       await pick(choices, 'In Progress');
       await page
