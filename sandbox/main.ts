@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     'To add connections on the setup screen:',
     `  Jira Cloud (API token)    base URL ${cloud.url}   email ${ada?.emailAddress}   token ${ada?.apiToken}`,
     `  Jira Server/DC (PAT)      base URL ${server.url}   token ${server.model.users[0]?.pat}`,
+    `  Jira Server/DC (OAuth)    base URL ${server.url}   client id ${server.dcOAuth?.link?.clientId}   client secret ${server.dcOAuth?.link?.clientSecret}`,
     `  Connect with Atlassian    opens ${sandbox.relay.publicUrl} (a self-signed certificate: accept it once)`,
     '',
     `Built the components in ${sandbox.buildMs ? `${(sandbox.buildMs / 1000).toFixed(1)} s` : 'no time (cached)'}. Ctrl-C stops everything.`,

@@ -25,7 +25,8 @@ import { loopbackCertificate } from './tls';
 
 /**
  * Starts everything the sandbox needs, on free loopback ports unless told otherwise: the Jira
- * Cloud double (with Atlassian's OAuth server showing a consent page) and a Server/DC double,
+ * Cloud double (with Atlassian's OAuth server showing a consent page) and a Server/DC double
+ * (with Jira's own OAuth 2.0 provider and an incoming link for the relay's callback),
  * the Salesforce double that receives the audit write-back, the real relay (development store
  * in a temporary folder, its public URL on https), the in-memory org with the Apex shim, and
  * the preview of the compiled components. `stop()` ends all of it and removes the folder.
@@ -153,6 +154,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(() => close(apiServer));
     services.auditDrainer.start();
     stops.push(() => services.auditDrainer.stop({ flushWithinMs: 500 }));
+    // What a Jira admin does before connecting Server/DC with OAuth 2.0: an incoming link whose
+    // Redirect URL is the relay's callback (the setup screen shows it); its client id and
+    // secret are what the admin types into the setup screen.
+    server.dcOAuth?.createIncomingLink({ redirectUri: `${publicUrl}/oauth/callback` });
 
     const shim: ShimContext = {
       org,

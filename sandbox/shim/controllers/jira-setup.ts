@@ -11,7 +11,7 @@ import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
  */
 
 const DEPLOYMENTS = new Set(['cloud', 'server']);
-const METHODS = new Set(['api_token', 'pat', 'basic']);
+const METHODS = new Set(['api_token', 'pat', 'basic', 'oauth']);
 
 export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> =>
   relay.listConnections();
@@ -57,6 +57,8 @@ function connectionRequest(input: unknown) {
     isBlank(value.name) ||
     !DEPLOYMENTS.has(String(value.deployment)) ||
     !METHODS.has(String(value.method)) ||
+    // OAuth through a saved client is Server/DC's incoming link; Cloud connects by its own link.
+    (value.method === 'oauth' && value.deployment !== 'server') ||
     isBlank(value.baseUrl)
   )
     throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
@@ -65,9 +67,15 @@ function connectionRequest(input: unknown) {
   if (method === 'api_token')
     Object.assign(auth, { email: str(value.email), token: str(value.token) });
   else if (method === 'pat') auth.token = str(value.token);
+  else if (method === 'oauth')
+    Object.assign(auth, {
+      clientId: str(value.clientId)?.trim() ?? null,
+      clientSecret: str(value.clientSecret),
+    });
   else Object.assign(auth, { username: str(value.username), password: str(value.password) });
-  // Tokens may expire; the relay warns before they lapse. Passwords carry no expiry.
-  if (method !== 'basic' && !isBlank(value.expiresAt))
+  // Tokens may expire; the relay warns before they lapse. Passwords and OAuth clients carry no
+  // expiry.
+  if ((method === 'api_token' || method === 'pat') && !isBlank(value.expiresAt))
     auth.expiresAt = String(value.expiresAt).trim();
   return {
     name: requireName(value.name),

@@ -206,6 +206,65 @@ describe('the sandbox in a real browser', () => {
       await shots.take(page, 'setup-pat-saved');
     });
 
+    it('when an admin connects Server/DC with OAuth 2.0 then the client is saved pending, Jira’s consent page and the callback follow, and the screen notices by itself', async () => {
+      const { server } = sandbox.jira;
+      const link = server.dcOAuth?.link;
+      await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
+      await page.getByLabel(label('Jira_Connection_Name')).fill('dc-oauth');
+      await pick(page, label('Jira_Deployment_Server'));
+      await pick(page, label('Jira_Method_OAuth_Server'));
+      // The screen names the Redirect URL the Jira admin gave the incoming link.
+      await expect(
+        page.getByLabel(label('Jira_Connection_Redirect_Url')).inputValue(),
+      ).resolves.toBe(link?.redirectUri);
+      await page.getByLabel(label('Jira_Connection_Base_Url')).fill(server.url);
+      await page.getByLabel(label('Jira_Connection_Client_Id')).fill(link?.clientId ?? '');
+      await page.getByLabel(label('Jira_Connection_Client_Secret')).fill(link?.clientSecret ?? '');
+      await shots.take(page, 'setup-dc-oauth-form');
+      await expectAccessible('setup: Server/DC OAuth');
+      await page.getByRole('button', { name: label('Jira_Connection_Save') }).click();
+
+      // Saved but pending: listed as such, and nothing has asked Jira for a token yet.
+      await connectionRow('dc-oauth').waitFor();
+      await expect(connectionRow('dc-oauth').locator('.status').textContent()).resolves.toBe(
+        label('Jira_Status_Pending'),
+      );
+      expect(server.dcOAuth?.tokenRequests).toEqual([]);
+
+      await page.getByRole('button', { name: label('Jira_OAuth_Prepare') }).click();
+      const connect = page.getByRole('link', { name: label('Jira_OAuth_Server_Connect') });
+      await connect.waitFor();
+      await shots.take(page, 'setup-dc-oauth-prepared');
+      const [jira] = await Promise.all([browser.context.waitForEvent('page'), connect.click()]);
+      await jira.getByRole('button', { name: 'Allow' }).waitFor();
+      expect(new URL(jira.url()).origin).toBe(server.url);
+      await shots.take(jira, 'dc-oauth-consent');
+      await jira.getByRole('button', { name: 'Allow' }).click();
+      await jira.getByRole('heading', { name: 'Jira connected' }).waitFor();
+      await shots.take(jira, 'dc-oauth-callback');
+      // Jira saw one code exchange by the link's client, redirected to the relay's callback.
+      expect(server.dcOAuth?.tokenRequests).toEqual([
+        expect.objectContaining({
+          status: 200,
+          params: expect.objectContaining({
+            grant_type: 'authorization_code',
+            client_id: link?.clientId,
+            redirect_uri: `${sandbox.relay.publicUrl}/oauth/callback`,
+          }),
+        }),
+      ]);
+      await jira.close();
+
+      // The setup screen watches the connection list and shows it active on its own.
+      await connectionRow('dc-oauth')
+        .locator('.status', { hasText: label('Jira_Status_Active') })
+        .waitFor({ timeout: 15_000 });
+      // Jira holds one grant for the relay: a live refresh token, and no refresh used yet.
+      expect(server.dcOAuth?.issuedRefreshTokens()).toHaveLength(1);
+      expect(server.dcOAuth?.tokenCalls('refresh_token')).toBe(0);
+      await shots.take(page, 'setup-dc-oauth-connected');
+    });
+
     it('when the token is wrong then the form says why and nothing is saved', async () => {
       const { server } = sandbox.jira;
       await page.getByRole('button', { name: label('Jira_Setup_Add_Connection') }).click();
@@ -227,6 +286,7 @@ describe('the sandbox in a real browser', () => {
         SEEDED_CONNECTION,
         'cloud-oauth',
         'cloud-token',
+        'dc-oauth',
         'dc-pat',
       ]);
     });
@@ -497,8 +557,9 @@ describe('the sandbox in a real browser', () => {
       expect(count('Link')).toBe(1);
       expect(count('Comment')).toBe(2);
       expect(count('Transition')).toBe(1);
-      // The seeded connection, then OAuth, API token and PAT from the setup screen.
-      expect(count('Connect')).toBe(4);
+      // The seeded connection, then OAuth, API token, PAT and Server/DC OAuth (one event when
+      // Jira's consent completes it, none for the pending save) from the setup screen.
+      expect(count('Connect')).toBe(5);
       expect(events.every((event) => event.Acting_User__c === org.userId)).toBe(true);
 
       await page.goto(sandbox.urls.audit);
