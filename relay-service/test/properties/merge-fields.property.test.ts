@@ -5,6 +5,7 @@ import {
   renderMergeText,
   type MergeContext,
 } from '../../src/templates/merge-fields';
+import type { RecordFields } from '../../src/templates/template-schema';
 import { plainTextToWiki } from '../../src/templates/wiki';
 
 /**
@@ -12,7 +13,7 @@ import { plainTextToWiki } from '../../src/templates/wiki';
  * it is inserted as data, never read as template syntax or as Jira markup.
  */
 
-const context = (fields: Record<string, unknown>): MergeContext => ({
+const context = (fields: RecordFields): MergeContext => ({
   record: {
     id: '5005g00000Q1w2eAAB',
     url: 'https://acme.my.salesforce.com/5005g00000Q1w2eAAB',
