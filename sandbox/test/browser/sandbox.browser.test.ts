@@ -41,6 +41,19 @@ async function eventually(
   }
 }
 
+/**
+ * Reads an input once it holds a value, polling: some fields are filled by an Apex answer that
+ * arrives after the field renders, later on a loaded machine.
+ */
+async function filledValue(input: Locator, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await input.inputValue();
+    if (value !== '' || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Picks an option of a lightning-combobox by its visible label. */
 async function choose(
   scope: Page | Locator,
@@ -215,7 +228,7 @@ describe('the sandbox in a real browser', () => {
       await pick(page, label('Jira_Method_OAuth_Server'));
       // The screen names the Redirect URL the Jira admin gave the incoming link.
       await expect(
-        page.getByLabel(label('Jira_Connection_Redirect_Url')).inputValue(),
+        filledValue(page.getByLabel(label('Jira_Connection_Redirect_Url'))),
       ).resolves.toBe(link?.redirectUri);
       await page.getByLabel(label('Jira_Connection_Base_Url')).fill(server.url);
       await page.getByLabel(label('Jira_Connection_Client_Id')).fill(link?.clientId ?? '');
