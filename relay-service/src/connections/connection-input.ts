@@ -116,15 +116,6 @@ export const putConnectionBody = z
 
 export type PutConnectionInput = z.output<typeof putConnectionBody>;
 
-export const oauthStartBody = z
-  .strictObject({
-    returnUrl: z
-      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-      .max(2048)
-      .optional(),
-  })
-  .optional();
-
 /** PATCH /v1/connections/{name}: settings only, never credentials. */
 export const connectionSettingsBody = z
   .strictObject({
