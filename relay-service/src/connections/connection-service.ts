@@ -304,18 +304,7 @@ export class ConnectionService {
         access_expires_at: null,
         updated_at: now,
       };
-      await tx
-        .insertInto('connections')
-        .values({
-          org_id: context.orgId,
-          name,
-          created_at: now,
-          allow_untemplated_comments: 1,
-          ...values,
-        })
-        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
-        .execute();
-      return (await this.row(context.orgId, name, tx)) as ConnectionsTable;
+      return this.upsertRow(tx, context.orgId, name, values, now);
     });
     await jira.forget(context.orgId, name);
     return toConnectionView(row, now);
@@ -357,19 +346,7 @@ export class ConnectionService {
         access_expires_at: record.accessTokenExpiresAt ?? null,
         updated_at: now,
       };
-      await tx
-        .insertInto('connections')
-        .values({
-          org_id: context.orgId,
-          name: record.name,
-          created_at: now,
-          // Replacing credentials keeps the settings; a new connection starts with the default.
-          allow_untemplated_comments: 1,
-          ...values,
-        })
-        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
-        .execute();
-      return (await this.row(context.orgId, record.name, tx)) as ConnectionsTable;
+      return this.upsertRow(tx, context.orgId, record.name, values, now);
     });
     await jira.forget(context.orgId, record.name);
     return toConnectionView(row, now);
@@ -499,6 +476,25 @@ export class ConnectionService {
       .where('org_id', '=', orgId)
       .where('name', '=', name)
       .execute();
+  }
+
+  /**
+   * Writes a connection row (its settings kept when it exists, the default for a new one) and
+   * reads it back.
+   */
+  private async upsertRow(
+    tx: Db,
+    orgId: string,
+    name: string,
+    values: Omit<ConnectionsTable, 'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments'>,
+    now: number,
+  ): Promise<ConnectionsTable> {
+    await tx
+      .insertInto('connections')
+      .values({ org_id: orgId, name, created_at: now, allow_untemplated_comments: 1, ...values })
+      .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
+      .execute();
+    return (await this.row(orgId, name, tx)) as ConnectionsTable;
   }
 
   private row(
