@@ -1,9 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  connectionOAuthClientRef,
-  pkceVerifierRef,
-  type OAuthCredentials,
-} from '../jira/auth/credentials';
+import { pkceVerifierRef, type OAuthCredentials } from '../jira/auth/credentials';
 import { freshOAuthAuth } from '../jira/auth/oauth';
 import {
   myself,
@@ -15,8 +11,8 @@ import type { JiraClients } from '../jira/jira-client';
 import { OAuthGrantRevoked, type TokenSet } from '../jira/oauth/atlassian-oauth';
 import {
   DATACENTER_OAUTH_SCOPE,
-  dataCenterClientSchema,
   pkcePair,
+  storedDataCenterClient,
   type DataCenterClient,
   type DataCenterOAuth,
 } from '../jira/oauth/datacenter-oauth';
@@ -221,15 +217,7 @@ export class DataCenterAuthorization {
     }
   }
 
-  private async client(
-    connection: ConnectionsTable,
-    db?: Db,
-  ): Promise<DataCenterClient | undefined> {
-    const json = await this.deps.vault.get(
-      connectionOAuthClientRef(connection.org_id, connection.name),
-      db,
-    );
-    const parsed = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
-    return parsed?.success ? parsed.data : undefined;
+  private client(connection: ConnectionsTable, db?: Db): Promise<DataCenterClient | undefined> {
+    return storedDataCenterClient(this.deps.vault, connection.org_id, connection.name, db);
   }
 }

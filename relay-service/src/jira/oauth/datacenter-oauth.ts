@@ -3,6 +3,9 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import { forbiddenCause, upstreamForbidden, type UpstreamGuard } from '../../lib/upstream-guard';
+import type { Db } from '../../store/store';
+import type { Vault } from '../../vault/vault';
+import { connectionOAuthClientRef } from '../auth/credentials';
 import { jiraUnavailable } from '../jira-errors';
 import { OAuthGrantRevoked, type TokenSet } from './atlassian-oauth';
 import type { OAuthRefresher } from './oauth-token-state';
@@ -62,10 +65,22 @@ export interface DataCenterClient {
   clientSecret: string;
 }
 
-export const dataCenterClientSchema = z.object({
+const dataCenterClientSchema = z.object({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
 });
+
+/** The incoming link's client stored for a connection; undefined when none is (or it is unusable). */
+export async function storedDataCenterClient(
+  vault: Vault,
+  orgId: string,
+  connectionName: string,
+  db?: Db,
+): Promise<DataCenterClient | undefined> {
+  const json = await vault.get(connectionOAuthClientRef(orgId, connectionName), db);
+  const parsed = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
 
 /** A PKCE pair (RFC 7636): a fresh verifier per attempt and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {
