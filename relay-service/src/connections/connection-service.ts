@@ -7,7 +7,7 @@ import {
   type StoredCredentials,
 } from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
-import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
+import type { Deployment, JiraApi, JiraClients, ProbeInput } from '../jira/jira-client';
 import { jiraUnreachable } from '../jira/jira-errors';
 import {
   myself,
@@ -213,7 +213,7 @@ export class ConnectionService {
           : input.auth.method === 'pat'
             ? { method: 'pat', token: input.auth.token }
             : { method: 'basic', username: input.auth.username, password: input.auth.password };
-      const probe = this.deps.jira.probe({
+      const { info, account } = await checkLiveAt(this.deps.jira, {
         deployment: input.deployment,
         apiBase: baseUrl,
         siteUrl: baseUrl,
@@ -226,13 +226,6 @@ export class ConnectionService {
         }),
         trustedHost: false,
       });
-      let info: JiraServerInfo;
-      let account: JiraAccount;
-      try {
-        ({ info, account } = await checkLive(probe.api));
-      } finally {
-        await probe.close();
-      }
       if (info.deployment !== input.deployment) {
         throw new AppError(
           'VALIDATION_FAILED',
@@ -520,4 +513,17 @@ async function checkLive(api: JiraApi): Promise<{ info: JiraServerInfo; account:
   const info = await serverInfo(api);
   const account = await myself(api);
   return { info, account };
+}
+
+/** checkLive through a probe client on credentials not saved yet; the probe is closed after. */
+export async function checkLiveAt(
+  jira: JiraClients,
+  target: ProbeInput,
+): Promise<{ info: JiraServerInfo; account: JiraAccount }> {
+  const probe = jira.probe(target);
+  try {
+    return await checkLive(probe.api);
+  } finally {
+    await probe.close();
+  }
 }
