@@ -3,7 +3,7 @@ import { pkceVerifierRef, type OAuthCredentials } from '../jira/auth/credentials
 import { freshOAuthAuth } from '../jira/auth/oauth';
 import type { JiraAccount, JiraServerInfo } from '../jira/endpoints/platform';
 import type { JiraClients } from '../jira/jira-client';
-import { OAuthGrantRevoked, type TokenSet } from '../jira/oauth/atlassian-oauth';
+import { OAuthGrantRevoked, type TokenSet } from '../jira/oauth/token-endpoint';
 import {
   DATACENTER_OAUTH_SCOPE,
   pkcePair,
