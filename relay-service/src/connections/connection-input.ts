@@ -57,6 +57,22 @@ const basicUser = (min: number, max: number) =>
 
 const expiresAt = z.iso.datetime({ offset: true }).optional();
 
+/** Methods a deployment does not take, and what to use instead. */
+const REFUSED_METHOD_ON: Record<
+  'cloud' | 'server',
+  Partial<Record<'api_token' | 'pat' | 'basic' | 'oauth', string>>
+> = {
+  server: {
+    api_token:
+      'API tokens only work on Jira Cloud; use a personal access token (pat) for Server/Data Center',
+  },
+  cloud: {
+    oauth:
+      "Jira Cloud connects by OAuth through POST /v1/connections/{name}/oauth/start with the relay's Atlassian app; a client id and secret are for a Server/Data Center incoming link",
+    basic: 'Jira Cloud does not accept passwords; use an API token or OAuth',
+  },
+};
+
 /** PUT /v1/connections/{name} (relay-contract.md, "Payloads"). */
 export const putConnectionBody = z
   .strictObject({
@@ -89,41 +105,13 @@ export const putConnectionBody = z
     ]),
   })
   .superRefine((body, ctx) => {
-    if (body.auth.method === 'api_token' && body.deployment === 'server') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['auth', 'method'],
-        message:
-          'API tokens only work on Jira Cloud; use a personal access token (pat) for Server/Data Center',
-      });
-    }
-    if (body.auth.method === 'oauth' && body.deployment === 'cloud') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['auth', 'method'],
-        message:
-          "Jira Cloud connects by OAuth through POST /v1/connections/{name}/oauth/start with the relay's Atlassian app; a client id and secret are for a Server/Data Center incoming link",
-      });
-    }
-    if (body.auth.method === 'basic' && body.deployment === 'cloud') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['auth', 'method'],
-        message: 'Jira Cloud does not accept passwords; use an API token or OAuth',
-      });
+    const wrongDeployment = REFUSED_METHOD_ON[body.deployment][body.auth.method];
+    if (wrongDeployment) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'method'], message: wrongDeployment });
     }
   });
 
 export type PutConnectionInput = z.output<typeof putConnectionBody>;
-
-export const oauthStartBody = z
-  .strictObject({
-    returnUrl: z
-      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-      .max(2048)
-      .optional(),
-  })
-  .optional();
 
 /** PATCH /v1/connections/{name}: settings only, never credentials. */
 export const connectionSettingsBody = z

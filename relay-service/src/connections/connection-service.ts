@@ -7,7 +7,7 @@ import {
   type StoredCredentials,
 } from '../jira/auth/credentials';
 import { authStrategyFor } from '../jira/auth';
-import type { Deployment, JiraApi, JiraClients } from '../jira/jira-client';
+import type { Deployment, JiraApi, JiraClients, ProbeInput } from '../jira/jira-client';
 import { jiraUnreachable } from '../jira/jira-errors';
 import {
   myself,
@@ -213,7 +213,7 @@ export class ConnectionService {
           : input.auth.method === 'pat'
             ? { method: 'pat', token: input.auth.token }
             : { method: 'basic', username: input.auth.username, password: input.auth.password };
-      const probe = this.deps.jira.probe({
+      const { info, account } = await checkLiveAt(this.deps.jira, {
         deployment: input.deployment,
         apiBase: baseUrl,
         siteUrl: baseUrl,
@@ -226,13 +226,6 @@ export class ConnectionService {
         }),
         trustedHost: false,
       });
-      let info: JiraServerInfo;
-      let account: JiraAccount;
-      try {
-        ({ info, account } = await checkLive(probe.api));
-      } finally {
-        await probe.close();
-      }
       if (info.deployment !== input.deployment) {
         throw new AppError(
           'VALIDATION_FAILED',
@@ -304,18 +297,7 @@ export class ConnectionService {
         access_expires_at: null,
         updated_at: now,
       };
-      await tx
-        .insertInto('connections')
-        .values({
-          org_id: context.orgId,
-          name,
-          created_at: now,
-          allow_untemplated_comments: 1,
-          ...values,
-        })
-        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
-        .execute();
-      return (await this.row(context.orgId, name, tx)) as ConnectionsTable;
+      return this.upsertRow(tx, context.orgId, name, values, now);
     });
     await jira.forget(context.orgId, name);
     return toConnectionView(row, now);
@@ -357,19 +339,7 @@ export class ConnectionService {
         access_expires_at: record.accessTokenExpiresAt ?? null,
         updated_at: now,
       };
-      await tx
-        .insertInto('connections')
-        .values({
-          org_id: context.orgId,
-          name: record.name,
-          created_at: now,
-          // Replacing credentials keeps the settings; a new connection starts with the default.
-          allow_untemplated_comments: 1,
-          ...values,
-        })
-        .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
-        .execute();
-      return (await this.row(context.orgId, record.name, tx)) as ConnectionsTable;
+      return this.upsertRow(tx, context.orgId, record.name, values, now);
     });
     await jira.forget(context.orgId, record.name);
     return toConnectionView(row, now);
@@ -501,6 +471,25 @@ export class ConnectionService {
       .execute();
   }
 
+  /**
+   * Writes a connection row (its settings kept when it exists, the default for a new one) and
+   * reads it back.
+   */
+  private async upsertRow(
+    tx: Db,
+    orgId: string,
+    name: string,
+    values: Omit<ConnectionsTable, 'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments'>,
+    now: number,
+  ): Promise<ConnectionsTable> {
+    await tx
+      .insertInto('connections')
+      .values({ org_id: orgId, name, created_at: now, allow_untemplated_comments: 1, ...values })
+      .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
+      .execute();
+    return (await this.row(orgId, name, tx)) as ConnectionsTable;
+  }
+
   private row(
     orgId: string,
     name: string,
@@ -524,4 +513,17 @@ async function checkLive(api: JiraApi): Promise<{ info: JiraServerInfo; account:
   const info = await serverInfo(api);
   const account = await myself(api);
   return { info, account };
+}
+
+/** checkLive through a probe client on credentials not saved yet; the probe is closed after. */
+export async function checkLiveAt(
+  jira: JiraClients,
+  target: ProbeInput,
+): Promise<{ info: JiraServerInfo; account: JiraAccount }> {
+  const probe = jira.probe(target);
+  try {
+    return await checkLive(probe.api);
+  } finally {
+    await probe.close();
+  }
 }

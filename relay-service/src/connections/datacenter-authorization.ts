@@ -1,22 +1,13 @@
 import type { Logger } from 'pino';
-import {
-  connectionOAuthClientRef,
-  pkceVerifierRef,
-  type OAuthCredentials,
-} from '../jira/auth/credentials';
+import { pkceVerifierRef, type OAuthCredentials } from '../jira/auth/credentials';
 import { freshOAuthAuth } from '../jira/auth/oauth';
-import {
-  myself,
-  serverInfo,
-  type JiraAccount,
-  type JiraServerInfo,
-} from '../jira/endpoints/platform';
+import type { JiraAccount, JiraServerInfo } from '../jira/endpoints/platform';
 import type { JiraClients } from '../jira/jira-client';
-import { OAuthGrantRevoked, type TokenSet } from '../jira/oauth/atlassian-oauth';
+import { OAuthGrantRevoked, type TokenSet } from '../jira/oauth/token-endpoint';
 import {
   DATACENTER_OAUTH_SCOPE,
-  dataCenterClientSchema,
   pkcePair,
+  storedDataCenterClient,
   type DataCenterClient,
   type DataCenterOAuth,
 } from '../jira/oauth/datacenter-oauth';
@@ -25,7 +16,7 @@ import { AppError } from '../lib/errors';
 import type { ConnectionsTable, OAuthStatesTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import type { ActionContext, ConnectionService } from './connection-service';
+import { checkLiveAt, type ActionContext, type ConnectionService } from './connection-service';
 import { failed, type OAuthOutcome } from './oauth-outcome';
 
 /** Scopes that include WRITE (Jira Data Center's scopes are hierarchical). */
@@ -121,7 +112,14 @@ export class DataCenterAuthorization {
         query.code,
         verifier,
       );
-      checked = await this.checkLive(connection.base_url, tokens.accessToken);
+      // serverInfo then myself with the new token, through the upstream guard like any Jira call.
+      checked = await checkLiveAt(this.deps.jira, {
+        deployment: 'server',
+        apiBase: connection.base_url,
+        siteUrl: connection.base_url,
+        auth: freshOAuthAuth(tokens.accessToken),
+        trustedHost: false,
+      });
     } catch (caught) {
       // A refused code (wrong verifier, used or expired code) is Jira refusing, not a crash.
       const error =
@@ -201,35 +199,7 @@ export class DataCenterAuthorization {
     };
   }
 
-  /** serverInfo then myself with the new token, through the upstream guard like any Jira call. */
-  private async checkLive(
-    baseUrl: string,
-    accessToken: string,
-  ): Promise<{ info: JiraServerInfo; account: JiraAccount }> {
-    const probe = this.deps.jira.probe({
-      deployment: 'server',
-      apiBase: baseUrl,
-      siteUrl: baseUrl,
-      auth: freshOAuthAuth(accessToken),
-      trustedHost: false,
-    });
-    try {
-      const info = await serverInfo(probe.api);
-      return { info, account: await myself(probe.api) };
-    } finally {
-      await probe.close();
-    }
-  }
-
-  private async client(
-    connection: ConnectionsTable,
-    db?: Db,
-  ): Promise<DataCenterClient | undefined> {
-    const json = await this.deps.vault.get(
-      connectionOAuthClientRef(connection.org_id, connection.name),
-      db,
-    );
-    const parsed = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
-    return parsed?.success ? parsed.data : undefined;
+  private client(connection: ConnectionsTable, db?: Db): Promise<DataCenterClient | undefined> {
+    return storedDataCenterClient(this.deps.vault, connection.org_id, connection.name, db);
   }
 }

@@ -5,7 +5,8 @@ import { pkceVerifierRef, type OAuthCredentials } from '../jira/auth/credentials
 import { freshOAuthAuth } from '../jira/auth/oauth';
 import { myself } from '../jira/endpoints/platform';
 import type { JiraClients } from '../jira/jira-client';
-import type { AccessibleResource, AtlassianOAuth, TokenSet } from '../jira/oauth/atlassian-oauth';
+import type { AccessibleResource, AtlassianOAuth } from '../jira/oauth/atlassian-oauth';
+import type { TokenSet } from '../jira/oauth/token-endpoint';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import type { OAuthStatesTable } from '../store/schema';

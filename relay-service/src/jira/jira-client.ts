@@ -8,15 +8,10 @@ import type { ConnectionsTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import { authStrategyFor, type AuthStrategy } from './auth';
-import {
-  connectionOAuthClientRef,
-  connectionSecretRef,
-  parseStoredCredentials,
-  type AuthMethod,
-} from './auth/credentials';
+import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
 import type { AppQuota } from './app-quota';
-import { dataCenterClientSchema, type DataCenterOAuth } from './oauth/datacenter-oauth';
+import { storedDataCenterClient, type DataCenterOAuth } from './oauth/datacenter-oauth';
 import { needsReauth, OAuthTokenState, type OAuthRefresher } from './oauth/oauth-token-state';
 import {
   JiraTransport,
@@ -220,15 +215,14 @@ export class JiraClients {
       const dataCenter = this.deps.dataCenterOAuth;
       if (!dataCenter) throw new Error('Jira Data Center OAuth is not wired into the Jira clients');
       return dataCenter.refresherFor(async () => {
-        const json = await this.deps.vault.get(connectionOAuthClientRef(orgId, connectionName));
-        const client = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
-        if (!client?.success) {
+        const client = await storedDataCenterClient(this.deps.vault, orgId, connectionName);
+        if (!client) {
           throw needsReauth(
             connectionName,
             'the client of its incoming application link is not stored',
           );
         }
-        return { baseUrl: row.base_url, client: client.data };
+        return { baseUrl: row.base_url, client };
       });
     }
     if (!this.deps.oauth) {

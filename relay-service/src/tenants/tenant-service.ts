@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Updateable } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../lib/errors';
 import type { Clock } from '../lib/clock';
 import { packageNamespaceSchema } from '../lib/salesforce-ids';
+import type { TenantsTable } from '../store/schema';
 import type { Store, Db } from '../store/store';
 import type { Vault } from '../vault/vault';
 import { RegistrationLimiter } from './registration-limiter';
@@ -217,15 +219,7 @@ export class TenantService {
 
   /** Turns auditing of View operations on or off for one tenant (off by default). */
   async setAuditViews(orgId: string, enabled: boolean): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      await this.requireTenant(orgId, tx);
-      await tx
-        .updateTable('tenants')
-        .set({ audit_views: enabled ? 1 : 0, updated_at: this.clock.now() })
-        .where('org_id', '=', orgId)
-        .execute();
-    });
-    this.cache.delete(orgId);
+    await this.updateCachedSetting(orgId, { audit_views: enabled ? 1 : 0 });
   }
 
   /**
@@ -243,15 +237,7 @@ export class TenantService {
    */
   async setNamespace(orgId: string, namespace: string): Promise<void> {
     const checked = checkedNamespace(namespace);
-    await this.store.transaction(async (tx) => {
-      await this.requireTenant(orgId, tx);
-      await tx
-        .updateTable('tenants')
-        .set({ namespace: checked, updated_at: this.clock.now() })
-        .where('org_id', '=', orgId)
-        .execute();
-    });
-    this.cache.delete(orgId);
+    await this.updateCachedSetting(orgId, { namespace: checked });
   }
 
   /**
@@ -273,15 +259,7 @@ export class TenantService {
         fieldErrors: [{ field: 'quotaWeight', message }],
       });
     }
-    await this.store.transaction(async (tx) => {
-      await this.requireTenant(orgId, tx);
-      await tx
-        .updateTable('tenants')
-        .set({ quota_weight: weight, updated_at: this.clock.now() })
-        .where('org_id', '=', orgId)
-        .execute();
-    });
-    this.cache.delete(orgId);
+    await this.updateCachedSetting(orgId, { quota_weight: weight });
   }
 
   /**
@@ -306,15 +284,7 @@ export class TenantService {
   }
 
   async setStatus(orgId: string, status: 'active' | 'disabled'): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      await this.requireTenant(orgId, tx);
-      await tx
-        .updateTable('tenants')
-        .set({ status, updated_at: this.clock.now() })
-        .where('org_id', '=', orgId)
-        .execute();
-    });
-    this.cache.delete(orgId);
+    await this.updateCachedSetting(orgId, { status });
   }
 
   /** The tenant's status and every signing secret valid right now, or undefined if unknown. */
@@ -459,6 +429,25 @@ export class TenantService {
         this.registrationFailures.recordFailure(source);
       throw error;
     }
+  }
+
+  /**
+   * Changes settings the credentials cache holds, for a known tenant; this instance sees them
+   * at once, others within CREDENTIALS_CACHE_MS.
+   */
+  private async updateCachedSetting(
+    orgId: string,
+    values: Pick<Updateable<TenantsTable>, 'audit_views' | 'namespace' | 'quota_weight' | 'status'>,
+  ): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.requireTenant(orgId, tx);
+      await tx
+        .updateTable('tenants')
+        .set({ ...values, updated_at: this.clock.now() })
+        .where('org_id', '=', orgId)
+        .execute();
+    });
+    this.cache.delete(orgId);
   }
 
   private async requireTenant(orgId: string, db: Db): Promise<void> {

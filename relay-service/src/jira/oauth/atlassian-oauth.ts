@@ -1,7 +1,7 @@
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { AppError } from '../../lib/errors';
 import { jiraUnavailable } from '../jira-errors';
+import { callOAuthEndpoint, tokenSetOf, type TokenEndpoint, type TokenSet } from './token-endpoint';
 
 /** Scopes the relay asks for: read users and work, write work, and a refresh token. */
 export const JIRA_OAUTH_SCOPES = [
@@ -23,31 +23,12 @@ export interface AtlassianOAuthSettings {
   timeoutMs: number;
 }
 
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string | null;
-  expiresInSeconds: number;
-  /** How long the refresh token lasts, when the provider says or documents it. */
-  refreshTokenExpiresInSeconds?: number;
-  scopes: string[];
-}
-
 export interface AccessibleResource {
   id: string;
   url: string;
   name: string;
   scopes: string[];
 }
-
-const tokenResponse = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in: z.number().positive(),
-  scope: z.string().optional(),
-  token_type: z.string().optional(),
-});
-
-const tokenError = z.object({ error: z.string(), error_description: z.string().optional() });
 
 const resourcesResponse = z.array(
   z.object({
@@ -59,19 +40,11 @@ const resourcesResponse = z.array(
   }),
 );
 
-/** The token endpoint said the grant is gone: only a new consent by the admin helps. */
-export class OAuthGrantRevoked extends Error {
-  constructor(
-    readonly error: string,
-    /** Who refused: Atlassian (Cloud) or the Jira Data Center instance. */
-    readonly provider: 'Atlassian' | 'Jira' = 'Atlassian',
-  ) {
-    super(`${provider} refused the grant (${error})`);
-    this.name = 'OAuthGrantRevoked';
-  }
-}
-
-const REVOKED_GRANT_ERRORS = new Set(['invalid_grant', 'unauthorized_client']);
+const TOKEN_ENDPOINT: TokenEndpoint = {
+  provider: 'Atlassian',
+  revokedErrors: new Set(['invalid_grant', 'unauthorized_client']),
+  refusedHint: "Check ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET and the app's callback URL.",
+};
 
 /**
  * Atlassian's OAuth 2.0 (3LO) endpoints: authorize URL, code exchange, refresh (rotating
@@ -139,55 +112,21 @@ export class AtlassianOAuth {
         client_secret: this.settings.clientSecret,
       }),
     );
-    if (status === 200) {
-      const parsed = tokenResponse.safeParse(body);
-      if (!parsed.success)
-        throw jiraUnavailable('Atlassian answered the token request in an unexpected shape.');
-      return {
-        accessToken: parsed.data.access_token,
-        refreshToken: parsed.data.refresh_token ?? null,
-        expiresInSeconds: parsed.data.expires_in,
-        scopes: parsed.data.scope ? parsed.data.scope.split(/\s+/).filter(Boolean) : [],
-      };
-    }
-    const error = tokenError.safeParse(body);
-    if (error.success && REVOKED_GRANT_ERRORS.has(error.data.error)) {
-      throw new OAuthGrantRevoked(error.data.error);
-    }
-    if (status >= 400 && status < 500) {
-      throw new AppError(
-        'JIRA_UNAUTHORIZED',
-        `Atlassian refused the token request (${error.success ? error.data.error : status}). Check ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET and the app's callback URL.`,
-        { jiraStatus: status },
-      );
-    }
-    throw jiraUnavailable(`Atlassian's token endpoint answered ${status}; retry later.`);
+    return tokenSetOf(status, body, TOKEN_ENDPOINT);
   }
 
-  private async call(
+  private call(
     url: string,
     method: 'GET' | 'POST',
     headers: Record<string, string>,
     body?: string,
   ): Promise<{ status: number; body: unknown }> {
-    try {
-      const answer = await undiciRequest(url, {
-        method,
-        headers,
-        body,
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      const text = await answer.body.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Not JSON: kept as text, reported as an unexpected shape by the caller.
-      }
-      return { status: answer.statusCode, body: parsed };
-    } catch (error) {
-      throw jiraUnavailable('Atlassian could not be reached for OAuth; retry later.', error);
-    }
+    return callOAuthEndpoint('Atlassian', url, {
+      method,
+      headers,
+      body,
+      dispatcher: this.dispatcher,
+      timeoutMs: this.settings.timeoutMs,
+    });
   }
 }

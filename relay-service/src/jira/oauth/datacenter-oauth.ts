@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
-import { forbiddenCause, upstreamForbidden, type UpstreamGuard } from '../../lib/upstream-guard';
+import type { UpstreamGuard } from '../../lib/upstream-guard';
+import type { Db } from '../../store/store';
+import type { Vault } from '../../vault/vault';
+import { connectionOAuthClientRef } from '../auth/credentials';
 import { jiraUnavailable } from '../jira-errors';
-import { OAuthGrantRevoked, type TokenSet } from './atlassian-oauth';
 import type { OAuthRefresher } from './oauth-token-state';
+import { callOAuthEndpoint, tokenSetOf, type TokenSet } from './token-endpoint';
 
 /*
  * Jira Data Center (8.22+) as its own OAuth 2.0 provider, through an *incoming* application
@@ -62,10 +65,22 @@ export interface DataCenterClient {
   clientSecret: string;
 }
 
-export const dataCenterClientSchema = z.object({
+const dataCenterClientSchema = z.object({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
 });
+
+/** The incoming link's client stored for a connection; undefined when none is (or it is unusable). */
+export async function storedDataCenterClient(
+  vault: Vault,
+  orgId: string,
+  connectionName: string,
+  db?: Db,
+): Promise<DataCenterClient | undefined> {
+  const json = await vault.get(connectionOAuthClientRef(orgId, connectionName), db);
+  const parsed = json ? dataCenterClientSchema.safeParse(JSON.parse(json)) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
 
 /** A PKCE pair (RFC 7636): a fresh verifier per attempt and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -77,18 +92,10 @@ export function pkcePair(): { verifier: string; challenge: string } {
   };
 }
 
-const tokenResponse = z.object({
-  access_token: z.string().min(1).max(16384),
-  refresh_token: z.string().min(1).max(16384).optional(),
-  expires_in: z.number().positive(),
-  refresh_expires_in: z.number().positive().optional(),
-  scope: z.string().optional(),
-  token_type: z.string().optional(),
-});
-
-const tokenError = z.object({ error: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) });
-
-/** Token-endpoint errors that only a new consent (or a new client) can cure. */
+/**
+ * Token-endpoint errors that only a new consent (or a new client) can cure: invalid_client
+ * too, since deleting the incoming link ends every grant of it.
+ */
 const REVOKED_GRANT_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
 export interface DataCenterOAuthSettings {
@@ -179,72 +186,28 @@ export class DataCenterOAuth {
     grant: Record<string, string>,
   ): Promise<TokenSet> {
     const url = `${baseUrl}${DATACENTER_TOKEN_PATH}`;
-    const { status, body } = await this.post(
-      url,
-      new URLSearchParams({
-        ...grant,
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-      }).toString(),
-    );
-    if (status === 200) {
-      const parsed = tokenResponse.safeParse(body);
-      if (!parsed.success || (parsed.data.token_type && !/^bearer$/i.test(parsed.data.token_type)))
-        throw jiraUnavailable('Jira answered the token request in an unexpected shape.');
-      return {
-        accessToken: parsed.data.access_token,
-        refreshToken: parsed.data.refresh_token ?? null,
-        expiresInSeconds: parsed.data.expires_in,
-        refreshTokenExpiresInSeconds:
-          parsed.data.refresh_expires_in ??
-          (parsed.data.refresh_token ? DATACENTER_REFRESH_TOKEN_SECONDS : undefined),
-        scopes: parsed.data.scope ? parsed.data.scope.split(/[\s,]+/).filter(Boolean) : [],
-      };
-    }
-    const error = tokenError.safeParse(body);
-    if (error.success && REVOKED_GRANT_ERRORS.has(error.data.error)) {
-      throw new OAuthGrantRevoked(error.data.error, 'Jira');
-    }
-    if (status >= 400 && status < 500) {
-      throw new AppError(
-        'JIRA_UNAUTHORIZED',
-        `Jira refused the token request (${error.success ? error.data.error : status}). Check the client id and secret of the incoming application link and its Redirect URL (${this.settings.redirectUri}).`,
-        { jiraStatus: status },
-      );
-    }
-    throw jiraUnavailable(`Jira's token endpoint answered ${status}; retry later.`);
-  }
-
-  private async post(url: string, form: string): Promise<{ status: number; body: unknown }> {
     // The base URL was checked when it was saved; checked again here, for a clear answer
     // before any byte leaves (the dispatcher checks the address it connects to as well).
     await this.settings.guard.checkUrl(url).catch((error: unknown) => {
       if (error instanceof AppError) throw error;
       throw jiraUnavailable('Jira could not be reached for OAuth; retry later.', error);
     });
-    try {
-      const answer = await undiciRequest(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: form,
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      const text = await answer.body.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Not JSON (an HTML error page): judged by its status alone.
-      }
-      return { status: answer.statusCode, body: parsed };
-    } catch (error) {
-      const forbidden = forbiddenCause(error);
-      if (forbidden) throw upstreamForbidden(forbidden.host, forbidden.reason, error);
-      throw jiraUnavailable('Jira could not be reached for OAuth; retry later.', error);
-    }
+    const { status, body } = await callOAuthEndpoint('Jira', url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        ...grant,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+      }).toString(),
+      dispatcher: this.dispatcher,
+      timeoutMs: this.settings.timeoutMs,
+    });
+    return tokenSetOf(status, body, {
+      provider: 'Jira',
+      revokedErrors: REVOKED_GRANT_ERRORS,
+      refusedHint: `Check the client id and secret of the incoming application link and its Redirect URL (${this.settings.redirectUri}).`,
+      refreshTokenSeconds: DATACENTER_REFRESH_TOKEN_SECONDS,
+    });
   }
 }

@@ -9,7 +9,7 @@ import {
   parseStoredCredentials,
   type OAuthCredentials,
 } from '../auth/credentials';
-import { OAuthGrantRevoked, type TokenSet } from './atlassian-oauth';
+import { OAuthGrantRevoked, type OAuthProvider, type TokenSet } from './token-endpoint';
 
 /** Refresh this long before the access token expires, so no request carries a dying token. */
 export const REFRESH_EARLY_MS = 60_000;
@@ -20,7 +20,7 @@ export const REFRESH_EARLY_MS = 60_000;
  * consent helps.
  */
 export interface OAuthRefresher {
-  readonly provider: 'Atlassian' | 'Jira';
+  readonly provider: OAuthProvider;
   refresh(refreshToken: string): Promise<TokenSet>;
 }
 
