@@ -1,52 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/lib/logger';
 import { createServices } from '../../src/services';
 import { AUDIT_ORG_ID, AUDIT_USER_ID } from '../support/audit-events';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
-import { REPO_ROOT } from '../support/processes';
 import { TEST_KEY, TEST_METRICS_TOKEN, metricsOf, signedFetch } from '../support/relay';
+import { killHard, startRelayProcess, type RelayProcess } from '../support/relay-processes';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { ENGINES, databaseUrlOf, freshStoreLocation } from '../support/stores';
 
-// The production entry point: configuration from the environment, the drainer it starts.
-const MAIN = path.join(REPO_ROOT, 'relay-service/src/main.ts');
 const OBJECT = 'Jira_Audit_Event__c';
 const TOTAL = 1_000;
 const CONCURRENCY = 20;
-
-interface RelayProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Spawns node itself (not the tsx wrapper) so SIGKILL hits the process that holds the claims. */
-function startRelay(env: Record<string, string>): Promise<RelayProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`relay not ready:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"relay listening"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] as string, output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`relay exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 async function waitFor(
   what: string,
@@ -71,7 +35,7 @@ describe.each(ENGINES)(
   (engine) => {
     let salesforce: SalesforceDouble;
     let jira: JiraDouble;
-    const running: ChildProcess[] = [];
+    const running: RelayProcess[] = [];
 
     beforeAll(async () => {
       salesforce = await SalesforceDouble.start();
@@ -79,7 +43,7 @@ describe.each(ENGINES)(
       jira = await startJiraDouble({ deployment: 'cloud' });
     });
     afterAll(async () => {
-      for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const relay of running) await killHard(relay);
       await Promise.all([salesforce.stop(), jira.stop()]);
     });
 
@@ -158,8 +122,8 @@ describe.each(ENGINES)(
 
       // Salesforce is down while the first operations happen.
       salesforce.fault = { kind: 'unavailable' };
-      const first = await startRelay(env);
-      running.push(first.child);
+      const first = await startRelayProcess(env);
+      running.push(first);
       const connected = await signed(first, 'PUT', '/v1/connections/default', {
         deployment: 'cloud',
         baseUrl: jira.url,
@@ -191,13 +155,12 @@ describe.each(ENGINES)(
       salesforce.slowMs = 400;
       salesforce.fault = { kind: 'none' };
       await waitFor('the first batch saved', () => salesforce.records(OBJECT).length >= 200);
-      first.child.kill('SIGKILL');
-      await new Promise((resolve) => first.child.once('exit', resolve));
+      await killHard(first);
       expect(first.child.signalCode).toBe('SIGKILL');
       salesforce.slowMs = 0;
 
-      const second = await startRelay(env);
-      running.push(second.child);
+      const second = await startRelayProcess(env);
+      running.push(second);
       expected.push(...(await comment(second, issueKey, TOTAL - expected.length)));
       expect(new Set(expected).size).toBe(TOTAL);
       await waitFor(
