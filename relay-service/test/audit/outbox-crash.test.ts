@@ -3,7 +3,7 @@ import { createLogger } from '../../src/lib/logger';
 import { createServices } from '../../src/services';
 import { AUDIT_ORG_ID, AUDIT_USER_ID } from '../support/audit-events';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
-import { TEST_KEY, TEST_METRICS_TOKEN, metricsOf, signedFetch } from '../support/relay';
+import { metricsOf, signedFetch, testRelayEnv } from '../support/relay';
 import { killHard, startRelayProcess, type RelayProcess } from '../support/relay-processes';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { ENGINES, databaseUrlOf, freshStoreLocation } from '../support/stores';
@@ -49,15 +49,9 @@ describe.each(ENGINES)(
 
     it('when Salesforce is down for a while and the relay is killed once then the audit event of each of 1,000 operations arrives exactly once', async () => {
       const env = {
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrlOf(await freshStoreLocation(engine)),
-        RELAY_ENCRYPTION_KEYS: TEST_KEY,
-        RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
+        ...testRelayEnv(databaseUrlOf(await freshStoreLocation(engine))),
         RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
         RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000',
-        LOG_LEVEL: 'info',
         RELAY_OUTBOX_POLL_MS: '20',
         // Batches wait until they are full however slowly the machine sends the comments, so
         // the count of Salesforce calls below does not depend on the machine's speed (1,000

@@ -5,12 +5,11 @@ import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { OAuthBrowser } from '../support/oauth-browser';
 import {
   ORG_ID,
-  TEST_KEY,
-  TEST_METRICS_TOKEN,
   USER_ID,
   randomNonce,
   signedFetch,
   startTestRelay,
+  testRelayEnv,
 } from '../support/relay';
 import {
   killHard,
@@ -134,14 +133,8 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
     await setup.stop();
 
     const processEnv = {
+      ...testRelayEnv(databaseUrl),
       ...env,
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      RELAY_ENCRYPTION_KEYS: TEST_KEY,
-      RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
-      LOG_LEVEL: 'info',
       RELAY_OUTBOX_POLL_MS: '50',
       RELAY_OUTBOX_LINGER_MS: '100',
       // Three processes and the test share two busy cores: a create may wait for its Jira slot
