@@ -129,14 +129,7 @@ describe.each(ENGINES)(
       });
       expect(connected.status).toBe(200);
       const connectId = connected.headers.get('x-request-id') as string;
-      const project = jira.model.project('SUP');
-      if (!project) throw new Error('the double has no SUP project');
-      const issueKey = jira.model.createIssue({
-        project,
-        issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-        fields: { summary: 'Checkout fails' },
-        reporter: jira.model.users[0] as (typeof jira.model.users)[number],
-      }).key;
+      const issueKey = jira.model.seedIssue('SUP', { summary: 'Checkout fails' }).key;
 
       const expected = [connectId, ...(await comment(first, issueKey, 599))];
       await waitFor(
