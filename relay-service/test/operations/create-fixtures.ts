@@ -196,6 +196,3 @@ export function routesOf(deployment: DeploymentName) {
     remoteLink: `POST ${api}/issue/{issueIdOrKey}/remotelink`,
   };
 }
-
-/** Calls that reached one double's Jira REST routes since its counters were reset. */
-export const jiraCallsTo = (double: JiraDouble) => double.jiraCalls;
