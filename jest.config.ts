@@ -4,6 +4,7 @@
  * @jest-config-loader ts-node
  */
 import type { Config } from 'jest';
+import { relayProject } from './relay-service/test/jest-project';
 
 // One `npm test` runs every test project. The LWC preset reads sfdx-project.json from the
 // current folder, so Jest is always run from the repository root.
@@ -12,15 +13,7 @@ const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config'
 
 const config: Config = {
   projects: [
-    {
-      displayName: 'relay',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/relay-service/test'],
-      testMatch: ['**/*.test.ts'],
-      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-      globalSetup: '<rootDir>/relay-service/test/support/global-setup.mjs',
-      globalTeardown: '<rootDir>/relay-service/test/support/global-teardown.mjs',
-    },
+    relayProject,
     {
       displayName: 'salesforce',
       testEnvironment: 'node',

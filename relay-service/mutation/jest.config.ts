@@ -1,15 +1,12 @@
+/**
+ * Loaded as CommonJS through ts-node on every Node, as the root jest.config.ts is.
+ * @jest-config-loader ts-node
+ */
 import type { Config } from 'jest';
+import { relayProject } from '../test/jest-project';
 
 // The relay test project alone, for Stryker's jest runner (the root config's LWC project is no
 // concern of mutation testing). run.ts narrows testMatch to one module's test files.
-const config: Config = {
-  rootDir: '../..',
-  testEnvironment: 'node',
-  roots: ['<rootDir>/relay-service/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  globalSetup: '<rootDir>/relay-service/test/support/global-setup.mjs',
-  globalTeardown: '<rootDir>/relay-service/test/support/global-teardown.mjs',
-};
+const config: Config = { rootDir: '../..', ...relayProject };
 
 export default config;

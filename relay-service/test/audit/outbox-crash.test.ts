@@ -1,52 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/lib/logger';
 import { createServices } from '../../src/services';
 import { AUDIT_ORG_ID, AUDIT_USER_ID } from '../support/audit-events';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
-import { REPO_ROOT } from '../support/processes';
-import { TEST_KEY, TEST_METRICS_TOKEN, metricsOf, signedFetch } from '../support/relay';
+import { metricsOf, signedFetch, testRelayEnv } from '../support/relay';
+import { killHard, startRelayProcess, type RelayProcess } from '../support/relay-processes';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { ENGINES, databaseUrlOf, freshStoreLocation } from '../support/stores';
 
-// The production entry point: configuration from the environment, the drainer it starts.
-const MAIN = path.join(REPO_ROOT, 'relay-service/src/main.ts');
 const OBJECT = 'Jira_Audit_Event__c';
 const TOTAL = 1_000;
 const CONCURRENCY = 20;
-
-interface RelayProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Spawns node itself (not the tsx wrapper) so SIGKILL hits the process that holds the claims. */
-function startRelay(env: Record<string, string>): Promise<RelayProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`relay not ready:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"relay listening"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] as string, output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`relay exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 async function waitFor(
   what: string,
@@ -71,7 +35,7 @@ describe.each(ENGINES)(
   (engine) => {
     let salesforce: SalesforceDouble;
     let jira: JiraDouble;
-    const running: ChildProcess[] = [];
+    const running: RelayProcess[] = [];
 
     beforeAll(async () => {
       salesforce = await SalesforceDouble.start();
@@ -79,21 +43,15 @@ describe.each(ENGINES)(
       jira = await startJiraDouble({ deployment: 'cloud' });
     });
     afterAll(async () => {
-      for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const relay of running) await killHard(relay);
       await Promise.all([salesforce.stop(), jira.stop()]);
     });
 
     it('when Salesforce is down for a while and the relay is killed once then the audit event of each of 1,000 operations arrives exactly once', async () => {
       const env = {
-        NODE_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrlOf(await freshStoreLocation(engine)),
-        RELAY_ENCRYPTION_KEYS: TEST_KEY,
-        RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
+        ...testRelayEnv(databaseUrlOf(await freshStoreLocation(engine))),
         RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true',
         RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000',
-        LOG_LEVEL: 'info',
         RELAY_OUTBOX_POLL_MS: '20',
         // Batches wait until they are full however slowly the machine sends the comments, so
         // the count of Salesforce calls below does not depend on the machine's speed (1,000
@@ -158,8 +116,8 @@ describe.each(ENGINES)(
 
       // Salesforce is down while the first operations happen.
       salesforce.fault = { kind: 'unavailable' };
-      const first = await startRelay(env);
-      running.push(first.child);
+      const first = await startRelayProcess(env);
+      running.push(first);
       const connected = await signed(first, 'PUT', '/v1/connections/default', {
         deployment: 'cloud',
         baseUrl: jira.url,
@@ -171,14 +129,7 @@ describe.each(ENGINES)(
       });
       expect(connected.status).toBe(200);
       const connectId = connected.headers.get('x-request-id') as string;
-      const project = jira.model.project('SUP');
-      if (!project) throw new Error('the double has no SUP project');
-      const issueKey = jira.model.createIssue({
-        project,
-        issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-        fields: { summary: 'Checkout fails' },
-        reporter: jira.model.users[0] as (typeof jira.model.users)[number],
-      }).key;
+      const issueKey = jira.model.seedIssue('SUP', { summary: 'Checkout fails' }).key;
 
       const expected = [connectId, ...(await comment(first, issueKey, 599))];
       await waitFor(
@@ -191,13 +142,12 @@ describe.each(ENGINES)(
       salesforce.slowMs = 400;
       salesforce.fault = { kind: 'none' };
       await waitFor('the first batch saved', () => salesforce.records(OBJECT).length >= 200);
-      first.child.kill('SIGKILL');
-      await new Promise((resolve) => first.child.once('exit', resolve));
+      await killHard(first);
       expect(first.child.signalCode).toBe('SIGKILL');
       salesforce.slowMs = 0;
 
-      const second = await startRelay(env);
-      running.push(second.child);
+      const second = await startRelayProcess(env);
+      running.push(second);
       expected.push(...(await comment(second, issueKey, TOTAL - expected.length)));
       expect(new Set(expected).size).toBe(TOTAL);
       await waitFor(

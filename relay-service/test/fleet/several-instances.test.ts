@@ -3,15 +3,7 @@ import { openStore, type Store } from '../../src/store/store';
 import { AdminClient, HTTPS_SITE, setConnectionSite } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { OAuthBrowser } from '../support/oauth-browser';
-import {
-  ORG_ID,
-  TEST_KEY,
-  TEST_METRICS_TOKEN,
-  USER_ID,
-  randomNonce,
-  signedFetch,
-  startTestRelay,
-} from '../support/relay';
+import { ORG_ID, randomNonce, signedFetch, startTestRelay, testRelayEnv } from '../support/relay';
 import {
   killHard,
   startRelayProcess,
@@ -42,13 +34,8 @@ const LIMITED_ORG = '00D5g000004QRSTUAY';
 const RATE_LIMIT = 120;
 const OBJECT = 'Jira_Audit_Event__c';
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-const issueKeyOf = (answer: Answer) => (answer.body.issue as { key?: string } | undefined)?.key;
+const issueKeyOf = (answer: { body: Record<string, unknown> }) =>
+  (answer.body.issue as { key?: string } | undefined)?.key;
 
 describe('several relay instances on one PostgreSQL behind a round-robin balancer', () => {
   let jira: JiraDouble;
@@ -60,29 +47,8 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
   const relays: RelayProcess[] = [];
   let proxy: RoundRobinProxy;
 
-  const call = async (
-    baseUrl: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Answer> => {
-    const response = await signedFetch(baseUrl, {
-      method,
-      path,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      orgId: ORG_ID,
-      userId: USER_ID,
-      secret,
-      headers,
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers,
-    };
-  };
+  /** Signed calls as the tenant admin, through the balancer. */
+  let fleet: AdminClient;
   const refreshes = () =>
     jira.oauth!.tokenRequests.filter((r) => r.grant_type === 'refresh_token').length;
 
@@ -115,14 +81,14 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
       },
     });
     limitedSecret = await setup.services.tenants.add({ orgId: LIMITED_ORG, name: 'Gamma' });
-    const connected = await call(setup.url, 'PUT', '/v1/connections/cloud', {
+    const admin = new AdminClient(setup, secret);
+    const connected = await admin.call('PUT', '/v1/connections/cloud', {
       deployment: 'cloud',
       baseUrl: jira.url,
       auth: CLOUD_API_TOKEN,
     });
     expect(connected.status).toBe(200);
     await setConnectionSite(setup, 'cloud', HTTPS_SITE.cloud);
-    const admin = new AdminClient(setup, secret);
     const started = await admin.call('POST', '/v1/connections/oauth/oauth/start', {
       returnUrl: 'https://acme.lightning.force.com/lightning/n/Jira_Setup',
     });
@@ -134,14 +100,8 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
     await setup.stop();
 
     const processEnv = {
+      ...testRelayEnv(databaseUrl),
       ...env,
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      RELAY_ENCRYPTION_KEYS: TEST_KEY,
-      RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
-      LOG_LEVEL: 'info',
       RELAY_OUTBOX_POLL_MS: '50',
       RELAY_OUTBOX_LINGER_MS: '100',
       // Three processes and the test share two busy cores: a create may wait for its Jira slot
@@ -156,6 +116,7 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
         .filter((r) => r.child.exitCode === null && r.child.signalCode === null)
         .map((r) => r.url),
     );
+    fleet = new AdminClient(proxy, secret);
     store = openStore({ engine: 'postgres', url: databaseUrl });
   });
   afterAll(async () => {
@@ -176,7 +137,7 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
       record: caseRecord(newRecordId()),
     }));
     const create = (i: number) =>
-      call(proxy.url, 'POST', '/v1/issues', payloads[i], {
+      fleet.call('POST', '/v1/issues', payloads[i], {
         'Idempotency-Key': keys[i] as string,
       });
     const answers = await Promise.all(keys.flatMap((_, i) => [create(i), create(i), create(i)]));
@@ -210,12 +171,12 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
       const before = refreshes();
       jira.oauth!.expireAccessTokens();
       const answers = await Promise.all(
-        Array.from({ length: 30 }, () => call(proxy.url, 'POST', '/v1/connections/oauth/test')),
+        Array.from({ length: 30 }, () => fleet.call('POST', '/v1/connections/oauth/test')),
       );
       expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
       expect(refreshes() - before).toBe(1);
     }
-    const connection = await call(proxy.url, 'GET', '/v1/connections');
+    const connection = await fleet.call('GET', '/v1/connections');
     expect(
       (connection.body.connections as { name: string; status: string }[]).find(
         (c) => c.name === 'oauth',
@@ -311,10 +272,12 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
     const createsBefore = jira.callsTo(create);
     const issuesBefore = jira.model.issues.size;
     jira.faults.add({ route: create, kind: 'delay', ms: 3_000 });
-    const lost = call(victim.url, 'POST', '/v1/issues', payload, { 'Idempotency-Key': key }).then(
-      () => 'answered',
-      () => 'connection lost',
-    );
+    const lost = new AdminClient(victim, secret)
+      .call('POST', '/v1/issues', payload, { 'Idempotency-Key': key })
+      .then(
+        () => 'answered',
+        () => 'connection lost',
+      );
     const deadline = Date.now() + 30_000;
     while (jira.callsTo(create) === createsBefore) {
       if (Date.now() > deadline) throw new Error('the create never reached Jira');
@@ -324,9 +287,7 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
     expect(await lost).toBe('connection lost');
 
     const retries = await Promise.all(
-      [0, 1, 2, 3].map(() =>
-        call(proxy.url, 'POST', '/v1/issues', payload, { 'Idempotency-Key': key }),
-      ),
+      [0, 1, 2, 3].map(() => fleet.call('POST', '/v1/issues', payload, { 'Idempotency-Key': key })),
     );
     for (const retry of retries) {
       expect(retry.status).toBe(409);
@@ -334,8 +295,7 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
       expect(retry.headers.get('retry-after')).toMatch(/^\d+$/);
     }
     // Recovery without a person: the two live instances serve new work.
-    const fresh = await call(
-      proxy.url,
+    const fresh = await fleet.call(
       'POST',
       '/v1/issues',
       { template: incidentTemplate('cloud'), record: caseRecord(newRecordId()) },

@@ -64,18 +64,8 @@ describe.each(ENGINES)('fair share of the Atlassian app quota on %s', (engine) =
       },
       serviceOptions: { jiraTransport: { baseDelayMs: 2, maxDelayMs: 10, maxRetryAfterMs: 1000 } },
     });
-    const project = jira.model.project('SUP');
-    if (!project) throw new Error('the double has no SUP project');
-    for (let i = 0; i < 30; i += 1) {
-      issueKeys.push(
-        jira.model.createIssue({
-          project,
-          issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-          fields: { summary: `Issue ${i}` },
-          reporter: jira.model.users[0] as (typeof jira.model.users)[number],
-        }).key,
-      );
-    }
+    for (let i = 0; i < 30; i += 1)
+      issueKeys.push(jira.model.seedIssue('SUP', { summary: `Issue ${i}` }).key);
     for (const [name, orgId] of Object.entries(TENANTS) as [TenantName, string][]) {
       secrets[name] = await relay.services.tenants.add({ orgId, name });
       const { accessToken, refreshToken } = issueAccessToken(jira);

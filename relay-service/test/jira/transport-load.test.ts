@@ -36,18 +36,8 @@ describe('Jira transport under load', () => {
   beforeAll(async () => {
     jira = await startJiraDouble({ deployment: 'cloud' });
     dispatcher = new Agent({ keepAliveTimeout: 1000, connections: 256 });
-    const project = jira.model.project('SUP');
-    if (!project) throw new Error('the double has no SUP project');
-    for (let i = 0; i < 60; i += 1) {
-      keys.push(
-        jira.model.createIssue({
-          project,
-          issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-          fields: { summary: `Issue ${i}` },
-          reporter: jira.model.users[0] as (typeof jira.model.users)[number],
-        }).key,
-      );
-    }
+    for (let i = 0; i < 60; i += 1)
+      keys.push(jira.model.seedIssue('SUP', { summary: `Issue ${i}` }).key);
   });
   afterAll(async () => {
     await dispatcher.close();

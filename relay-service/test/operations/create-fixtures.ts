@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../src/audit/audit-event';
 import { toSalesforceId18 } from '../../src/jira/endpoints/remote-links';
 import type { TransportSettings } from '../../src/jira/transport';
-import { HTTPS_SITE, setConnectionSite, type Exchange } from '../support/connections';
+import { AdminClient, HTTPS_SITE, setConnectionSite, type Exchange } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
-import { ORG_ID, USER_ID, signedFetch, startTestRelay, type TestRelay } from '../support/relay';
+import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
 import type { TestEngine } from '../support/stores';
 
 /**
@@ -68,32 +68,9 @@ export async function startCreateWorld(
     },
   });
   const secret = await relay.services.tenants.add({ orgId: ORG_ID, name: 'Acme' });
-  const exchanges: Exchange[] = [];
-  const call: CreateWorld['call'] = async (method, path, body, headers) => {
-    const response = await signedFetch(relay.url, {
-      method,
-      path,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      orgId: ORG_ID,
-      userId: USER_ID,
-      secret,
-      headers,
-    });
-    const text = await response.text();
-    exchanges.push({
-      method,
-      path,
-      requestBody: body,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      responseBody: text ? (JSON.parse(text) as unknown) : undefined,
-    });
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers,
-    };
-  };
+  const client = new AdminClient(relay, secret);
+  const call: CreateWorld['call'] = (method, path, body, headers) =>
+    client.call(method, path, body, headers);
   const connected = await Promise.all([
     call('PUT', '/v1/connections/cloud', {
       deployment: 'cloud',
@@ -115,7 +92,7 @@ export async function startCreateWorld(
     cloud,
     server,
     secret,
-    exchanges,
+    exchanges: client.exchanges,
     double: (deployment) => (deployment === 'cloud' ? cloud : server),
     connection: (deployment) => (deployment === 'cloud' ? 'cloud' : 'dc'),
     call,
@@ -219,6 +196,3 @@ export function routesOf(deployment: DeploymentName) {
     remoteLink: `POST ${api}/issue/{issueIdOrKey}/remotelink`,
   };
 }
-
-/** Calls that reached one double's Jira REST routes since its counters were reset. */
-export const jiraCallsTo = (double: JiraDouble) => double.jiraCalls;

@@ -23,15 +23,7 @@ describe('searching for an issue to link', () => {
 
   /** An issue in the double's OPS project (the world seeds SUP). */
   const seedOps = (deployment: Deployment, summary: string): Issue => {
-    const model = world.doubles[deployment].model;
-    const project = model.project('OPS');
-    if (!project) throw new Error('the double has no OPS project');
-    return model.createIssue({
-      project,
-      issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-      fields: { summary },
-      reporter: model.users[0] as (typeof model.users)[number],
-    });
+    return world.doubles[deployment].model.seedIssue('OPS', { summary });
   };
 
   /** The currentJQL the relay gave Jira's issue picker in this test. */

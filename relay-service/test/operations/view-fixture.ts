@@ -113,14 +113,9 @@ export async function startIssueActionsWorld(): Promise<IssueActionsWorld> {
     sleeps,
     clock,
     seed(deployment, fields = {}, projectKey = 'SUP') {
-      const model = doubles[deployment].model;
-      const project = model.project(projectKey);
-      if (!project) throw new Error(`the double has no ${projectKey} project`);
-      return model.createIssue({
-        project,
-        issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-        fields: { summary: 'Checkout fails', ...fields },
-        reporter: model.users[0] as (typeof model.users)[number],
+      return doubles[deployment].model.seedIssue(projectKey, {
+        summary: 'Checkout fails',
+        ...fields,
       });
     },
     async auditOf(requestId) {

@@ -20,7 +20,8 @@ export class AdminClient {
   readonly exchanges: Exchange[] = [];
 
   constructor(
-    private readonly relay: TestRelay,
+    /** A relay, or anything that forwards to one (a balancer). */
+    private readonly relay: { url: string },
     private readonly secret: string,
     private readonly userId = USER_ID,
     /** The relay's clock: requests are signed with its time, so tests may move it. */

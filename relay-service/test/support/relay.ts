@@ -48,11 +48,12 @@ export interface TestRelayOptions {
   decorate?: (services: Services) => Services;
 }
 
-/** Runs the real relay in-process on a random loopback port with a fresh store. */
-export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
-  const databaseUrl =
-    options.databaseUrl ?? databaseUrlOf(await freshStoreLocation(options.engine ?? 'sqlite'));
-  const config = loadConfig({
+/**
+ * The environment every test relay starts from, in-process or as its own process: loopback on
+ * a random port, the test key and metrics token, info logs (tests assert on them).
+ */
+export function testRelayEnv(databaseUrl: string): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -60,8 +61,14 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     RELAY_ENCRYPTION_KEYS: TEST_KEY,
     RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: 'info',
-    ...options.env,
-  });
+  };
+}
+
+/** Runs the real relay in-process on a random loopback port with a fresh store. */
+export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
+  const databaseUrl =
+    options.databaseUrl ?? databaseUrlOf(await freshStoreLocation(options.engine ?? 'sqlite'));
+  const config = loadConfig({ ...testRelayEnv(databaseUrl), ...options.env });
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   let services = await createServices(

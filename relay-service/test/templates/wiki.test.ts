@@ -1,16 +1,5 @@
 import { plainTextToWiki, plainTextToWikiWithin, wikiSafeUrl } from '../../src/templates/wiki';
-
-/**
- * What remains of escaped output once escapes, character references and URLs are removed must
- * hold no character Jira's wiki renderer gives a meaning to.
- */
-function unescapedMarkup(wiki: string): string[] {
-  const stripped = wiki
-    .replace(/https?:\/\/\S+/g, '')
-    .replace(/&#\d+;/g, '')
-    .replace(/\\[{}[\]*_\-+^~?|!#]/g, '');
-  return [...stripped.matchAll(/[{}[\]*_\-+^~?|!#\\]/g)].map((m) => m[0]);
-}
+import { unescapedMarkup } from './wiki-markup';
 
 describe('plain text to Jira wiki markup', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JiraUser } from './model';
-import type { DoubleReply } from './router';
+import { escapeHtml, type DoubleReply } from './router';
 
 /** Jira Data Center's OAuth 2.0 scopes, each including the ones before it. */
 export const DC_SCOPES = ['READ', 'WRITE', 'ADMIN', 'SYSTEM_ADMIN'] as const;
@@ -193,8 +193,8 @@ export class DataCenterOAuthProvider {
     return {
       status: 200,
       html: `<!doctype html><html><head><title>Allow access</title></head><body>
-<h1>${escape(link.name)} wants to access your Jira account</h1>
-<p>Signed in as ${escape(user.displayName)}. Scope: ${escape(scope)}.</p>
+<h1>${escapeHtml(link.name)} wants to access your Jira account</h1>
+<p>Signed in as ${escapeHtml(user.displayName)}. Scope: ${escapeHtml(scope)}.</p>
 <form method="post" action="${DC_CONSENT_PATH}">
 <input type="hidden" name="consent" value="${id}">
 <button type="submit" name="decision" value="allow">Allow</button>
@@ -369,10 +369,6 @@ function redirect(target: string, params: Record<string, string | undefined>): D
 function errorPage(status: number, message: string): DoubleReply {
   return {
     status,
-    html: `<!doctype html><html><body><h1>OAuth 2.0 error</h1><p>${escape(message)}</p></body></html>`,
+    html: `<!doctype html><html><body><h1>OAuth 2.0 error</h1><p>${escapeHtml(message)}</p></body></html>`,
   };
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

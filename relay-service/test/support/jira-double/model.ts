@@ -459,6 +459,19 @@ export class JiraModel {
     return issue;
   }
 
+  /**
+   * An issue that was in Jira before the test: `projectKey`'s first issue type, reported by the
+   * first user.
+   */
+  seedIssue(projectKey: string, fields: Record<string, unknown>): Issue {
+    const project = this.project(projectKey);
+    const [issueType] = project?.issueTypes ?? [];
+    const [reporter] = this.users;
+    if (!project || !issueType || !reporter)
+      throw new Error(`the double has no ${projectKey} project with an issue type`);
+    return this.createIssue({ project, issueType, fields, reporter });
+  }
+
   addComment(issue: Issue, body: unknown, author: JiraUser): Comment {
     const now = this.timestamp();
     const comment: Comment = {

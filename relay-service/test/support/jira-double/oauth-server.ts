@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { JiraUser } from './model';
-import type { DoubleReply } from './router';
+import { escapeHtml, type DoubleReply } from './router';
 
 export interface OAuthSite {
   id: string;
@@ -194,12 +194,6 @@ export class OAuthServer {
     };
   }
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 /** Atlassian's consent screen, small: what the app asks for, and Allow or Deny. */
 function consentPage(query: URLSearchParams): string {

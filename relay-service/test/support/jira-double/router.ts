@@ -26,6 +26,11 @@ export interface DoubleRequest {
   cloudId: string | undefined;
 }
 
+/** Text made safe inside an `html` reply's markup and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export interface DoubleReply {
   status: number;
   body?: unknown;
