@@ -190,10 +190,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const start = (await APEX_CONTROLLERS.JiraSetupController?.startOAuth?.invoke(shim, {
       name: SEEDED_CONNECTION,
       returnUrl: 'https://pharos-sandbox.lightning.force.com/lightning/n/Jira_Setup',
-    })) as string | { authorizeUrl: string };
-    await new OAuthBrowser(relayUrl, publicUrl).authorize(
-      typeof start === 'string' ? start : start.authorizeUrl,
-    );
+    })) as { authorizeUrl: string };
+    await new OAuthBrowser(relayUrl, publicUrl).authorize(start.authorizeUrl);
     if (cloud.oauth) cloud.oauth.consentPage = true;
     for (const key of linkedKeys) {
       const issue = cloud.model.issue(key);

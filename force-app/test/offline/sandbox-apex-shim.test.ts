@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { APEX_CONTROLLERS } from '../../../sandbox/shim/controllers';
 import { sign } from '../../../sandbox/shim/relay-signature';
-import { START_OAUTH_ANSWERS_EXPIRY } from '../../../sandbox/shim/signatures';
 import { readDeclarations } from './support/apex-types';
 import { listApexSources, listLwcModules } from './support/metadata';
 import { lwcApexImports } from './support/references';
@@ -63,14 +62,12 @@ describe('the sandbox Apex shim', () => {
     },
   );
 
-  // Parameter names do not show this change: only the answer's form does.
-  it('answers startOAuth in the form JiraSetupController declares (bare URL or URL with expiry)', () => {
+  // Parameter names do not show the answer's form: the shim answers {authorizeUrl, expiresAt}.
+  it('answers startOAuth in the form JiraSetupController declares (URL with expiry)', () => {
     const startOAuth = auraDeclarationsOf('JiraSetupController').find(
       (method) => method.name === 'startOAuth',
     );
-    expect({ answersBareUrl: startOAuth?.returnType.name === 'String' }).toEqual({
-      answersBareUrl: !START_OAUTH_ANSWERS_EXPIRY,
-    });
+    expect(startOAuth?.returnType.name).toBe('RelayModels.OAuthStart');
   });
 
   it('signs a request as the contract test vector says', () => {

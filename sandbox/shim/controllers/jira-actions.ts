@@ -5,7 +5,6 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
-import { SEARCH_ISSUES_TAKES_RECORD } from '../signatures';
 import { readRecord, recordUrl, splitLines, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
 
@@ -161,19 +160,15 @@ async function linkedIssues(
 
 async function searchIssues(
   { org, relay }: ShimContext,
-  recordId: string | null,
+  recordId: string,
   connection: string | null,
   query: string | null,
 ): Promise<IssueSummary[]> {
   if (isBlank(connection) || isBlank(query)) return [];
-  // Without a record (the deprecated form) every active template on the connection counts.
-  const templates = recordId
-    ? activeTemplatesFor(org, recordId)
-    : org.records('Jira_Rule_Template__c').filter((t) => t.Active__c === true);
   return relay.searchIssues(
     connection as string,
     query as string,
-    projectKeys(templates, connection as string),
+    projectKeys(activeTemplatesFor(org, recordId), connection as string),
   );
 }
 
@@ -215,13 +210,9 @@ export const JiraActionsController: ApexController = {
     },
   ),
 
-  searchIssues: SEARCH_ISSUES_TAKES_RECORD
-    ? auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
-        searchIssues(context, str(args.recordId), str(args.connection), str(args.query)),
-      )
-    : auraEnabled(['connection', 'query'], (context, args) =>
-        searchIssues(context, null, str(args.connection), str(args.query)),
-      ),
+  searchIssues: auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
+    searchIssues(context, String(args.recordId), str(args.connection), str(args.query)),
+  ),
 
   linkIssue: auraEnabled(
     ['recordId', 'issueKey', 'connection', 'templateId'],

@@ -2,7 +2,6 @@ import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { Connection } from '../relay-models';
-import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -143,11 +142,7 @@ export const JiraSetupController: ApexController = {
     return relay.saveConnection(name, body);
   }),
 
-  startOAuth: auraEnabled(['name', 'returnUrl'], async (context, { name, returnUrl }) => {
-    const started = await context.relay.startOAuth(
-      requireName(name),
-      returnUrlOf(context, str(returnUrl)),
-    );
-    return START_OAUTH_ANSWERS_EXPIRY ? started : started.authorizeUrl;
-  }),
+  startOAuth: auraEnabled(['name', 'returnUrl'], (context, { name, returnUrl }) =>
+    context.relay.startOAuth(requireName(name), returnUrlOf(context, str(returnUrl))),
+  ),
 };
