@@ -77,6 +77,12 @@ export class SandboxOrg {
     );
   }
 
+  /** A record of one object by id, as a query on that object: another object's id finds none. */
+  getOf(objectApiName: string, recordId: string | null | undefined): SObject | undefined {
+    const record = this.get(recordId);
+    return record && objectOfId(record.Id)?.name === objectApiName ? record : undefined;
+  }
+
   records(objectApiName: string): SObject[] {
     return [...(this.tables.get(objectApiName)?.values() ?? [])];
   }

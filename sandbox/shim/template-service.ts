@@ -46,6 +46,14 @@ export interface Problem {
   message: string;
 }
 
+/** JiraRuleTemplateSelector.selectById */
+export function templateById(org: SandboxOrg, templateId: unknown): SObject {
+  const template = org.getOf('Jira_Rule_Template__c', str(templateId));
+  if (!template)
+    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
+  return template;
+}
+
 /** JiraTemplateDto.fromRecord */
 export function toDto(record: SObject): Record<string, unknown> {
   return {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { APEX_CONTROLLERS } from '../../../sandbox/shim/controllers';
+import { SandboxOrg } from '../../../sandbox/org/org';
+import { seedOrg } from '../../../sandbox/seed';
+import { RelayApi } from '../../../sandbox/shim/relay-api';
 import { sign } from '../../../sandbox/shim/relay-signature';
 import { readDeclarations } from './support/apex-types';
 import { listApexSources, listLwcModules } from './support/metadata';
@@ -91,5 +94,44 @@ describe('the sandbox Apex shim', () => {
         body: null,
       }),
     ).toBe('v1=dXgL8SGM0be+2G11Y2xlZdPtNaVThiu4i8SNK4xax+M=');
+  });
+
+  // JiraRuleTemplateSelector.selectById and the link query read one object: another object's
+  // record id finds nothing there.
+  it('finds templates and links by id only among templates and links, as the selectors do', async () => {
+    const org = new SandboxOrg();
+    const { caseId } = seedOrg(org);
+    // Every refusal comes before a callout: the relay is never reached.
+    const relay = new RelayApi({
+      relayUrl: 'http://127.0.0.1:9',
+      orgId: org.orgId,
+      userId: org.userId,
+      secret: () => undefined,
+      timeoutMs: () => 1,
+    });
+    const call = (className: string, methodName: string, args: Record<string, unknown>) =>
+      APEX_CONTROLLERS[className]?.[methodName]?.invoke({ org, relay }, args);
+    const codeOf = (answer: Promise<unknown> | undefined) =>
+      (answer ?? Promise.resolve()).then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      );
+    await expect(
+      Promise.all([
+        codeOf(
+          call('JiraActionsController', 'previewIssue', { recordId: caseId, templateId: caseId }),
+        ),
+        codeOf(
+          call('JiraActionsController', 'createIssue', { recordId: caseId, templateId: caseId }),
+        ),
+        codeOf(call('JiraActionsController', 'addComment', { linkId: caseId, body: 'hello' })),
+        codeOf(call('JiraTemplateEditorController', 'getTemplate', { templateId: caseId })),
+      ]),
+    ).resolves.toEqual([
+      'TEMPLATE_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+      'LINK_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+    ]);
   });
 });

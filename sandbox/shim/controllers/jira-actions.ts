@@ -5,7 +5,7 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
-import { readRecord, recordUrl, splitLines, toPayload } from '../template-service';
+import { readRecord, recordUrl, splitLines, templateById, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
 
 /**
@@ -21,13 +21,6 @@ const currentUser = (org: SandboxOrg) => ({
   name: str(org.user.Name),
   email: str(org.user.Email),
 });
-
-function templateById(org: SandboxOrg, templateId: unknown): SObject {
-  const template = org.get(str(templateId));
-  if (!template)
-    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
-  return template;
-}
 
 function activeTemplate(org: SandboxOrg, templateId: unknown): SObject {
   const template = templateById(org, templateId);
@@ -45,7 +38,7 @@ function activeTemplatesFor(org: SandboxOrg, recordId: string): SObject[] {
 }
 
 function linkById(org: SandboxOrg, linkId: unknown): SObject {
-  const link = org.get(str(linkId));
+  const link = org.getOf('Jira_Link__c', str(linkId));
   if (!link) throw new JiraServiceException('LINK_NOT_FOUND', label('Jira_Error_Link_Not_Found'));
   return link;
 }

@@ -1,13 +1,12 @@
-import { label } from '../../org/labels';
 import type { SandboxOrg, SObject } from '../../org/org';
 import { describeObject, OBJECTS } from '../../org/schema';
 import { auraEnabled, str, type ApexController, type ShimContext } from '../apex-method';
-import { JiraServiceException } from '../errors';
 import type { Option, PreviewResult } from '../relay-models';
 import {
   fromDto,
   propertyOf,
   readRecord,
+  templateById,
   toDto,
   toPayload,
   validate,
@@ -30,13 +29,6 @@ function templates(org: SandboxOrg): SObject[] {
   return org
     .records('Jira_Rule_Template__c')
     .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
-}
-
-function templateById(org: SandboxOrg, templateId: unknown): SObject {
-  const template = org.get(str(templateId));
-  if (!template || !template.Id.startsWith('a0B'))
-    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
-  return template;
 }
 
 /** JiraTemplateAdminService.preview: Apex's own checks first, then the relay renders it. */
