@@ -1,7 +1,6 @@
 import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
-import type { Connection } from '../relay-models';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -11,9 +10,6 @@ import type { Connection } from '../relay-models';
 
 const DEPLOYMENTS = new Set(['cloud', 'server']);
 const METHODS = new Set(['api_token', 'pat', 'basic', 'oauth']);
-
-export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> =>
-  relay.listConnections();
 
 function requireName(name: unknown): string {
   if (isBlank(name))
@@ -114,7 +110,7 @@ export const JiraSetupController: ApexController = {
     return status(context);
   }),
 
-  getConnections: auraEnabled([], (context) => listConnections(context)),
+  getConnections: auraEnabled([], ({ relay }) => relay.listConnections()),
 
   getOAuthRedirectUrl: auraEnabled([], ({ relay }) => relay.oauthRedirectUrl()),
 

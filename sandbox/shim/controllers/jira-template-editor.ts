@@ -12,7 +12,6 @@ import {
   validate,
   validationProblems,
 } from '../template-service';
-import { listConnections } from './jira-setup';
 
 /**
  * JiraTemplateEditorController with JiraTemplateAdminService and SchemaPaths: templates,
@@ -72,8 +71,8 @@ export const JiraTemplateEditorController: ApexController = {
     return null;
   }),
 
-  getConnections: auraEnabled([], async (context) =>
-    (await listConnections(context)).map((connection) => {
+  getConnections: auraEnabled([], async ({ relay }) =>
+    (await relay.listConnections()).map((connection) => {
       const site = connection.baseUrl || connection.deployment;
       return option(connection.name, site ? `${connection.name} (${site})` : connection.name);
     }),
