@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import { createServices, type Services } from '../relay-service/src/services';
 import { startJiraDouble, type JiraDouble } from '../relay-service/test/support/jira-double';
 import { OAuthBrowser } from '../relay-service/test/support/oauth-browser';
 import { SalesforceDouble } from '../relay-service/test/support/salesforce-double';
+import { closeNow, listenOnLoopback } from './loopback-server';
 import { SandboxOrg, type SObject } from './org/org';
 import { cachedPreviewBundle } from './preview/bundle-cache';
 import { PAGES, type PageName } from './preview/pages';
@@ -69,19 +69,6 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-async function listen(server: http.Server | https.Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: http.Server | https.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
 /** The relay's log goes nowhere unless asked for (it would drown the printed URLs). */
 const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
 
@@ -122,8 +109,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // public URL on https for the browser (OAuth start link and callback).
     const certificate = await loopbackCertificate();
     const publicServer = https.createServer(certificate);
-    const publicUrl = `https://127.0.0.1:${await listen(publicServer)}`;
-    stops.push(() => close(publicServer));
+    const publicUrl = `https://127.0.0.1:${await listenOnLoopback(publicServer)}`;
+    stops.push(() => closeNow(publicServer));
     const config = loadConfig({
       NODE_ENV: 'development',
       PORT: '0',
@@ -150,8 +137,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const app = createApp(services);
     publicServer.on('request', app);
     const apiServer = http.createServer(app);
-    const relayUrl = `http://127.0.0.1:${await listen(apiServer)}`;
-    stops.push(() => close(apiServer));
+    const relayUrl = `http://127.0.0.1:${await listenOnLoopback(apiServer)}`;
+    stops.push(() => closeNow(apiServer));
     services.auditDrainer.start();
     stops.push(() => services.auditDrainer.stop({ flushWithinMs: 500 }));
     // What a Jira admin does before connecting Server/DC with OAuth 2.0: an incoming link whose
@@ -190,10 +177,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const start = (await APEX_CONTROLLERS.JiraSetupController?.startOAuth?.invoke(shim, {
       name: SEEDED_CONNECTION,
       returnUrl: 'https://pharos-sandbox.lightning.force.com/lightning/n/Jira_Setup',
-    })) as string | { authorizeUrl: string };
-    await new OAuthBrowser(relayUrl, publicUrl).authorize(
-      typeof start === 'string' ? start : start.authorizeUrl,
-    );
+    })) as { authorizeUrl: string };
+    await new OAuthBrowser(relayUrl, publicUrl).authorize(start.authorizeUrl);
     if (cloud.oauth) cloud.oauth.consentPage = true;
     for (const key of linkedKeys) {
       const issue = cloud.model.issue(key);

@@ -1,5 +1,5 @@
 import { salesforceId } from './ids';
-import { describeObject, objectOfId, OBJECTS } from './schema';
+import { describeObject, lookupOf, objectOfId } from './schema';
 
 /** One record of the sandbox org: API field names as Salesforce has them. */
 export type SObject = Record<string, unknown> & { Id: string };
@@ -77,6 +77,12 @@ export class SandboxOrg {
     );
   }
 
+  /** A record of one object by id, as a query on that object: another object's id finds none. */
+  getOf(objectApiName: string, recordId: string | null | undefined): SObject | undefined {
+    const record = this.get(recordId);
+    return record && objectOfId(record.Id)?.name === objectApiName ? record : undefined;
+  }
+
   records(objectApiName: string): SObject[] {
     return [...(this.tables.get(objectApiName)?.values() ?? [])];
   }
@@ -88,10 +94,7 @@ export class SandboxOrg {
     for (const [index, segment] of segments.entries()) {
       if (!current) return null;
       if (index === segments.length - 1) return current[segment] ?? null;
-      const object = objectOfId(current.Id);
-      const lookup = object?.fields.find(
-        (field) => field.relationshipName?.toLowerCase() === segment.toLowerCase(),
-      );
+      const lookup = lookupOf(objectOfId(current.Id), segment);
       current = lookup ? this.get(current[lookup.name] as string | undefined) : undefined;
     }
     return null;
@@ -101,10 +104,6 @@ export class SandboxOrg {
     const user = this.get(this.userId);
     if (!user) throw new Error('the sandbox org has no running user');
     return user;
-  }
-
-  objectNames(): string[] {
-    return OBJECTS.map((object) => object.name);
   }
 
   private table(objectApiName: string): Map<string, SObject> {

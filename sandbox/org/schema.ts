@@ -33,13 +33,15 @@ export interface ObjectDescribe {
 }
 
 const id: FieldDescribe = { name: 'Id', label: 'Record ID', type: 'id' };
-const owner: FieldDescribe = {
-  name: 'OwnerId',
-  label: 'Owner ID',
+/** A lookup, with its relationship name as Salesforce derives it (AccountId → Account, X__c → X__r). */
+const lookup = (name: string, label: string, referenceTo: string): FieldDescribe => ({
+  name,
+  label,
   type: 'reference',
-  referenceTo: 'User',
-  relationshipName: 'Owner',
-};
+  referenceTo,
+  relationshipName: name.endsWith('__c') ? `${name.slice(0, -3)}__r` : name.replace(/Id$/, ''),
+});
+const owner = lookup('OwnerId', 'Owner ID', 'User');
 const created: FieldDescribe = { name: 'CreatedDate', label: 'Created Date', type: 'datetime' };
 
 export const OBJECTS: ObjectDescribe[] = [
@@ -69,13 +71,7 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'Name', label: 'Full Name', type: 'string', nameField: true },
       { name: 'Email', label: 'Email', type: 'email' },
       { name: 'Phone', label: 'Business Phone', type: 'phone' },
-      {
-        name: 'AccountId',
-        label: 'Account ID',
-        type: 'reference',
-        referenceTo: 'Account',
-        relationshipName: 'Account',
-      },
+      lookup('AccountId', 'Account ID', 'Account'),
       owner,
       created,
     ],
@@ -109,20 +105,8 @@ export const OBJECTS: ObjectDescribe[] = [
         picklistValues: ['Phone', 'Email', 'Web'],
       },
       { name: 'Type', label: 'Case Type', type: 'picklist' },
-      {
-        name: 'AccountId',
-        label: 'Account ID',
-        type: 'reference',
-        referenceTo: 'Account',
-        relationshipName: 'Account',
-      },
-      {
-        name: 'ContactId',
-        label: 'Contact ID',
-        type: 'reference',
-        referenceTo: 'Contact',
-        relationshipName: 'Contact',
-      },
+      lookup('AccountId', 'Account ID', 'Account'),
+      lookup('ContactId', 'Contact ID', 'Contact'),
       owner,
       created,
     ],
@@ -174,20 +158,8 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'Issue_Id__c', label: 'Issue Id', type: 'string' },
       { name: 'Issue_Url__c', label: 'Issue URL', type: 'string' },
       { name: 'Connection__c', label: 'Connection', type: 'string' },
-      {
-        name: 'Template__c',
-        label: 'Template',
-        type: 'reference',
-        referenceTo: 'Jira_Rule_Template__c',
-        relationshipName: 'Template__r',
-      },
-      {
-        name: 'Linked_By__c',
-        label: 'Linked By',
-        type: 'reference',
-        referenceTo: 'User',
-        relationshipName: 'Linked_By__r',
-      },
+      lookup('Template__c', 'Template', 'Jira_Rule_Template__c'),
+      lookup('Linked_By__c', 'Linked By', 'User'),
       { name: 'Linked_At__c', label: 'Linked At', type: 'datetime' },
       { name: 'Link_Key__c', label: 'Link Key', type: 'string' },
     ],
@@ -206,6 +178,15 @@ export function objectOfId(recordId: string): ObjectDescribe | undefined {
   return OBJECTS.find((object) => recordId.startsWith(object.keyPrefix));
 }
 
+/** The lookup of an object that a relationship name (`Account`, `Template__r`) follows. */
+export function lookupOf(
+  object: ObjectDescribe | undefined,
+  relationshipName: string,
+): FieldDescribe | undefined {
+  const wanted = relationshipName.toLowerCase();
+  return object?.fields.find((field) => field.relationshipName?.toLowerCase() === wanted);
+}
+
 /** SchemaPaths.resolve: the field a merge path names, following lookups by relationship name. */
 export function resolvePath(objectApiName: string, path: string): FieldDescribe | undefined {
   let current = describeObject(objectApiName);
@@ -215,8 +196,7 @@ export function resolvePath(objectApiName: string, path: string): FieldDescribe 
     const wanted = segment.toLowerCase();
     if (index === segments.length - 1)
       return current.fields.find((f) => f.name.toLowerCase() === wanted);
-    const lookup = current.fields.find((f) => f.relationshipName?.toLowerCase() === wanted);
-    current = describeObject(lookup?.referenceTo);
+    current = describeObject(lookupOf(current, segment)?.referenceTo);
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { closeNow, listenOnLoopback } from '../loopback-server';
 import { customLabels } from '../org/labels';
 import type { SandboxOrg } from '../org/org';
 import { picklistValues } from '../org/package-metadata';
@@ -51,15 +52,6 @@ const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
     .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
     .end(JSON.stringify(body));
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 async function apex(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -74,7 +66,7 @@ async function apex(
   }
   let args: Record<string, unknown>;
   try {
-    args = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
+    args = JSON.parse((await text(req)) || '{}') as Record<string, unknown>;
   } catch {
     sendJson(res, 400, { message: 'The parameters are not JSON.' });
     return;
@@ -200,16 +192,6 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
       if (!res.headersSent) sendJson(res, 500, { message: String(error) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const port = await listenOnLoopback(server, options.port);
+  return { url: `http://127.0.0.1:${port}`, stop: () => closeNow(server) };
 }

@@ -1,3 +1,5 @@
+import { asMap, type Json } from './relay-models';
+
 /**
  * The exceptions the Apex services throw and how JiraAuraErrors turns them into what a
  * component receives: an AuraHandledException whose message is a small JSON object
@@ -58,11 +60,9 @@ export function relayExceptionOf(
   requestId: string | null,
   statusLabel: (status: number) => string,
 ): RelayException {
-  let problem: Record<string, unknown> = {};
+  let problem: Json;
   try {
-    const parsed: unknown = text ? JSON.parse(text) : null;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      problem = parsed as Record<string, unknown>;
+    problem = asMap(text ? JSON.parse(text) : null);
   } catch {
     problem = {};
   }

@@ -86,8 +86,11 @@ export interface PreviewResult {
   problems: (string | null)[];
 }
 
-export const asMap = (raw: unknown): Json =>
-  raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Json) : {};
+/** A JSON object (not an array, not null). */
+export const isMap = (raw: unknown): raw is Json =>
+  typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+
+export const asMap = (raw: unknown): Json => (isMap(raw) ? raw : {});
 
 export const asList = (raw: unknown): unknown[] => (Array.isArray(raw) ? raw : []);
 
@@ -95,8 +98,7 @@ export const asList = (raw: unknown): unknown[] => (Array.isArray(raw) ? raw : [
 export function text(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw === 'string') return raw;
-  if (typeof raw === 'object' && !Array.isArray(raw))
-    return firstText(raw as Json, ['displayName', 'name', 'value', 'key']);
+  if (isMap(raw)) return firstText(raw, ['displayName', 'name', 'value', 'key']);
   return String(raw);
 }
 
@@ -110,20 +112,18 @@ function firstText(values: Json, keys: string[]): string | null {
 const texts = (raw: unknown) => asList(raw).map(text);
 
 export function status(raw: unknown): IssueStatus | null {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
-  const values = raw as Json;
-  return { name: text(values.name), category: text(values.category) };
+  if (!isMap(raw)) return null;
+  return { name: text(raw.name), category: text(raw.category) };
 }
 
 export function issueRef(raw: unknown): IssueRef | null {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
-  const values = raw as Json;
+  if (!isMap(raw)) return null;
   return {
-    key: text(values.key),
-    id: text(values.id),
-    url: text(values.url),
-    summary: text(values.summary),
-    status: status(values.status),
+    key: text(raw.key),
+    id: text(raw.id),
+    url: text(raw.url),
+    summary: text(raw.summary),
+    status: status(raw.status),
     linkId: null,
   };
 }

@@ -4,6 +4,7 @@ import { describeObject, objectOfId, resolvePath } from '../org/schema';
 import { isBlank, str } from './apex-method';
 import { JiraServiceException } from './errors';
 import { BUILT_INS, isBuiltIn, recordPaths, scan } from './merge-fields';
+import { asMap, isMap } from './relay-models';
 
 /**
  * JiraTemplateService, JiraTemplateValidation and JiraTemplateDto of the package: templates
@@ -44,6 +45,14 @@ export interface Problem {
   /** Template field API name, or null for the whole template. */
   field: string | null;
   message: string;
+}
+
+/** JiraRuleTemplateSelector.selectById */
+export function templateById(org: SandboxOrg, templateId: unknown): SObject {
+  const template = org.getOf('Jira_Rule_Template__c', str(templateId));
+  if (!template)
+    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
+  return template;
 }
 
 /** JiraTemplateDto.fromRecord */
@@ -101,19 +110,14 @@ export function parseMappings(json: unknown): Mapping[] {
   if (!Array.isArray(parsed))
     throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Mappings_Json'));
   return parsed.map((item: unknown) => {
-    const mapping = (
-      item && typeof item === 'object' && !Array.isArray(item) ? item : {}
-    ) as Mapping;
+    const mapping: Mapping = asMap(item);
     const valid =
       typeof mapping.jiraField === 'string' &&
       mapping.jiraField.trim() !== '' &&
       Object.keys(mapping).every((key) => MAPPING_KEYS.has(key)) &&
       (!('value' in mapping) || typeof mapping.value === 'string') &&
       (!('default' in mapping) || typeof mapping.default === 'string') &&
-      (!('valueMap' in mapping) ||
-        (typeof mapping.valueMap === 'object' &&
-          mapping.valueMap !== null &&
-          !Array.isArray(mapping.valueMap)));
+      (!('valueMap' in mapping) || isMap(mapping.valueMap));
     if (!valid)
       throw new JiraServiceException('TEMPLATE_INVALID', label('Jira_Error_Mappings_Json'));
     return mapping;

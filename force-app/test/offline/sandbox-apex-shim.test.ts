@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { APEX_CONTROLLERS } from '../../../sandbox/shim/controllers';
+import { SandboxOrg } from '../../../sandbox/org/org';
+import { seedOrg } from '../../../sandbox/seed';
+import { RelayApi } from '../../../sandbox/shim/relay-api';
 import { sign } from '../../../sandbox/shim/relay-signature';
-import { START_OAUTH_ANSWERS_EXPIRY } from '../../../sandbox/shim/signatures';
 import { readDeclarations } from './support/apex-types';
 import { listApexSources, listLwcModules } from './support/metadata';
 import { lwcApexImports } from './support/references';
@@ -63,14 +65,12 @@ describe('the sandbox Apex shim', () => {
     },
   );
 
-  // Parameter names do not show this change: only the answer's form does.
-  it('answers startOAuth in the form JiraSetupController declares (bare URL or URL with expiry)', () => {
+  // Parameter names do not show the answer's form: the shim answers {authorizeUrl, expiresAt}.
+  it('answers startOAuth in the form JiraSetupController declares (URL with expiry)', () => {
     const startOAuth = auraDeclarationsOf('JiraSetupController').find(
       (method) => method.name === 'startOAuth',
     );
-    expect({ answersBareUrl: startOAuth?.returnType.name === 'String' }).toEqual({
-      answersBareUrl: !START_OAUTH_ANSWERS_EXPIRY,
-    });
+    expect(startOAuth?.returnType.name).toBe('RelayModels.OAuthStart');
   });
 
   it('signs a request as the contract test vector says', () => {
@@ -94,5 +94,44 @@ describe('the sandbox Apex shim', () => {
         body: null,
       }),
     ).toBe('v1=dXgL8SGM0be+2G11Y2xlZdPtNaVThiu4i8SNK4xax+M=');
+  });
+
+  // JiraRuleTemplateSelector.selectById and the link query read one object: another object's
+  // record id finds nothing there.
+  it('finds templates and links by id only among templates and links, as the selectors do', async () => {
+    const org = new SandboxOrg();
+    const { caseId } = seedOrg(org);
+    // Every refusal comes before a callout: the relay is never reached.
+    const relay = new RelayApi({
+      relayUrl: 'http://127.0.0.1:9',
+      orgId: org.orgId,
+      userId: org.userId,
+      secret: () => undefined,
+      timeoutMs: () => 1,
+    });
+    const call = (className: string, methodName: string, args: Record<string, unknown>) =>
+      APEX_CONTROLLERS[className]?.[methodName]?.invoke({ org, relay }, args);
+    const codeOf = (answer: Promise<unknown> | undefined) =>
+      (answer ?? Promise.resolve()).then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      );
+    await expect(
+      Promise.all([
+        codeOf(
+          call('JiraActionsController', 'previewIssue', { recordId: caseId, templateId: caseId }),
+        ),
+        codeOf(
+          call('JiraActionsController', 'createIssue', { recordId: caseId, templateId: caseId }),
+        ),
+        codeOf(call('JiraActionsController', 'addComment', { linkId: caseId, body: 'hello' })),
+        codeOf(call('JiraTemplateEditorController', 'getTemplate', { templateId: caseId })),
+      ]),
+    ).resolves.toEqual([
+      'TEMPLATE_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+      'LINK_NOT_FOUND',
+      'TEMPLATE_NOT_FOUND',
+    ]);
   });
 });

@@ -6,6 +6,8 @@
  * `{ status: 500, body: { message } }`.
  */
 
+import { WireAdapter } from './wire-adapter.js';
+
 async function invoke(className, methodName, params) {
   const response = await fetch(`/apex/${className}/${methodName}`, {
     method: 'POST',
@@ -21,41 +23,13 @@ async function invoke(className, methodName, params) {
 
 export function apexMethod(className, methodName) {
   const method = (params) => invoke(className, methodName, params);
-  method.adapter = class ApexWireAdapter {
-    constructor(dataCallback) {
-      this.dataCallback = dataCallback;
-      this.connected = false;
-      this.config = undefined;
-      this.version = 0;
-    }
-
-    connect() {
-      this.connected = true;
-      this.load();
-    }
-
-    disconnect() {
-      this.connected = false;
-    }
-
-    update(config) {
-      this.config = config;
-      this.load();
-    }
-
-    load() {
-      if (!this.connected || this.config === undefined) {
-        return;
-      }
+  method.adapter = class ApexWireAdapter extends WireAdapter {
+    request(config) {
       // Like LDS, a wire with an undefined parameter waits for it.
-      if (Object.values(this.config).some((value) => value === undefined)) {
-        return;
+      if (Object.values(config).some((value) => value === undefined)) {
+        return null;
       }
-      const version = ++this.version;
-      invoke(className, methodName, this.config).then(
-        (data) => version === this.version && this.dataCallback({ data, error: undefined }),
-        (error) => version === this.version && this.dataCallback({ data: undefined, error }),
-      );
+      return invoke(className, methodName, config);
     }
   };
   return method;

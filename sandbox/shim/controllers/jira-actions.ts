@@ -5,8 +5,7 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
-import { SEARCH_ISSUES_TAKES_RECORD } from '../signatures';
-import { readRecord, recordUrl, splitLines, toPayload } from '../template-service';
+import { readRecord, recordUrl, splitLines, templateById, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
 
 /**
@@ -22,13 +21,6 @@ const currentUser = (org: SandboxOrg) => ({
   name: str(org.user.Name),
   email: str(org.user.Email),
 });
-
-function templateById(org: SandboxOrg, templateId: unknown): SObject {
-  const template = org.get(str(templateId));
-  if (!template)
-    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
-  return template;
-}
 
 function activeTemplate(org: SandboxOrg, templateId: unknown): SObject {
   const template = templateById(org, templateId);
@@ -46,7 +38,7 @@ function activeTemplatesFor(org: SandboxOrg, recordId: string): SObject[] {
 }
 
 function linkById(org: SandboxOrg, linkId: unknown): SObject {
-  const link = org.get(str(linkId));
+  const link = org.getOf('Jira_Link__c', str(linkId));
   if (!link) throw new JiraServiceException('LINK_NOT_FOUND', label('Jira_Error_Link_Not_Found'));
   return link;
 }
@@ -161,19 +153,15 @@ async function linkedIssues(
 
 async function searchIssues(
   { org, relay }: ShimContext,
-  recordId: string | null,
+  recordId: string,
   connection: string | null,
   query: string | null,
 ): Promise<IssueSummary[]> {
   if (isBlank(connection) || isBlank(query)) return [];
-  // Without a record (the deprecated form) every active template on the connection counts.
-  const templates = recordId
-    ? activeTemplatesFor(org, recordId)
-    : org.records('Jira_Rule_Template__c').filter((t) => t.Active__c === true);
   return relay.searchIssues(
     connection as string,
     query as string,
-    projectKeys(templates, connection as string),
+    projectKeys(activeTemplatesFor(org, recordId), connection as string),
   );
 }
 
@@ -215,13 +203,9 @@ export const JiraActionsController: ApexController = {
     },
   ),
 
-  searchIssues: SEARCH_ISSUES_TAKES_RECORD
-    ? auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
-        searchIssues(context, str(args.recordId), str(args.connection), str(args.query)),
-      )
-    : auraEnabled(['connection', 'query'], (context, args) =>
-        searchIssues(context, null, str(args.connection), str(args.query)),
-      ),
+  searchIssues: auraEnabled(['recordId', 'connection', 'query'], (context, args) =>
+    searchIssues(context, String(args.recordId), str(args.connection), str(args.query)),
+  ),
 
   linkIssue: auraEnabled(
     ['recordId', 'issueKey', 'connection', 'templateId'],

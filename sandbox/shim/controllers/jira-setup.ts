@@ -1,8 +1,6 @@
 import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
-import type { Connection } from '../relay-models';
-import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -12,9 +10,6 @@ import { START_OAUTH_ANSWERS_EXPIRY } from '../signatures';
 
 const DEPLOYMENTS = new Set(['cloud', 'server']);
 const METHODS = new Set(['api_token', 'pat', 'basic', 'oauth']);
-
-export const listConnections = ({ relay }: ShimContext): Promise<Connection[]> =>
-  relay.listConnections();
 
 function requireName(name: unknown): string {
   if (isBlank(name))
@@ -115,7 +110,7 @@ export const JiraSetupController: ApexController = {
     return status(context);
   }),
 
-  getConnections: auraEnabled([], (context) => listConnections(context)),
+  getConnections: auraEnabled([], ({ relay }) => relay.listConnections()),
 
   getOAuthRedirectUrl: auraEnabled([], ({ relay }) => relay.oauthRedirectUrl()),
 
@@ -143,11 +138,7 @@ export const JiraSetupController: ApexController = {
     return relay.saveConnection(name, body);
   }),
 
-  startOAuth: auraEnabled(['name', 'returnUrl'], async (context, { name, returnUrl }) => {
-    const started = await context.relay.startOAuth(
-      requireName(name),
-      returnUrlOf(context, str(returnUrl)),
-    );
-    return START_OAUTH_ANSWERS_EXPIRY ? started : started.authorizeUrl;
-  }),
+  startOAuth: auraEnabled(['name', 'returnUrl'], (context, { name, returnUrl }) =>
+    context.relay.startOAuth(requireName(name), returnUrlOf(context, str(returnUrl))),
+  ),
 };

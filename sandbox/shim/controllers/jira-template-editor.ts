@@ -1,19 +1,17 @@
-import { label } from '../../org/labels';
 import type { SandboxOrg, SObject } from '../../org/org';
 import { describeObject, OBJECTS } from '../../org/schema';
 import { auraEnabled, str, type ApexController, type ShimContext } from '../apex-method';
-import { JiraServiceException } from '../errors';
 import type { Option, PreviewResult } from '../relay-models';
 import {
   fromDto,
   propertyOf,
   readRecord,
+  templateById,
   toDto,
   toPayload,
   validate,
   validationProblems,
 } from '../template-service';
-import { listConnections } from './jira-setup';
 
 /**
  * JiraTemplateEditorController with JiraTemplateAdminService and SchemaPaths: templates,
@@ -30,13 +28,6 @@ function templates(org: SandboxOrg): SObject[] {
   return org
     .records('Jira_Rule_Template__c')
     .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
-}
-
-function templateById(org: SandboxOrg, templateId: unknown): SObject {
-  const template = org.get(str(templateId));
-  if (!template || !template.Id.startsWith('a0B'))
-    throw new JiraServiceException('TEMPLATE_NOT_FOUND', label('Jira_Error_Template_Not_Found'));
-  return template;
 }
 
 /** JiraTemplateAdminService.preview: Apex's own checks first, then the relay renders it. */
@@ -80,8 +71,8 @@ export const JiraTemplateEditorController: ApexController = {
     return null;
   }),
 
-  getConnections: auraEnabled([], async (context) =>
-    (await listConnections(context)).map((connection) => {
+  getConnections: auraEnabled([], async ({ relay }) =>
+    (await relay.listConnections()).map((connection) => {
       const site = connection.baseUrl || connection.deployment;
       return option(connection.name, site ? `${connection.name} (${site})` : connection.name);
     }),

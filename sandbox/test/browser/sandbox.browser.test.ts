@@ -150,7 +150,7 @@ describe('the sandbox in a real browser', () => {
     it('when an admin connects with Atlassian then the consent page, the callback and the screen all follow, and the screen notices by itself', async () => {
       const { cloud } = sandbox.jira;
       await page.goto(sandbox.urls.setup);
-      await expect(connectionRow(SEEDED_CONNECTION).isVisible()).resolves.toBe(true);
+      await connectionRow(SEEDED_CONNECTION).waitFor();
       await shots.take(page, 'setup');
       await expectAccessible('setup');
 

@@ -2,43 +2,13 @@
  * Stand-in for `lightning/uiObjectInfoApi`: `getObjectInfo` and `getPicklistValues` answer
  * from the package's object metadata through the sandbox's UI API double.
  */
-class UiApiAdapter {
-  constructor(dataCallback) {
-    this.dataCallback = dataCallback;
-    this.connected = false;
-    this.config = undefined;
-  }
+import { uiApiGet, WireAdapter } from '../wire-adapter.js';
 
-  connect() {
-    this.connected = true;
-    this.load();
-  }
-
-  disconnect() {
-    this.connected = false;
-  }
-
-  update(config) {
-    this.config = config;
-    this.load();
-  }
-
-  async load() {
-    const config = this.config;
-    const path = config && this.path(config);
-    if (!this.connected || !path) {
-      return;
-    }
-    const response = await fetch(path);
-    const body = await response.json();
-    if (config !== this.config) {
-      return;
-    }
-    this.dataCallback(
-      response.ok
-        ? { data: body, error: undefined }
-        : { data: undefined, error: { status: response.status, body } },
-    );
+/** An adapter whose config names one UI API path (null while it cannot). */
+class UiApiAdapter extends WireAdapter {
+  request(config) {
+    const path = this.path(config);
+    return path ? uiApiGet(path) : null;
   }
 }
 

@@ -9,19 +9,16 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results/sandbox');
 /** Saves numbered screenshots, so the folder reads in the order the test went. */
 export class Screenshots {
   private count = 0;
-  readonly taken: string[] = [];
 
   constructor(private readonly dir = RESULTS_DIR) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
 
-  async take(page: Page, name: string): Promise<string> {
+  async take(page: Page, name: string): Promise<void> {
     this.count += 1;
     const file = path.join(this.dir, `${String(this.count).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    this.taken.push(file);
-    return file;
   }
 }
 
