@@ -2,7 +2,7 @@ import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import saveConnection from '@salesforce/apex/JiraSetupController.saveConnection';
 import getOAuthRedirectUrl from '@salesforce/apex/JiraSetupController.getOAuthRedirectUrl';
-import { fieldErrorsOf, formatLabel } from 'c/jiraUtils';
+import { authMethodLabel, fieldErrorsOf, formatLabel } from 'c/jiraUtils';
 import TITLE_ADD from '@salesforce/label/c.Jira_Connection_Add_Title';
 import TITLE_REPLACE from '@salesforce/label/c.Jira_Connection_Replace_Title';
 import NAME from '@salesforce/label/c.Jira_Connection_Name';
@@ -14,11 +14,6 @@ import SERVER from '@salesforce/label/c.Jira_Deployment_Server';
 import BASE_URL from '@salesforce/label/c.Jira_Connection_Base_Url';
 import BASE_URL_HELP from '@salesforce/label/c.Jira_Connection_Base_Url_Help';
 import METHOD from '@salesforce/label/c.Jira_Connection_Method';
-import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
-import OAUTH_SERVER from '@salesforce/label/c.Jira_Method_OAuth_Server';
-import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
-import PAT from '@salesforce/label/c.Jira_Method_Pat';
-import BASIC from '@salesforce/label/c.Jira_Method_Basic';
 import EMAIL from '@salesforce/label/c.Jira_Connection_Email';
 import TOKEN from '@salesforce/label/c.Jira_Connection_Token';
 import TOKEN_HELP from '@salesforce/label/c.Jira_Connection_Token_Help';
@@ -51,9 +46,6 @@ const METHODS_BY_DEPLOYMENT = {
   cloud: ['oauth', 'api_token'],
   server: ['pat', 'oauth', 'basic'],
 };
-const METHOD_LABELS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
-/** Server/DC OAuth signs in to the Jira instance itself, not to an Atlassian account. */
-const SERVER_METHOD_LABELS = { ...METHOD_LABELS, oauth: OAUTH_SERVER };
 
 const NAME_REGEX = new RegExp(`^${NAME_PATTERN}$`);
 
@@ -150,10 +142,9 @@ export default class JiraConnectionForm extends LightningElement {
   }
 
   get methodOptions() {
-    const labels = this.deployment === 'server' ? SERVER_METHOD_LABELS : METHOD_LABELS;
     return METHODS_BY_DEPLOYMENT[this.deployment].map((value) => ({
       value,
-      label: labels[value],
+      label: authMethodLabel(this.deployment, value),
     }));
   }
 

@@ -22,8 +22,19 @@ import SERVER_READY_UNTIL from '@salesforce/label/c.Jira_OAuth_Server_Ready_Unti
 import SERVER_WAITING from '@salesforce/label/c.Jira_OAuth_Server_Waiting';
 import SERVER_TIMED_OUT from '@salesforce/label/c.Jira_OAuth_Server_Timed_Out';
 
+const CLOUD_LABELS = {
+  CONNECT,
+  READY,
+  READY_UNTIL,
+  NOT_HTTPS,
+  WAITING,
+  TIMED_OUT,
+  START_FAILED,
+  LOADING,
+};
 /** Jira Server/Data Center: the admin signs in to their own Jira, not to Atlassian. */
 const SERVER_LABELS = {
+  ...CLOUD_LABELS,
   CONNECT: SERVER_CONNECT,
   READY: SERVER_READY,
   READY_UNTIL: SERVER_READY_UNTIL,
@@ -75,10 +86,11 @@ function outcomeOf(before, now) {
 }
 
 /**
- * Connects a Jira Cloud connection with Atlassian OAuth. Browsers block a window opened by
- * script once an answer has been awaited, so the admin first prepares the connection (the
- * relay answers a single-use link on itself, valid for five minutes) and then opens it with a
- * real link. A link left unopened until it lapses is taken away and the admin prepares a new
+ * Connects a Jira connection with OAuth: Cloud through Atlassian, Server/Data Center
+ * (`deployment` server) through the Jira instance's incoming link. Browsers block a window
+ * opened by script once an answer has been awaited, so the admin first prepares the
+ * connection (the relay answers a single-use link on itself, valid for five minutes) and then
+ * opens it with a real link. A link left unopened until it lapses is taken away and the admin prepares a new
  * one. From the click the link is used up, and the connection list is read every 3 seconds
  * for up to 3 minutes until it shows the connection connected or failed; otherwise the screen
  * says it timed out. Sends `connected`.
@@ -90,8 +102,6 @@ export default class JiraOauthConnect extends LightningElement {
   @api disabled = false;
   /** `server`: a Jira Data Center incoming link (the admin signs in to Jira itself). */
   @api deployment = 'cloud';
-
-  labels = { CONNECT, READY, READY_UNTIL, NOT_HTTPS, WAITING, TIMED_OUT, START_FAILED, LOADING };
 
   state = STATES.idle;
   authorizeUrl;
@@ -108,15 +118,13 @@ export default class JiraOauthConnect extends LightningElement {
   /** Cancels the pending expiry of the prepared link, if any. */
   cancelExpiry;
 
-  connectedCallback() {
-    if (this.deployment === 'server') {
-      this.labels = { ...this.labels, ...SERVER_LABELS };
-    }
-  }
-
   disconnectedCallback() {
     this.stopPolling();
     this.stopExpiry();
+  }
+
+  get labels() {
+    return this.deployment === 'server' ? SERVER_LABELS : CLOUD_LABELS;
   }
 
   get name() {

@@ -6,7 +6,7 @@ import getConnections from '@salesforce/apex/JiraSetupController.getConnections'
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
 import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
-import { formatDate, formatDateTime, formatLabel } from 'c/jiraUtils';
+import { authMethodLabel, formatDate, formatDateTime, formatLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Setup_Title';
 import REGISTERED_ON from '@salesforce/label/c.Jira_Setup_Registered_On';
 import REGISTER_AGAIN from '@salesforce/label/c.Jira_Setup_Register_Again';
@@ -34,11 +34,6 @@ import OAUTH_HORIZON from '@salesforce/label/c.Jira_Setup_OAuth_Horizon';
 import DC_OAUTH_HORIZON from '@salesforce/label/c.Jira_Setup_DC_OAuth_Horizon';
 import CLOUD from '@salesforce/label/c.Jira_Deployment_Cloud';
 import SERVER from '@salesforce/label/c.Jira_Deployment_Server';
-import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
-import OAUTH_SERVER from '@salesforce/label/c.Jira_Method_OAuth_Server';
-import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
-import PAT from '@salesforce/label/c.Jira_Method_Pat';
-import BASIC from '@salesforce/label/c.Jira_Method_Basic';
 import STATUS_ACTIVE from '@salesforce/label/c.Jira_Status_Active';
 import STATUS_NEEDS_REAUTH from '@salesforce/label/c.Jira_Status_Needs_Reauth';
 import STATUS_ERROR from '@salesforce/label/c.Jira_Status_Error';
@@ -46,9 +41,6 @@ import STATUS_PENDING from '@salesforce/label/c.Jira_Status_Pending';
 import LOADING from '@salesforce/label/c.Jira_Loading';
 
 const DEPLOYMENTS = { cloud: CLOUD, server: SERVER };
-const METHODS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
-/** Server/DC OAuth is a grant of the Jira instance itself (an incoming link), not Atlassian's. */
-const SERVER_METHODS = { ...METHODS, oauth: OAUTH_SERVER };
 /**
  * Atlassian ends an OAuth grant whose refresh token goes unused for 90 days, and every grant
  * 365 days after consent; the relay knows no date for it, so the horizon is shown in words.
@@ -161,9 +153,7 @@ export default class JiraSetup extends LightningElement {
       return {
         ...connection,
         deploymentLabel: DEPLOYMENTS[connection.deployment] || connection.deployment,
-        methodLabel:
-          (dataCenterOAuth ? SERVER_METHODS : METHODS)[connection.authMethod] ||
-          connection.authMethod,
+        methodLabel: authMethodLabel(connection.deployment, connection.authMethod),
         statusLabel: status.label,
         // The margin sits on the badge itself, so its background never touches the name.
         statusClass: `status ${status.badge} slds-m-left_x-small`,

@@ -5,6 +5,15 @@
  */
 
 import JIRA_BUSY from '@salesforce/label/c.Jira_Error_Busy';
+import OAUTH from '@salesforce/label/c.Jira_Method_OAuth';
+import OAUTH_SERVER from '@salesforce/label/c.Jira_Method_OAuth_Server';
+import API_TOKEN from '@salesforce/label/c.Jira_Method_Api_Token';
+import PAT from '@salesforce/label/c.Jira_Method_Pat';
+import BASIC from '@salesforce/label/c.Jira_Method_Basic';
+
+const AUTH_METHOD_LABELS = { oauth: OAUTH, api_token: API_TOKEN, pat: PAT, basic: BASIC };
+/** Server/DC OAuth signs in to the Jira instance itself (an incoming link), not to Atlassian. */
+const SERVER_AUTH_METHOD_LABELS = { ...AUTH_METHOD_LABELS, oauth: OAUTH_SERVER };
 
 /**
  * Codes meaning "too much at once, nothing was done": the relay or Jira had no room for the
@@ -140,6 +149,17 @@ export function isBusy(item) {
  */
 export function userMessage(item) {
   return isBusy(item) ? formatLabel(JIRA_BUSY, item.retryAfter) : item.message;
+}
+
+/**
+ * The name of a connection's authentication method, in the form and in the connection list.
+ * @param {string} deployment cloud or server
+ * @param {string} method oauth, api_token, pat or basic
+ * @returns {string} its label, or the method itself when it has none
+ */
+export function authMethodLabel(deployment, method) {
+  const labels = deployment === 'server' ? SERVER_AUTH_METHOD_LABELS : AUTH_METHOD_LABELS;
+  return labels[method] || method;
 }
 
 /**

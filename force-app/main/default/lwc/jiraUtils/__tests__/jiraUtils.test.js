@@ -1,4 +1,5 @@
 import {
+  authMethodLabel,
   debounce,
   describeErrors,
   errorCode,
@@ -157,6 +158,15 @@ describe('c-jira-utils', () => {
       expect(transitionLabel({ name: 'Resolve', toStatus: 'Done' })).toBe('Resolve → Done');
       expect(transitionLabel({ name: 'Done', toStatus: 'Done' })).toBe('Done');
       expect(transitionLabel({ name: 'Reopen' })).toBe('Reopen');
+    });
+
+    it('when a method is named then Server/DC OAuth is a Jira account and Cloud OAuth an Atlassian one', () => {
+      expect(authMethodLabel('cloud', 'oauth')).toBe('c.Jira_Method_OAuth');
+      expect(authMethodLabel('server', 'oauth')).toBe('c.Jira_Method_OAuth_Server');
+      expect(authMethodLabel('server', 'pat')).toBe('c.Jira_Method_Pat');
+      expect(authMethodLabel('cloud', 'api_token')).toBe('c.Jira_Method_Api_Token');
+      expect(authMethodLabel('server', 'basic')).toBe('c.Jira_Method_Basic');
+      expect(authMethodLabel('cloud', 'saml')).toBe('saml');
     });
   });
 
