@@ -141,6 +141,7 @@ describe('Data model', () => {
         'Create',
         'BulkCreate',
         'Link',
+        'Unlink',
         'Comment',
         'View',
         'Transition',

@@ -5,7 +5,15 @@ import type { Db } from '../store/store';
  * never field values — and no secrets: this leaves the relay for the customer's org.
  */
 export type AuditOperation =
-  'Create' | 'BulkCreate' | 'Link' | 'Comment' | 'View' | 'Transition' | 'Connect' | 'Disconnect';
+  | 'Create'
+  | 'BulkCreate'
+  | 'Link'
+  | 'Unlink'
+  | 'Comment'
+  | 'View'
+  | 'Transition'
+  | 'Connect'
+  | 'Disconnect';
 export type AuditOutcome = 'Success' | 'Failed' | 'Denied';
 
 export interface AuditEvent {

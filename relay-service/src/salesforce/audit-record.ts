@@ -31,6 +31,7 @@ export const AUDIT_OPERATIONS: readonly AuditOperation[] = [
   'Create',
   'BulkCreate',
   'Link',
+  'Unlink',
   'Comment',
   'View',
   'Transition',

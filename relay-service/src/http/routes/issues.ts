@@ -5,6 +5,7 @@ import { connectionNameSchema } from '../../connections/connection-input';
 import { ISSUE_KEY, normaliseIssueKey } from '../../jira/endpoints/issues';
 import { commentBody, commentOnIssue, type CommentDeps } from '../../operations/comment';
 import { linkBody, linkIssue } from '../../operations/link';
+import { unlinkIssue, unlinkParams } from '../../operations/unlink';
 import { MAX_STATUS_KEYS, statusOfIssues } from '../../operations/status';
 import {
   transitionBody,
@@ -17,7 +18,7 @@ import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 
 /**
- * Reading and acting on existing issues: view, status of many, link, comment, transitions.
+ * Reading and acting on existing issues: view, status of many, link, unlink, comment, transitions.
  * Every `:key` must look like a Jira issue key, so no other word under /v1/issues (such as
  * `bulk`) is ever taken for one, and a key can go into a Jira URL or JQL as it is.
  */
@@ -96,6 +97,13 @@ export function issueRoutes(deps: CommentDeps & TransitionDeps): Router {
     const key = keyOf(req);
     const body = parseInput(linkBody, req.body, 'body');
     res.json(await linkIssue(deps, operationCallerOf(req), key, body));
+  });
+
+  router.delete('/v1/issues/:key/links/:recordId', async (req, res) => {
+    const key = keyOf(req);
+    const { recordId } = parseInput(unlinkParams, req.params, 'path');
+    const { connection } = parseInput(connectionQuery, req.query, 'query');
+    res.json(await unlinkIssue(deps, operationCallerOf(req), { connection, key, recordId }));
   });
 
   router.post('/v1/issues/:key/comments', async (req, res) => {

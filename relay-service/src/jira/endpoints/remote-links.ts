@@ -6,7 +6,7 @@ import { parseJira } from './parse';
  * Jira remote links back to Salesforce records (`POST {api}/issue/{key}/remotelink`). Jira
  * treats `globalId` as the link's identity: posting the same globalId again updates the link
  * instead of adding a second one, so create, link and any retry of them can call this freely.
- * Create and Link both use this module, so the globalId of a record is derived in one place.
+ * Create, Link and Unlink all use this module, so the globalId of a record is derived in one place.
  */
 
 const WRITE_SCOPES = ['write:jira-work'] as const;
@@ -105,4 +105,27 @@ export async function upsertRemoteLink(
   });
   const answer = parseJira(remoteLinkAnswer, response, 'the remote link');
   return { id: answer.id, created: response.status === 201 };
+}
+
+/**
+ * Deletes the issue's remote link with this globalId (`DELETE {api}/issue/{key}/remotelink?globalId=`),
+ * and no other. Jira answers 404 both when no link has that globalId and when the issue itself
+ * is missing or hidden from the connection; that answer is returned as `false` so the caller can
+ * tell the two apart. Deleting twice changes nothing more, so the transport may retry it.
+ */
+export async function deleteRemoteLink(
+  api: JiraApi,
+  issueKey: string,
+  globalId: string,
+): Promise<boolean> {
+  const response = await api.send({
+    method: 'DELETE',
+    path: `${api.apiPath}/issue/${encodeURIComponent(issueKey)}/remotelink`,
+    query: { globalId },
+    idempotent: true,
+    scopes: api.deployment === 'cloud' ? WRITE_SCOPES : undefined,
+    issueKey,
+    acceptStatuses: [404],
+  });
+  return response.status !== 404;
 }

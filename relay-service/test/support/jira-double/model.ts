@@ -503,6 +503,15 @@ export class JiraModel {
     return { link: created, created: true };
   }
 
+  /** Removes the issue's remote link with this globalId; false when it has none. */
+  deleteRemoteLink(issue: Issue, globalId: string): boolean {
+    const index = issue.remoteLinks.findIndex((l) => l.globalId === globalId);
+    if (index < 0) return false;
+    issue.remoteLinks.splice(index, 1);
+    issue.updated = this.timestamp();
+    return true;
+  }
+
   /** The transitions Jira offers for the issue in its current status. */
   transitionsOf(issue: Issue): Transition[] {
     const workflow = this.project(issue.projectKey)?.workflow;

@@ -200,6 +200,18 @@ export function issueRoutes(router: DoubleRouter, double: JiraDouble): void {
     };
   });
 
+  // Like Jira: removes only the link with exactly this globalId; without one it answers 400,
+  // and 404 both for a missing (or hidden) issue and for a globalId no link of the issue has.
+  router.delete(`${api}/issue/{issueIdOrKey}/remotelink`, (request) => {
+    const issue = find(request);
+    if (!issue) return notFound();
+    const globalId = request.query.get('globalId');
+    if (!globalId) return jiraErrors(400, ['The global id of the remote issue link is required.']);
+    if (!model.deleteRemoteLink(issue, globalId))
+      return jiraErrors(404, ['No remote issue link with the given global id exists.']);
+    return { status: 204 };
+  });
+
   router.get(`${api}/issue/{issueIdOrKey}/transitions`, (request) => {
     const issue = find(request);
     if (!issue) return notFound();
