@@ -249,6 +249,16 @@ export class RelayApi {
     return this.requireIssue(json, status);
   }
 
+  /** RelayApi.unlinkIssue: whether Jira still had the record's remote link. */
+  async unlinkIssue(issueKey: string, recordId: string, connection: string): Promise<boolean> {
+    const { status, json } = await this.send({
+      method: 'DELETE',
+      pathAndQuery: `${issuePath(issueKey)}/links/${encode(recordId)}?connection=${encode(connection)}`,
+    });
+    if (typeof json.remoteLinkRemoved !== 'boolean') throw this.badResponse(status);
+    return json.remoteLinkRemoved;
+  }
+
   async addComment(issueKey: string, request: unknown): Promise<string | null> {
     const { json } = await this.send({
       method: 'POST',

@@ -157,10 +157,13 @@ describe('Apex security conventions', () => {
         /Database\.(query|queryWithBinds|insert|update|upsert|delete)\([^;]*;/g,
       ) ?? []) {
         expect(call).toMatch(/AccessLevel\.(USER_MODE|SYSTEM_MODE)/);
-        // System mode only for the protected setting, which no user can access by design, and
-        // for audit rows Apex raises itself (users only read audit events).
-        if (call.includes('SYSTEM_MODE'))
-          expect(file).toMatch(/(RelaySettings|JiraAuditTrail)\.cls$/);
+        // System mode only for the protected setting, which no user can access by design, for
+        // audit rows Apex raises itself (users only read audit events), and for deleting a
+        // link on unlink (links are read-only to users; the record-access check comes first).
+        if (call.includes('SYSTEM_MODE')) {
+          expect(file).toMatch(/(RelaySettings|JiraAuditTrail|JiraLinks)\.cls$/);
+          if (/JiraLinks\.cls$/.test(file)) expect(call).toMatch(/^Database\.delete\(/);
+        }
       }
       expect(code).not.toMatch(/^\s*(insert|update|upsert|delete)\s+(?!as user)/m);
     },

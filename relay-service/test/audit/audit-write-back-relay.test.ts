@@ -117,6 +117,19 @@ describe.each(['', 'pjx'])(
       }
     });
 
+    it("when an Unlink is audited then the org's restricted Operation picklist takes it", async () => {
+      const OPERATION = namespace ? `${namespace}__Operation__c` : 'Operation__c';
+      relay.services.auditDrainer.start();
+      await relay.services.audit.record(
+        auditEvent('unlink-event', { operation: 'Unlink', templateId: null, fieldsSent: [] }),
+      );
+      relay.services.auditDrainer.wake();
+      await waitFor(() => double.records(OBJECT).some((r) => r[REQUEST_ID] === 'unlink-event'));
+      await relay.services.auditDrainer.stop();
+      const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'unlink-event');
+      expect(written?.[OPERATION]).toBe('Unlink');
+    });
+
     it('when the relay stops with events queued then it flushes them within the bound', async () => {
       for (const id of requestIds(3, 'flush')) await relay.services.audit.record(auditEvent(id));
       await relay.services.auditDrainer.stop({ flushWithinMs: 2_000 });

@@ -234,6 +234,18 @@ export const JiraActionsController: ApexController = {
     },
   ),
 
+  // Callout first, then the link row goes (JiraActionService.unlinkIssue).
+  unlinkIssue: auraEnabled(['linkId'], async ({ org, relay }, { linkId }) => {
+    const link = linkById(org, linkId);
+    const removed = await relay.unlinkIssue(
+      String(link.Issue_Key__c),
+      String(link.Record_Id__c),
+      String(link.Connection__c),
+    );
+    org.delete(link.Id);
+    return removed;
+  }),
+
   addComment: auraEnabled(['linkId', 'body'], async ({ org, relay }, { linkId, body }) => {
     const link = linkById(org, linkId);
     const template = org.get(str(link.Template__c));

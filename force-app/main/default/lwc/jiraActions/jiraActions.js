@@ -12,6 +12,7 @@ import MISSING from '@salesforce/label/c.Jira_Actions_Missing';
 import VIEW_ISSUE from '@salesforce/label/c.Jira_Actions_View_Issue';
 import COMMENT_ISSUE from '@salesforce/label/c.Jira_Actions_Comment_Issue';
 import TRANSITION_ISSUE from '@salesforce/label/c.Jira_Actions_Transition_Issue';
+import UNLINK_ISSUE from '@salesforce/label/c.Jira_Actions_Unlink_Issue';
 import LINKED_ISSUES from '@salesforce/label/c.Jira_Actions_Linked_Issues';
 import UNASSIGNED from '@salesforce/label/c.Jira_Unassigned';
 import UPDATED from '@salesforce/label/c.Jira_Field_Updated';
@@ -25,7 +26,7 @@ const PANEL_LINK = 'link';
 /**
  * Record page container of Pharos Jira: lists the record's linked Jira issues with their
  * current status (one call), and composes one small component per user action: create,
- * link, view, comment and transition. Every write ends with a refresh of the list and of the
+ * link, view, comment, transition and unlink. Every write ends with a refresh of the list and of the
  * page (RefreshEvent) so related lists of Jira links follow.
  */
 export default class JiraActions extends LightningElement {
@@ -58,7 +59,10 @@ export default class JiraActions extends LightningElement {
   errors;
   /** 'create', 'link' or null. */
   panel = null;
-  /** The issue row with an open action: { linkId, mode: 'view' | 'comment' | 'transition' }. */
+  /**
+   * The issue row with an open action:
+   * { linkId, mode: 'view' | 'comment' | 'transition' | 'unlink' }.
+   */
   expanded = null;
 
   /** Templates rarely change: cached read. */
@@ -140,9 +144,11 @@ export default class JiraActions extends LightningElement {
         viewLabel: formatLabel(VIEW_ISSUE, issue.key),
         commentLabel: formatLabel(COMMENT_ISSUE, issue.key),
         transitionLabel: formatLabel(TRANSITION_ISSUE, issue.key),
+        unlinkLabel: formatLabel(UNLINK_ISSUE, issue.key),
         viewOpen: open === 'view',
         commentOpen: open === 'comment',
         transitionOpen: open === 'transition',
+        unlinkOpen: open === 'unlink',
       };
     });
   }
@@ -181,6 +187,12 @@ export default class JiraActions extends LightningElement {
   /** After a comment or a transition: show the issue as it is now. */
   handleIssueChanged(event) {
     this.expanded = { linkId: event.detail.linkId, mode: 'view' };
+    this.afterWrite();
+  }
+
+  /** After an unlink: the issue leaves the list. */
+  handleIssueUnlinked() {
+    this.expanded = null;
     this.afterWrite();
   }
 

@@ -40,6 +40,9 @@ jest.mock(
   () => ({ default: 'Change status of {0}' }),
   { virtual: true },
 );
+jest.mock('@salesforce/label/c.Jira_Actions_Unlink_Issue', () => ({ default: 'Unlink {0}' }), {
+  virtual: true,
+});
 
 const TEMPLATES = require('./data/templates.json');
 const LINKED = require('./data/linkedIssues.json');
@@ -229,6 +232,48 @@ describe('c-jira-actions', () => {
     expect($(element, 'c-jira-issue-view').linkId).toBe('a0C000000000042AAA');
   });
 
+  it('when Unlink is clicked then a confirmation opens, and once unlinked the issue leaves the list and the page refreshes', async () => {
+    getLinkedIssues.mockResolvedValue(LINKED);
+    const element = render();
+    const refresh = jest.fn();
+    element.addEventListener('lightning__refresh', refresh);
+    await flushPromises();
+    const unlink = $(element, 'li.issue .action-unlink');
+
+    unlink.click();
+    await flushPromises();
+    const confirmation = $(element, 'c-jira-unlink-issue');
+    expect(confirmation.linkId).toBe('a0C000000000042AAA');
+    expect(confirmation.issueKey).toBe('SUP-42');
+    expect(unlink.getAttribute('aria-expanded')).toBe('true');
+    expect(getLinkedIssues).toHaveBeenCalledTimes(1);
+
+    getLinkedIssues.mockResolvedValue(LINKED.slice(1));
+    confirmation.dispatchEvent(
+      new CustomEvent('issueunlinked', { detail: { linkId: 'a0C000000000042AAA', key: 'SUP-42' } }),
+    );
+    await flushPromises();
+
+    expect(getLinkedIssues).toHaveBeenCalledTimes(2);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect($(element, 'c-jira-unlink-issue')).toBeNull();
+    expect($$(element, 'a.issue-key').map((link) => link.textContent)).toEqual(['OPS-7', 'SUP-1']);
+  });
+
+  it('when the unlink confirmation is cancelled then it closes and nothing is reloaded', async () => {
+    getLinkedIssues.mockResolvedValue(LINKED);
+    const element = render();
+    await flushPromises();
+    $(element, 'li.issue .action-unlink').click();
+    await flushPromises();
+
+    $(element, 'c-jira-unlink-issue').dispatchEvent(new CustomEvent('close'));
+    await flushPromises();
+
+    expect($(element, 'c-jira-unlink-issue')).toBeNull();
+    expect(getLinkedIssues).toHaveBeenCalledTimes(1);
+  });
+
   it('when refresh is clicked then the issues are read again', async () => {
     getLinkedIssues.mockResolvedValue([]);
     const element = render();
@@ -245,7 +290,12 @@ describe('c-jira-actions', () => {
     const names = $$(element, 'li.issue:first-child lightning-button-icon').map(
       (button) => button.alternativeText,
     );
-    expect(names).toEqual(['View SUP-42', 'Comment on SUP-42', 'Change status of SUP-42']);
+    expect(names).toEqual([
+      'View SUP-42',
+      'Comment on SUP-42',
+      'Change status of SUP-42',
+      'Unlink SUP-42',
+    ]);
     const tooltips = $$(element, 'li.issue:first-child lightning-button-icon').map(
       (button) => button.tooltip,
     );
