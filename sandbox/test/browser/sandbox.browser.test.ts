@@ -547,6 +547,37 @@ describe('the sandbox in a real browser', () => {
     });
   });
 
+  describe('unlink', () => {
+    it('when a user confirms an unlink then Jira loses only the remote link to the record and the issue leaves the list', async () => {
+      const { cloud } = sandbox.jira;
+      const linked = cloud.model.issue('SUP-3');
+      expect(linked?.remoteLinks).toHaveLength(1);
+      const statusBefore = linked?.status.name;
+      await issueRow('SUP-3')
+        .getByRole('button', { name: label('Jira_Actions_Unlink_Issue', 'SUP-3'), exact: true })
+        .click();
+      const confirmation = page.getByRole('alertdialog', {
+        name: label('Jira_Unlink_Title', 'SUP-3'),
+      });
+      await confirmation.waitFor();
+      // Nothing changes before the user confirms.
+      expect(cloud.model.issue('SUP-3')?.remoteLinks).toHaveLength(1);
+      await shots.take(page, 'case-unlink-confirmation');
+      await expectAccessible('case page: unlink confirmation');
+
+      await confirmation
+        .getByRole('button', { name: label('Jira_Unlink_Button'), exact: true })
+        .click();
+      await issueRow('SUP-3').waitFor({ state: 'detached' });
+      expect(cloud.model.issue('SUP-3')?.remoteLinks).toEqual([]);
+      expect(cloud.model.issue('SUP-3')?.status.name).toBe(statusBefore);
+      expect(sandbox.org.records('Jira_Link__c').map((link) => link.Issue_Key__c)).not.toContain(
+        'SUP-3',
+      );
+      await issueRow('SUP-1').waitFor();
+    });
+  });
+
   describe('audit log', () => {
     it('when the actions are done then the log shows one event per action, each with the acting user', async () => {
       const { salesforce, org } = sandbox;
@@ -557,7 +588,7 @@ describe('the sandbox in a real browser', () => {
           .map((event) => `${event.Operation__c}/${event.Outcome__c}`);
       await eventually(
         () =>
-          ['Create/Success', 'Link/Success', 'Transition/Success'].every((op) =>
+          ['Create/Success', 'Link/Success', 'Unlink/Success', 'Transition/Success'].every((op) =>
             operations().includes(op),
           ) && operations().filter((op) => op === 'Comment/Success').length === 2,
         'the audit events in Salesforce',
@@ -568,6 +599,7 @@ describe('the sandbox in a real browser', () => {
           .length;
       expect(count('Create')).toBe(1);
       expect(count('Link')).toBe(1);
+      expect(count('Unlink')).toBe(1);
       expect(count('Comment')).toBe(2);
       expect(count('Transition')).toBe(1);
       // The seeded connection, then OAuth, API token, PAT and Server/DC OAuth (one event when
@@ -579,7 +611,7 @@ describe('the sandbox in a real browser', () => {
       const rows = page.locator('table tbody tr');
       await rows.first().waitFor();
       const table = await rows.evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
-      for (const operation of ['Create', 'Link', 'Comment', 'Transition', 'Connect']) {
+      for (const operation of ['Create', 'Link', 'Unlink', 'Comment', 'Transition', 'Connect']) {
         expect(table.filter((text) => text.includes(operation)).length).toBeGreaterThanOrEqual(1);
       }
       expect(
