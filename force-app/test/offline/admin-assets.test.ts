@@ -64,7 +64,7 @@ function requiredFields(objectApiName: string): string[] {
 const EXPECTED_LIST_VIEWS: Record<string, string[]> = {
   Jira_Rule_Template__c: ['All templates', 'Active templates'],
   Jira_Audit_Event__c: ['Audit events, last 7 days', 'Failed audit events'],
-  Jira_Link__c: ['All links', 'My links'],
+  Jira_Link__c: ['All links', 'My links', 'Open Jira issues', 'Missing in Jira'],
 };
 
 function listView(objectApiName: string, label: string): ListView {
@@ -184,6 +184,45 @@ describe('list views', () => {
       'Failed',
     );
     expect(view.columns).toEqual(expect.arrayContaining(['Error_Code__c', 'Error_Message__c']));
+  });
+});
+
+describe('Jira status of links', () => {
+  it('"Open Jira issues" shows every link whose issue Jira last had open, with its Jira status', () => {
+    const view = listView('Jira_Link__c', 'Open Jira issues');
+    expect(view).toMatchObject({
+      filterScope: 'Everything',
+      filters: [{ field: 'Jira_Issue_Open__c', operation: 'equals', value: '1' }],
+    });
+    expect(view.columns).toEqual(
+      expect.arrayContaining(['Jira_Status__c', 'Jira_Priority__c', 'Jira_Assignee__c']),
+    );
+  });
+
+  it('"Missing in Jira" shows the links whose issue Jira no longer returns', () => {
+    expect(listView('Jira_Link__c', 'Missing in Jira').filters).toEqual([
+      { field: 'Missing_In_Jira__c', operation: 'equals', value: '1' },
+    ]);
+  });
+
+  it('the Jira fields are read-only for everyone: only the refresh writes them', () => {
+    const jiraFields = [
+      'Jira_Status__c',
+      'Jira_Status_Category__c',
+      'Jira_Priority__c',
+      'Jira_Assignee__c',
+      'Jira_Updated_At__c',
+      'Missing_In_Jira__c',
+      'Status_Refreshed_At__c',
+      'Jira_Issue_Open__c',
+    ];
+    const link = layouts.find((layout) => layout.objectApiName === 'Jira_Link__c');
+    for (const field of jiraFields) {
+      expect([field, link?.items.find((item) => item.field === field)?.behavior]).toEqual([
+        field,
+        'Readonly',
+      ]);
+    }
   });
 });
 

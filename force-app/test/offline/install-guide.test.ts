@@ -41,6 +41,7 @@ const SALESFORCE_UI = new Set([
   'Run As',
   'Permitted Users',
   'Manage user data via APIs (api)',
+  'Scheduled Jobs',
 ]);
 /** Who does a step, and headings of steps. */
 const ROLES_AND_STEPS = new Set([
@@ -87,6 +88,15 @@ function packageLabels(): string[] {
       for (const attribute of (match[1] ?? '').matchAll(/(?:label|category)\s*=\s*'([^']+)'/g))
         labels.push(attribute[1] ?? '');
   }
+  // Reports, their folders and report types show under their names and labels.
+  for (const file of [
+    ...files('reports', '.report-meta.xml'),
+    ...files('reports', '.reportFolder-meta.xml'),
+  ])
+    // The top-level <name>, not a parameter's.
+    labels.push(...text(file, /^ {4}<name>([^<]+)<\/name>/gm));
+  for (const file of files('reportTypes', '.reportType-meta.xml'))
+    labels.push(...text(file, /<label>([^<]+)<\/label>/g));
   const custom = xml.parse(
     readFileSync(join(DEFAULT_DIR, 'labels', 'CustomLabels.labels-meta.xml'), 'utf8'),
   ) as { CustomLabels: { labels: Array<{ value: string }> } };

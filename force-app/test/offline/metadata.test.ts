@@ -47,6 +47,9 @@ describe('Salesforce source conversion', () => {
         'FlexiPage',
         'Layout',
         'StaticResource',
+        'ReportType',
+        'Report',
+        'ReportFolder',
       ]) {
         expect(types).toContain(expected);
       }

@@ -103,6 +103,23 @@ function recordTitle(org: SandboxOrg, recordId: string): string {
   return String(record[field] ?? '');
 }
 
+/**
+ * JiraLinkStatus: the Jira fields a view of the record page saves onto a link (JiraLinkStatusWriter);
+ * an issue Jira did not return only marks the link missing and keeps its last known status.
+ */
+function linkStatusFields(found: IssueSummary | undefined, refreshedAt: string) {
+  if (!found) return { Missing_In_Jira__c: true, Status_Refreshed_At__c: refreshedAt };
+  return {
+    Jira_Status__c: found.status?.name ?? null,
+    Jira_Status_Category__c: found.status?.category ?? null,
+    Jira_Priority__c: found.priority,
+    Jira_Assignee__c: found.assignee,
+    Jira_Updated_At__c: found.updated,
+    Missing_In_Jira__c: false,
+    Status_Refreshed_At__c: refreshedAt,
+  };
+}
+
 async function linkedIssues(
   { org, relay }: ShimContext,
   recordId: string,
@@ -125,6 +142,7 @@ async function linkedIssues(
       if (summary.key) byLinkKey.set(`${connection}|${summary.key.toUpperCase()}`, summary);
     }
   }
+  const refreshedAt = new Date().toISOString();
   return rows.map((link) => {
     const found = byLinkKey.get(
       `${String(link.Connection__c)}|${String(link.Issue_Key__c).toUpperCase()}`,
@@ -142,6 +160,7 @@ async function linkedIssues(
       templateId: null,
       missing: true,
     };
+    org.update(link.Id, linkStatusFields(found, refreshedAt));
     return {
       ...summary,
       linkId: link.Id,

@@ -85,6 +85,26 @@ function connectionRequest(input: unknown) {
   };
 }
 
+/** JiraStatusRefreshSchedule.INTERVALS_HOURS: the intervals that divide a day evenly. */
+const STATUS_REFRESH_INTERVALS = [1, 2, 3, 4, 6, 8, 12, 24];
+
+/**
+ * The scheduled status refresh of each sandbox org, as Apex keeps it in its CronTrigger: the
+ * sandbox runs no scheduled Apex, so only the schedule the setup screen shows is kept.
+ */
+const statusRefreshSchedules = new WeakMap<object, { intervalHours: number; nextRunAt: string }>();
+
+/** JiraStatusRefreshSchedule.state. */
+function statusRefreshState({ org }: ShimContext) {
+  const schedule = statusRefreshSchedules.get(org);
+  return {
+    scheduled: Boolean(schedule),
+    intervalHours: schedule?.intervalHours ?? 1,
+    nextRunAt: schedule?.nextRunAt ?? null,
+    intervalsHours: STATUS_REFRESH_INTERVALS,
+  };
+}
+
 export const JiraSetupController: ApexController = {
   getStatus: auraEnabled([], (context) => status(context)),
 
@@ -108,6 +128,24 @@ export const JiraSetupController: ApexController = {
     context.org.settings.auditViews = auditViews === true;
     if (typeof timeoutMs === 'number') context.org.settings.timeoutMs = timeoutMs;
     return status(context);
+  }),
+
+  getStatusRefresh: auraEnabled([], (context) => statusRefreshState(context)),
+
+  scheduleStatusRefresh: auraEnabled(['intervalHours'], (context, { intervalHours }) => {
+    const hours = Number(intervalHours);
+    if (intervalHours === null || (hours !== 0 && !STATUS_REFRESH_INTERVALS.includes(hours)))
+      throw new JiraServiceException(
+        'VALIDATION_FAILED',
+        label('Jira_Error_Status_Refresh_Interval'),
+      );
+    if (hours === 0) statusRefreshSchedules.delete(context.org);
+    else
+      statusRefreshSchedules.set(context.org, {
+        intervalHours: hours,
+        nextRunAt: new Date(Date.now() + hours * 3_600_000).toISOString(),
+      });
+    return statusRefreshState(context);
   }),
 
   getConnections: auraEnabled([], ({ relay }) => relay.listConnections()),

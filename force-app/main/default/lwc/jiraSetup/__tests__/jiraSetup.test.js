@@ -85,6 +85,15 @@ describe('c-jira-setup', () => {
     expect($(element, 'c-jira-setup-registration').orgId).toBe(STATUS.orgId);
     expect(getConnections).not.toHaveBeenCalled();
     expect($(element, 'lightning-button.add')).toBeNull();
+    expect($(element, 'c-jira-status-refresh')).toBeNull();
+  });
+
+  it('when registered then the status refresh schedule is offered', async () => {
+    getStatus.mockResolvedValue(STATUS);
+    getConnections.mockResolvedValue([]);
+    const element = render();
+    await flushPromises();
+    expect($(element, 'c-jira-status-refresh')).not.toBeNull();
   });
 
   it('when registered then connections show status and why it is not active, scopes, warnings and expiry', async () => {
