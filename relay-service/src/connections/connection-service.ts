@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditRecorder, OperationCaller } from '../operations/audit-recorder';
+import type { AuditRecorder, OperationCaller } from '../audit/audit-recorder';
 import {
   connectionOAuthClientRef,
   connectionSecretRef,

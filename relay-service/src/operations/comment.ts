@@ -4,7 +4,7 @@ import { isoDate } from '../jira/endpoints/issues';
 import { AppError } from '../lib/errors';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { renderCommentBody } from '../templates/comment-body';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import { issueActionNote, salesforceId, templateFor } from './link';
 import type { IssueOperationDeps } from './view';
 

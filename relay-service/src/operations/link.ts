@@ -4,7 +4,7 @@ import { recordGlobalId, upsertRemoteLink } from '../jira/endpoints/remote-links
 import { AppError } from '../lib/errors';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { parseTemplate, SALESFORCE_ID, type Template } from '../templates/template-schema';
-import type { AuditNote, OperationCaller } from './audit-recorder';
+import type { AuditNote, OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
 import type { IssueOperationDeps } from './view';
 

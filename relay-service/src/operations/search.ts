@@ -8,7 +8,7 @@ import {
 } from '../jira/endpoints/issues';
 import { pickIssues, projectsJql } from '../jira/endpoints/search';
 import { AppError } from '../lib/errors';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
 import type { IssueOperationDeps } from './view';
 

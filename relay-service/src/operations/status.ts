@@ -8,7 +8,7 @@ import {
   type JiraIssueSummary,
 } from '../jira/endpoints/issues';
 import { searchIssuesByKey } from '../jira/endpoints/search';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import type { IssueOperationDeps, IssueStatusView } from './view';
 
 /**

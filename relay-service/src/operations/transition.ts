@@ -8,7 +8,7 @@ import { assertDataMinimised } from '../templates/data-minimisation';
 import { mappingsOnScreen, renderScreenFields } from '../templates/render-template';
 import { parseRecord, type Template } from '../templates/template-schema';
 import type { FieldProblem } from '../templates/value-shaping';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import { issueActionNote, templateFor } from './link';
 import { issueUserSchema, mergeUserOf } from './preview';
 import {

@@ -7,7 +7,7 @@ import {
 } from '../jira/endpoints/issues';
 import type { JiraClient } from '../jira/jira-client';
 import { sanitizeJiraHtml } from '../templates/html-sanitizer';
-import type { AuditRecorder, OperationCaller } from './audit-recorder';
+import type { AuditRecorder, OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
 
 /**
