@@ -3,7 +3,7 @@ import { normaliseIssueKey, type JiraTransitionJson } from '../jira/endpoints/is
 import { listTransitions, performTransition } from '../jira/endpoints/transitions';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { parseScreenFields } from '../templates/create-meta';
+import { parseScreenFields } from '../jira/endpoints/createmeta-answers';
 import { assertDataMinimised } from '../templates/data-minimisation';
 import { mappingsOnScreen, renderScreenFields } from '../templates/render-template';
 import { parseRecord, type Template } from '../templates/template-schema';
