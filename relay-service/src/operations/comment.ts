@@ -6,7 +6,7 @@ import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { renderCommentBody } from '../templates/comment-body';
 import type { OperationCaller } from '../audit/audit-recorder';
 import { issueActionNote, salesforceId, templateFor } from './link';
-import type { IssueOperationDeps } from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * A comment from Salesforce: the relay posts as the connection's Jira user, so the body starts

@@ -6,7 +6,7 @@ import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { parseTemplate, SALESFORCE_ID, type Template } from '../templates/template-schema';
 import type { AuditNote, OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
-import type { IssueOperationDeps } from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * Linking an existing issue to a Salesforce record: the issue must exist and be visible to the

@@ -11,12 +11,9 @@ import type { FieldProblem } from '../templates/value-shaping';
 import type { OperationCaller } from '../audit/audit-recorder';
 import { issueActionNote, templateFor } from './link';
 import { issueUserSchema, mergeUserOf } from './preview';
-import {
-  transitionView,
-  type IssueOperationDeps,
-  type IssueStatusView,
-  type TransitionView,
-} from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
+import type { IssueStatusView } from './status';
+import { transitionView, type TransitionView } from './view';
 
 /**
  * Transitions from Salesforce run only to a target status the template allows (by name,

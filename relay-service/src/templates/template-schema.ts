@@ -7,6 +7,7 @@ import {
   countMergeFields,
   parseMergeText,
 } from './merge-fields';
+import type { RecordFields } from './record-fields';
 
 /**
  * The contract's Template and Record payloads. Unknown template keys are refused: a typo in a
@@ -118,11 +119,6 @@ export const templateSchema = z
 export type Template = z.output<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
 export type FieldMapping = z.output<typeof fieldMappingSchema>;
-
-export type RecordFieldValue = string | number | boolean | null | RecordFields;
-export interface RecordFields {
-  [apiName: string]: RecordFieldValue;
-}
 
 /** Parent relationships in SOQL go at most five levels up; one more is the field itself. */
 export const MAX_RECORD_DEPTH = 6;
