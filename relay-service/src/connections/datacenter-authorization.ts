@@ -13,6 +13,7 @@ import {
 } from '../jira/oauth/datacenter-oauth';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import { findConnection } from '../store/connection-repository';
 import type { ConnectionsTable, OAuthStatesTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
@@ -88,12 +89,7 @@ export class DataCenterAuthorization {
     if (query.error || !query.code) {
       return failed('Authorization was not granted in Jira. Nothing was changed.', returnUrl);
     }
-    const connection = await store.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const connection = await findConnection(store.db, context.orgId, name);
     const client = isDataCenterOAuth(connection) ? await this.client(connection) : undefined;
     if (!verifier || !connection || !client) {
       return failed(

@@ -9,6 +9,7 @@ import type { AccessibleResource, AtlassianOAuth } from '../jira/oauth/atlassian
 import type { TokenSet } from '../jira/oauth/token-endpoint';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import { findConnection } from '../store/connection-repository';
 import type { OAuthStatesTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
@@ -104,12 +105,7 @@ export class OAuthConnectFlow {
     connectionName: string,
     returnUrl: string,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
-    const connection = await this.deps.store.db
-      .selectFrom('connections')
-      .select(['deployment', 'auth_method'])
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', connectionName)
-      .executeTakeFirst();
+    const connection = await findConnection(this.deps.store.db, context.orgId, connectionName);
     // A Data Center connection authorizes at its own Jira: no Atlassian app is needed.
     if (!isDataCenterOAuth(connection)) this.requireOAuth();
     if (context.userId === '-') {
@@ -169,12 +165,7 @@ export class OAuthConnectFlow {
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1 || !row) return { row, bound: false };
       // Decided now, from the connection as stored: Jira Data Center or Atlassian.
-      const connection = await tx
-        .selectFrom('connections')
-        .selectAll()
-        .where('org_id', '=', row.org_id)
-        .where('name', '=', row.connection_name)
-        .executeTakeFirst();
+      const connection = await findConnection(tx, row.org_id, row.connection_name);
       const dataCenter = isDataCenterOAuth(connection) ? connection : undefined;
       await tx
         .insertInto('oauth_states')

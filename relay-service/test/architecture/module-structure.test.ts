@@ -158,6 +158,28 @@ describe('relay module structure', () => {
   });
 });
 
+/**
+ * Modules that name `table` in a query (select, insert, update, delete or join), other than
+ * its `owner` and the migrations that create it.
+ */
+function tableQueriesOutside(table: string, owner: string): string[] {
+  const query = new RegExp(
+    `\\b(selectFrom|insertInto|updateTable|deleteFrom|\\w*[jJ]oin)\\(\\s*['"\`]${table}(\\s+as\\s+\\w+)?['"\`]`,
+  );
+  return sourceFiles()
+    .filter((module) => module !== owner && !module.startsWith('store/migrations/'))
+    .filter((module) => query.test(readFileSync(path.join(SRC, module), 'utf8')));
+}
+
+describe('table ownership', () => {
+  it('when a module needs a connection row then it goes through the connection repository', () => {
+    expectNone(
+      tableQueriesOutside('connections', 'store/connection-repository.ts'),
+      'Modules querying the connections table (use store/connection-repository.ts)',
+    );
+  });
+});
+
 describe('import cycle detection', () => {
   it('when a cycle exists then it is reported as a path back to its start', () => {
     const graph = new Map([
