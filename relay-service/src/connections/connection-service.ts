@@ -107,9 +107,6 @@ function toConnectionView(row: ConnectionsTable, now: number): ConnectionView {
   };
 }
 
-/** Who asked, for attribution and audit. */
-export type ActionContext = OperationCaller;
-
 /** What a connection row is saved with (shared with the OAuth flow). */
 export interface ConnectionRecord {
   name: string;
@@ -157,7 +154,7 @@ export class ConnectionService {
 
   /** Changes a connection's settings (not its credentials). */
   async updateSettings(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     settings: ConnectionSettingsInput,
   ): Promise<ConnectionView> {
@@ -183,7 +180,7 @@ export class ConnectionService {
    * Jira (serverInfo, myself) first; nothing is stored unless Jira accepts them.
    */
   async put(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     input: PutConnectionInput,
   ): Promise<ConnectionView> {
@@ -260,7 +257,7 @@ export class ConnectionService {
    * instance checks the client when the code is exchanged.
    */
   private async putPendingOAuth(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     baseUrl: string,
     client: DataCenterClient,
@@ -302,7 +299,7 @@ export class ConnectionService {
 
   /** Stores the secret and the connection row together, then drops any cached client. */
   async save(
-    context: ActionContext,
+    context: OperationCaller,
     credentials: StoredCredentials,
     record: ConnectionRecord,
   ): Promise<ConnectionView> {
@@ -344,7 +341,7 @@ export class ConnectionService {
 
   /** Live check of a stored connection: who Jira says we are, and which Jira it is. */
   async test(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
   ): Promise<
     ConnectionView & { serverInfo: { version: string | null; serverTitle: string | null } }
@@ -385,7 +382,7 @@ export class ConnectionService {
   }
 
   /** Forgets the connection: its row, its secret and any per-user grants under it. */
-  async delete(context: ActionContext, name: string): Promise<void> {
+  async delete(context: OperationCaller, name: string): Promise<void> {
     const { store, jira, vault } = this.deps;
     const started = this.now;
     const deleted = await store.transaction(async (tx) => {
@@ -407,7 +404,7 @@ export class ConnectionService {
 
   /** Records a Connect/Disconnect event; a failing sink never fails the action. */
   async audit(
-    context: ActionContext,
+    context: OperationCaller,
     operation: 'Connect' | 'Disconnect',
     connection: string,
     started: number,

@@ -17,7 +17,8 @@ import { findConnection } from '../store/connection-repository';
 import type { ConnectionsTable, OAuthStatesTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import { checkLiveAt, type ActionContext, type ConnectionService } from './connection-service';
+import type { OperationCaller } from '../audit/audit-recorder';
+import { checkLiveAt, type ConnectionService } from './connection-service';
 import { failed, type OAuthOutcome } from './oauth-outcome';
 
 /** Scopes that include WRITE (Jira Data Center's scopes are hierarchical). */
@@ -76,7 +77,7 @@ export class DataCenterAuthorization {
     requestId: string,
   ): Promise<OAuthOutcome> {
     const { vault, store, connections, logger } = this.deps;
-    const context: ActionContext = {
+    const context: OperationCaller = {
       orgId: stateRow.org_id,
       userId: stateRow.user_id,
       requestId,

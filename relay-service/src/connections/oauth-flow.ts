@@ -13,7 +13,8 @@ import { findConnection } from '../store/connection-repository';
 import type { OAuthStatesTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import type { ActionContext, ConnectionService } from './connection-service';
+import type { OperationCaller } from '../audit/audit-recorder';
+import type { ConnectionService } from './connection-service';
 import { isDataCenterOAuth, type DataCenterAuthorization } from './datacenter-authorization';
 import { expired, failed, type OAuthOutcome, type OAuthSite } from './oauth-outcome';
 
@@ -101,7 +102,7 @@ export class OAuthConnectFlow {
 
   /** Step 1. `returnUrl` is already checked to be an https Salesforce URL. */
   async start(
-    context: ActionContext,
+    context: OperationCaller,
     connectionName: string,
     returnUrl: string,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
@@ -230,7 +231,7 @@ export class OAuthConnectFlow {
     const { row } = claimed;
     if (row.kind === 'dc-authorize') return this.deps.dataCenter.complete(row, query, requestId);
     const oauth = this.requireOAuth();
-    const context: ActionContext = { orgId: row.org_id, userId: row.user_id, requestId };
+    const context: OperationCaller = { orgId: row.org_id, userId: row.user_id, requestId };
     const started = this.deps.clock.now();
     const returnUrl = row.return_url;
     if (query.error || !query.code) {
@@ -331,7 +332,7 @@ export class OAuthConnectFlow {
   }
 
   private async complete(
-    context: ActionContext,
+    context: OperationCaller,
     connectionName: string,
     tokens: TokenSet,
     site: OAuthSite,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AppError, listForMessage, type FieldError } from '../lib/errors';
+import { salesforceIdSchema } from '../lib/salesforce-ids';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
+import { connectionNameSchema } from '../connections/connection-input';
 import {
   MAX_MERGE_FIELDS,
   MergeFieldSyntaxError,
@@ -14,12 +16,8 @@ import type { RecordFields } from './record-fields';
  * key (`allowComment`) must not silently fall back to a permissive default.
  */
 
-export const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_TEXT = 131_072;
-
-const salesforceId = (what: string) =>
-  z.string().regex(SALESFORCE_ID, `expected a 15- or 18-character Salesforce ${what} id`);
 
 /** Text that may hold merge fields; syntax errors are reported with their position. */
 const mergeText = (max: number) =>
@@ -71,12 +69,10 @@ export const fieldMappingSchema = z.strictObject({
 export const templateSchema = z
   .strictObject({
     // Null for a template the admin is previewing before saving it.
-    id: salesforceId('template').nullable(),
+    id: salesforceIdSchema('template').nullable(),
     name: z.string().trim().min(1).max(255),
     objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-    connection: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
+    connection: connectionNameSchema,
     // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
     projectKey: z
       .string()
@@ -195,7 +191,7 @@ const recordFieldsSchema = z
   .transform((fields) => fields as RecordFields);
 
 export const recordSchema = z.strictObject({
-  id: salesforceId('record'),
+  id: salesforceIdSchema('record'),
   url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
   fields: recordFieldsSchema,

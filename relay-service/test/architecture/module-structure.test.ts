@@ -180,6 +180,20 @@ describe('table ownership', () => {
   });
 });
 
+describe('one definition', () => {
+  // Two copies of a validation pattern drift apart: one route accepts what another refuses.
+  it.each([
+    ['a Salesforce record id', '[A-Za-z0-9]{15}', 'lib/salesforce-ids.ts'],
+    ['a connection name', '[A-Za-z0-9][A-Za-z0-9_-]', 'connections/connection-input.ts'],
+  ])('when %s is validated then its pattern is written once', (_what, pattern, owner) => {
+    const copies = sourceFiles().filter(
+      (module) =>
+        module !== owner && readFileSync(path.join(SRC, module), 'utf8').includes(pattern),
+    );
+    expectNone(copies, `Modules repeating the pattern ${pattern} (import it from ${owner})`);
+  });
+});
+
 describe('import cycle detection', () => {
   it('when a cycle exists then it is reported as a path back to its start', () => {
     const graph = new Map([
