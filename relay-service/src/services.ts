@@ -22,7 +22,7 @@ import { ReplayGuard } from './tenants/replay-guard';
 import { TenantService } from './tenants/tenant-service';
 import { Envelope } from './vault/envelope';
 import { Vault } from './vault/vault';
-import { AuditRecorder } from './operations/audit-recorder';
+import { AuditRecorder } from './audit/audit-recorder';
 import { IdempotencyStore } from './operations/idempotency';
 import { CreateMetaCache } from './operations/create-meta-cache';
 

@@ -1,13 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import {
-  MAX_RECORDS_PER_CALL,
-  SalesforceCallError,
-  type AuditRecordSender,
-  type UpsertOutcome,
-} from '../salesforce/audit-client';
-import { toAuditRecord, type AuditRecord } from '../salesforce/audit-record';
+import type { AuditDelivery, DeliveryOutcome } from './audit-delivery';
 import type { Claim, OutboxError, OutboxRepository } from './outbox-repository';
 
 export interface DrainerSettings {
@@ -59,7 +53,7 @@ const TENANTS_PER_PASS = 100;
  * failure backs that tenant off (exponential, jittered) without touching other tenants; a
  * rejected record is parked and the rest of its batch is delivered.
  */
-export class OutboxDrainer {
+export class OutboxDrainer<DeliveryRecord = unknown> {
   private readonly backoff = new Map<string, { failures: number; until: number }>();
   private readonly random: () => number;
   private running: Promise<void> | undefined;
@@ -87,7 +81,7 @@ export class OutboxDrainer {
 
   constructor(
     private readonly outbox: OutboxRepository,
-    private readonly sender: AuditRecordSender,
+    private readonly delivery: AuditDelivery<DeliveryRecord>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: DrainerSettings,
@@ -229,7 +223,7 @@ export class OutboxDrainer {
   }
 
   private get batchSize(): number {
-    return Math.min(this.settings.batchSize, MAX_RECORDS_PER_CALL);
+    return Math.min(this.settings.batchSize, this.delivery.maxRecordsPerCall);
   }
 
   private async sendClaim(claim: Claim, summary: DrainSummary): Promise<void> {
@@ -244,12 +238,12 @@ export class OutboxDrainer {
     summary.parked += unreadable.length;
     // A stored event the mapper cannot turn into a record (say, an impossible date) is parked
     // alone; it must not hold back its tenant's other events.
-    const sendable: { requestId: string; record: AuditRecord }[] = [];
+    const sendable: { requestId: string; record: DeliveryRecord }[] = [];
     const unmappable: { requestId: string; error: OutboxError }[] = [];
     for (const entry of claim.events) {
       if (!entry.event) continue;
       try {
-        sendable.push({ requestId: entry.requestId, record: toAuditRecord(entry.event) });
+        sendable.push({ requestId: entry.requestId, record: this.delivery.toRecord(entry.event) });
       } catch (error) {
         unmappable.push({
           requestId: entry.requestId,
@@ -267,9 +261,9 @@ export class OutboxDrainer {
     summary.calls += 1;
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    let results: UpsertOutcome[];
+    let results: DeliveryOutcome[];
     try {
-      results = await this.sender.upsertAuditRecords(
+      results = await this.delivery.upsertAuditRecords(
         claim.orgId,
         sendable.map((e) => e.record),
       );
@@ -307,7 +301,7 @@ export class OutboxDrainer {
     const parked: { requestId: string; error: OutboxError }[] = [];
     const retry: string[] = [];
     sendable.forEach((entry, index) => {
-      const result = results[index] as UpsertOutcome;
+      const result = results[index] as DeliveryOutcome;
       if (result.success) {
         delivered.push({ requestId: entry.requestId, salesforceId: result.id });
         return;
@@ -423,7 +417,6 @@ function refusedField(message: string): string | undefined {
 }
 
 function describeFailure(error: unknown): OutboxError {
-  if (error instanceof SalesforceCallError) return { code: error.code, message: error.message };
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
     return { code: error.code, message: error instanceof Error ? error.message : error.code };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditRecorder, OperationCaller } from '../operations/audit-recorder';
+import type { AuditRecorder, OperationCaller } from '../audit/audit-recorder';
 import {
   connectionOAuthClientRef,
   connectionSecretRef,
@@ -18,6 +18,13 @@ import {
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { UpstreamUnresolvedError, type UpstreamGuard } from '../lib/upstream-guard';
+import {
+  deleteConnection,
+  findConnection,
+  listConnections,
+  saveConnection,
+  updateConnection,
+} from '../store/connection-repository';
 import type { ConnectionsTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
@@ -100,9 +107,6 @@ function toConnectionView(row: ConnectionsTable, now: number): ConnectionView {
   };
 }
 
-/** Who asked, for attribution and audit. */
-export type ActionContext = OperationCaller;
-
 /** What a connection row is saved with (shared with the OAuth flow). */
 export interface ConnectionRecord {
   name: string;
@@ -137,12 +141,7 @@ export class ConnectionService {
   }
 
   async list(orgId: string): Promise<ConnectionView[]> {
-    const rows = await this.deps.store.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .orderBy('name')
-      .execute();
+    const rows = await listConnections(this.deps.store.db, orgId);
     const now = this.now;
     return rows.map((row) => toConnectionView(row, now));
   }
@@ -155,23 +154,18 @@ export class ConnectionService {
 
   /** Changes a connection's settings (not its credentials). */
   async updateSettings(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     settings: ConnectionSettingsInput,
   ): Promise<ConnectionView> {
     const { store } = this.deps;
     if (!(await this.row(context.orgId, name))) throw notFound(name);
-    await store.db
-      .updateTable('connections')
-      .set({
-        ...(settings.allowCommentsWithoutTemplate !== undefined
-          ? { allow_untemplated_comments: settings.allowCommentsWithoutTemplate ? 1 : 0 }
-          : {}),
-        updated_at: this.now,
-      })
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', name)
-      .execute();
+    await updateConnection(store.db, context.orgId, name, {
+      ...(settings.allowCommentsWithoutTemplate !== undefined
+        ? { allow_untemplated_comments: settings.allowCommentsWithoutTemplate ? 1 : 0 }
+        : {}),
+      updated_at: this.now,
+    });
     return this.get(context.orgId, name);
   }
 
@@ -186,7 +180,7 @@ export class ConnectionService {
    * Jira (serverInfo, myself) first; nothing is stored unless Jira accepts them.
    */
   async put(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     input: PutConnectionInput,
   ): Promise<ConnectionView> {
@@ -263,7 +257,7 @@ export class ConnectionService {
    * instance checks the client when the code is exchanged.
    */
   private async putPendingOAuth(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
     baseUrl: string,
     client: DataCenterClient,
@@ -297,7 +291,7 @@ export class ConnectionService {
         access_expires_at: null,
         updated_at: now,
       };
-      return this.upsertRow(tx, context.orgId, name, values, now);
+      return saveConnection(tx, context.orgId, name, values, now);
     });
     await jira.forget(context.orgId, name);
     return toConnectionView(row, now);
@@ -305,7 +299,7 @@ export class ConnectionService {
 
   /** Stores the secret and the connection row together, then drops any cached client. */
   async save(
-    context: ActionContext,
+    context: OperationCaller,
     credentials: StoredCredentials,
     record: ConnectionRecord,
   ): Promise<ConnectionView> {
@@ -339,7 +333,7 @@ export class ConnectionService {
         access_expires_at: record.accessTokenExpiresAt ?? null,
         updated_at: now,
       };
-      return this.upsertRow(tx, context.orgId, record.name, values, now);
+      return saveConnection(tx, context.orgId, record.name, values, now);
     });
     await jira.forget(context.orgId, record.name);
     return toConnectionView(row, now);
@@ -347,7 +341,7 @@ export class ConnectionService {
 
   /** Live check of a stored connection: who Jira says we are, and which Jira it is. */
   async test(
-    context: ActionContext,
+    context: OperationCaller,
     name: string,
   ): Promise<
     ConnectionView & { serverInfo: { version: string | null; serverTitle: string | null } }
@@ -366,18 +360,18 @@ export class ConnectionService {
       }
       throw error;
     }
-    await store.db
-      .updateTable('connections')
-      .set({
+    await updateConnection(
+      store.db,
+      context.orgId,
+      name,
+      {
         status: 'active',
         status_reason: null,
         account: JSON.stringify(outcome.account),
         updated_at: this.now,
-      })
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', name)
-      .where('status', '!=', 'needs_reauth')
-      .execute();
+      },
+      { unlessStatus: 'needs_reauth' },
+    );
     return {
       ...(await this.get(context.orgId, name)),
       serverInfo: {
@@ -388,32 +382,15 @@ export class ConnectionService {
   }
 
   /** Forgets the connection: its row, its secret and any per-user grants under it. */
-  async delete(context: ActionContext, name: string): Promise<void> {
-    const { store, jira } = this.deps;
+  async delete(context: OperationCaller, name: string): Promise<void> {
+    const { store, jira, vault } = this.deps;
     const started = this.now;
-    const ref = connectionSecretRef(context.orgId, name);
     const deleted = await store.transaction(async (tx) => {
       const existing = await this.row(context.orgId, name, tx);
       if (!existing) return false;
-      const userRefs = (
-        await tx
-          .selectFrom('vault_entries')
-          .select('ref')
-          .where('ref', 'like', `${ref}/%`)
-          .execute()
-      )
-        .map((r) => r.ref)
-        .filter((r) => r.startsWith(`${ref}/`));
-      await tx
-        .deleteFrom('vault_entries')
-        .where('ref', 'in', [ref, ...userRefs])
-        .execute();
+      await vault.deleteConnectionSecrets(context.orgId, name, tx);
       await this.dropOAuthStates(tx, context.orgId, name);
-      await tx
-        .deleteFrom('connections')
-        .where('org_id', '=', context.orgId)
-        .where('name', '=', name)
-        .execute();
+      await deleteConnection(tx, context.orgId, name);
       return true;
     });
     await jira.forget(context.orgId, name);
@@ -427,7 +404,7 @@ export class ConnectionService {
 
   /** Records a Connect/Disconnect event; a failing sink never fails the action. */
   async audit(
-    context: ActionContext,
+    context: OperationCaller,
     operation: 'Connect' | 'Disconnect',
     connection: string,
     started: number,
@@ -463,31 +440,11 @@ export class ConnectionService {
     status: ConnectionsTable['status'],
     reason: string,
   ): Promise<void> {
-    await this.deps.store.db
-      .updateTable('connections')
-      .set({ status, status_reason: reason, updated_at: this.now })
-      .where('org_id', '=', orgId)
-      .where('name', '=', name)
-      .execute();
-  }
-
-  /**
-   * Writes a connection row (its settings kept when it exists, the default for a new one) and
-   * reads it back.
-   */
-  private async upsertRow(
-    tx: Db,
-    orgId: string,
-    name: string,
-    values: Omit<ConnectionsTable, 'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments'>,
-    now: number,
-  ): Promise<ConnectionsTable> {
-    await tx
-      .insertInto('connections')
-      .values({ org_id: orgId, name, created_at: now, allow_untemplated_comments: 1, ...values })
-      .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
-      .execute();
-    return (await this.row(orgId, name, tx)) as ConnectionsTable;
+    await updateConnection(this.deps.store.db, orgId, name, {
+      status,
+      status_reason: reason,
+      updated_at: this.now,
+    });
   }
 
   private row(
@@ -495,12 +452,7 @@ export class ConnectionService {
     name: string,
     db: Db = this.deps.store.db,
   ): Promise<ConnectionsTable | undefined> {
-    return db
-      .selectFrom('connections')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    return findConnection(db, orgId, name);
   }
 }
 

@@ -13,10 +13,12 @@ import {
 } from '../jira/oauth/datacenter-oauth';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import { findConnection } from '../store/connection-repository';
 import type { ConnectionsTable, OAuthStatesTable } from '../store/schema';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import { checkLiveAt, type ActionContext, type ConnectionService } from './connection-service';
+import type { OperationCaller } from '../audit/audit-recorder';
+import { checkLiveAt, type ConnectionService } from './connection-service';
 import { failed, type OAuthOutcome } from './oauth-outcome';
 
 /** Scopes that include WRITE (Jira Data Center's scopes are hierarchical). */
@@ -75,7 +77,7 @@ export class DataCenterAuthorization {
     requestId: string,
   ): Promise<OAuthOutcome> {
     const { vault, store, connections, logger } = this.deps;
-    const context: ActionContext = {
+    const context: OperationCaller = {
       orgId: stateRow.org_id,
       userId: stateRow.user_id,
       requestId,
@@ -88,12 +90,7 @@ export class DataCenterAuthorization {
     if (query.error || !query.code) {
       return failed('Authorization was not granted in Jira. Nothing was changed.', returnUrl);
     }
-    const connection = await store.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const connection = await findConnection(store.db, context.orgId, name);
     const client = isDataCenterOAuth(connection) ? await this.client(connection) : undefined;
     if (!verifier || !connection || !client) {
       return failed(

@@ -9,10 +9,12 @@ import type { AccessibleResource, AtlassianOAuth } from '../jira/oauth/atlassian
 import type { TokenSet } from '../jira/oauth/token-endpoint';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import { findConnection } from '../store/connection-repository';
 import type { OAuthStatesTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
-import type { ActionContext, ConnectionService } from './connection-service';
+import type { OperationCaller } from '../audit/audit-recorder';
+import type { ConnectionService } from './connection-service';
 import { isDataCenterOAuth, type DataCenterAuthorization } from './datacenter-authorization';
 import { expired, failed, type OAuthOutcome, type OAuthSite } from './oauth-outcome';
 
@@ -100,16 +102,11 @@ export class OAuthConnectFlow {
 
   /** Step 1. `returnUrl` is already checked to be an https Salesforce URL. */
   async start(
-    context: ActionContext,
+    context: OperationCaller,
     connectionName: string,
     returnUrl: string,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
-    const connection = await this.deps.store.db
-      .selectFrom('connections')
-      .select(['deployment', 'auth_method'])
-      .where('org_id', '=', context.orgId)
-      .where('name', '=', connectionName)
-      .executeTakeFirst();
+    const connection = await findConnection(this.deps.store.db, context.orgId, connectionName);
     // A Data Center connection authorizes at its own Jira: no Atlassian app is needed.
     if (!isDataCenterOAuth(connection)) this.requireOAuth();
     if (context.userId === '-') {
@@ -169,12 +166,7 @@ export class OAuthConnectFlow {
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1 || !row) return { row, bound: false };
       // Decided now, from the connection as stored: Jira Data Center or Atlassian.
-      const connection = await tx
-        .selectFrom('connections')
-        .selectAll()
-        .where('org_id', '=', row.org_id)
-        .where('name', '=', row.connection_name)
-        .executeTakeFirst();
+      const connection = await findConnection(tx, row.org_id, row.connection_name);
       const dataCenter = isDataCenterOAuth(connection) ? connection : undefined;
       await tx
         .insertInto('oauth_states')
@@ -239,7 +231,7 @@ export class OAuthConnectFlow {
     const { row } = claimed;
     if (row.kind === 'dc-authorize') return this.deps.dataCenter.complete(row, query, requestId);
     const oauth = this.requireOAuth();
-    const context: ActionContext = { orgId: row.org_id, userId: row.user_id, requestId };
+    const context: OperationCaller = { orgId: row.org_id, userId: row.user_id, requestId };
     const started = this.deps.clock.now();
     const returnUrl = row.return_url;
     if (query.error || !query.code) {
@@ -340,7 +332,7 @@ export class OAuthConnectFlow {
   }
 
   private async complete(
-    context: ActionContext,
+    context: OperationCaller,
     connectionName: string,
     tokens: TokenSet,
     site: OAuthSite,

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { OperationCaller } from '../operations/audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import type { RelayCaller } from './request-context';
 
 /** The verified caller; routes mounted behind the signature check always have one. */

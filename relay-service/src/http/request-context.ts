@@ -1,9 +1,7 @@
-/** What the relay's middleware attaches to a request. */
-export interface RelayCaller {
-  orgId: string;
-  /** Salesforce user id, or "-" for automation. */
-  userId: string;
-}
+import type { OperationCaller } from '../audit/audit-recorder';
+
+/** What the signature check attaches to a request: the operation caller before its request id. */
+export type RelayCaller = Pick<OperationCaller, 'orgId' | 'userId'>;
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -4,6 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import type { UpstreamGuard } from '../lib/upstream-guard';
+import { findConnection } from '../store/connection-repository';
 import type { ConnectionsTable } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
@@ -106,12 +107,7 @@ export class JiraClients {
 
   async clientFor(orgId: string, connectionName: string): Promise<JiraClient> {
     const { store, vault } = this.deps;
-    const row = await store.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('name', '=', connectionName)
-      .executeTakeFirst();
+    const row = await findConnection(store.db, orgId, connectionName);
     if (!row) {
       throw new AppError(
         'CONNECTION_NOT_FOUND',

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** A Salesforce record id: 15 characters (case-sensitive) or 18 (with the case checksum). */
+export const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+
+/** A 15- or 18-character record id; `what` names the record in the message (template, record). */
+export function salesforceIdSchema(what?: string) {
+  return z
+    .string()
+    .regex(SALESFORCE_ID, `expected a 15- or 18-character Salesforce ${what ? `${what} ` : ''}id`);
+}
+
 /** 18-character org id (key prefix 00D). */
 export const orgIdSchema = z
   .string()

@@ -8,7 +8,7 @@ import { AppError, toProblem, type Problem } from '../lib/errors';
 import { assertDataMinimised } from '../templates/data-minimisation';
 import { assertNoProblems } from '../templates/render-template';
 import { parseRecord, parseTemplate, type RecordData } from '../templates/template-schema';
-import type { AuditNote, OperationCaller } from './audit-recorder';
+import type { AuditNote, OperationCaller } from '../audit/audit-recorder';
 import {
   certainlyNotCreated,
   closeKeyUnknown,

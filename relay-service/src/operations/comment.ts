@@ -4,9 +4,10 @@ import { isoDate } from '../jira/endpoints/issues';
 import { AppError } from '../lib/errors';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { renderCommentBody } from '../templates/comment-body';
-import type { OperationCaller } from './audit-recorder';
-import { issueActionNote, salesforceId, templateFor } from './link';
-import type { IssueOperationDeps } from './view';
+import type { OperationCaller } from '../audit/audit-recorder';
+import { salesforceIdSchema } from '../lib/salesforce-ids';
+import { issueActionNote, templateFor } from './link';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * A comment from Salesforce: the relay posts as the connection's Jira user, so the body starts
@@ -25,7 +26,7 @@ export const commentBody = z.strictObject({
   connection: z.string().min(1).max(80),
   body: z.string().max(MAX_RAW_BODY),
   record: z.strictObject({
-    id: salesforceId,
+    id: salesforceIdSchema(),
     url: salesforceRecordUrlSchema,
   }),
   user: z

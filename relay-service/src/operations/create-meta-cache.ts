@@ -2,8 +2,8 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { createMetaFields, createMetaIssueTypes } from '../jira/endpoints/createmeta';
 import type { JiraClient } from '../jira/jira-client';
-import type { JiraFieldMeta, JiraIssueTypeRef } from '../templates/create-meta';
-import { resolveIssueType } from '../templates/create-meta';
+import type { JiraFieldMeta, JiraIssueTypeRef } from '../jira/endpoints/createmeta-answers';
+import { resolveIssueType } from '../templates/issue-type';
 import type { IssueTypeCreateMeta } from '../templates/render-template';
 
 /**

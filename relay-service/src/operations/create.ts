@@ -8,7 +8,7 @@ import { wasNeverSent } from '../jira/transport';
 import { AppError, type ErrorCode } from '../lib/errors';
 import type { Db, Store } from '../store/store';
 import { assertNoProblems } from '../templates/render-template';
-import type { AuditNote, AuditRecorder, OperationCaller } from './audit-recorder';
+import type { AuditNote, AuditRecorder, OperationCaller } from '../audit/audit-recorder';
 import { requestFingerprint, type IdempotencyStore, type IdempotentStart } from './idempotency';
 import { draftIssue, remoteLinkOf, type DraftDeps, type IssueRequestBody } from './preview';
 

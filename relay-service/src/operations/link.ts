@@ -3,10 +3,11 @@ import { getIssueSummary, normaliseIssueKey } from '../jira/endpoints/issues';
 import { recordGlobalId, upsertRemoteLink } from '../jira/endpoints/remote-links';
 import { AppError } from '../lib/errors';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
-import { parseTemplate, SALESFORCE_ID, type Template } from '../templates/template-schema';
-import type { AuditNote, OperationCaller } from './audit-recorder';
+import { salesforceIdSchema } from '../lib/salesforce-ids';
+import { parseTemplate, type Template } from '../templates/template-schema';
+import type { AuditNote, OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
-import type { IssueOperationDeps } from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * Linking an existing issue to a Salesforce record: the issue must exist and be visible to the
@@ -14,12 +15,8 @@ import type { IssueOperationDeps } from './view';
  * back to the record is added (upserted by globalId, so linking twice never adds two).
  */
 
-export const salesforceId = z
-  .string()
-  .regex(SALESFORCE_ID, 'expected a 15- or 18-character Salesforce id');
-
 export const linkRecordSchema = z.strictObject({
-  id: salesforceId,
+  id: salesforceIdSchema(),
   url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an object API name'),
   title: z.string().trim().min(1).max(255),

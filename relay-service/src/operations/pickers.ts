@@ -5,7 +5,7 @@ import {
 } from '../jira/endpoints/createmeta';
 import { searchProjects, type JiraProjectRef } from '../jira/endpoints/projects';
 import type { JiraClient } from '../jira/jira-client';
-import type { JiraFieldMeta, JiraIssueTypeRef } from '../templates/create-meta';
+import type { JiraFieldMeta, JiraIssueTypeRef } from '../jira/endpoints/createmeta-answers';
 
 /**
  * The template editor's pickers: projects, a project's issue types, and the create fields of

@@ -1,14 +1,11 @@
 import { z } from 'zod';
+import type { IssuePayload } from '../jira/endpoints/issue-create';
 import type { JiraClient } from '../jira/jira-client';
 import type { Clock } from '../lib/clock';
 import { recordGlobalId, remoteLinkBody } from '../jira/endpoints/remote-links';
 import { assertDataMinimised } from '../templates/data-minimisation';
 import type { MergeUser } from '../templates/merge-fields';
-import {
-  renderIssuePayload,
-  type IssuePayload,
-  type RenderedIssue,
-} from '../templates/render-template';
+import { renderIssuePayload, type RenderedIssue } from '../templates/render-template';
 import {
   parseRecord,
   parseTemplate,

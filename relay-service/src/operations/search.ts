@@ -8,9 +8,9 @@ import {
 } from '../jira/endpoints/issues';
 import { pickIssues, projectsJql } from '../jira/endpoints/search';
 import { AppError } from '../lib/errors';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
-import type { IssueOperationDeps } from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * Finding an issue to link: Jira's issue picker for text, and when the text is an issue key,

@@ -8,8 +8,8 @@ import {
   type JiraIssueSummary,
 } from '../jira/endpoints/issues';
 import { searchIssuesByKey } from '../jira/endpoints/search';
-import type { OperationCaller } from './audit-recorder';
-import type { IssueOperationDeps, IssueStatusView } from './view';
+import type { OperationCaller } from '../audit/audit-recorder';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * The compact state of the issues linked to a record, for the record page list: one Jira
@@ -19,6 +19,12 @@ import type { IssueOperationDeps, IssueStatusView } from './view';
 
 /** Keys per request: one JQL `key in (…)` stays well inside URL and JQL limits. */
 export const MAX_STATUS_KEYS = 100;
+
+export interface IssueStatusView {
+  name: string;
+  /** Jira's status category key: new, indeterminate or done. */
+  category: string | null;
+}
 
 export interface IssueSummaryView {
   key: string;

@@ -3,20 +3,17 @@ import { normaliseIssueKey, type JiraTransitionJson } from '../jira/endpoints/is
 import { listTransitions, performTransition } from '../jira/endpoints/transitions';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { parseScreenFields } from '../templates/create-meta';
+import { parseScreenFields } from '../jira/endpoints/createmeta-answers';
 import { assertDataMinimised } from '../templates/data-minimisation';
 import { mappingsOnScreen, renderScreenFields } from '../templates/render-template';
 import { parseRecord, type Template } from '../templates/template-schema';
 import type { FieldProblem } from '../templates/value-shaping';
-import type { OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
 import { issueActionNote, templateFor } from './link';
 import { issueUserSchema, mergeUserOf } from './preview';
-import {
-  transitionView,
-  type IssueOperationDeps,
-  type IssueStatusView,
-  type TransitionView,
-} from './view';
+import type { IssueOperationDeps } from './issue-operation-deps';
+import type { IssueStatusView } from './status';
+import { transitionView, type TransitionView } from './view';
 
 /**
  * Transitions from Salesforce run only to a target status the template allows (by name,

@@ -5,9 +5,9 @@ import {
   type JiraIssueView,
   type JiraTransitionJson,
 } from '../jira/endpoints/issues';
-import type { JiraClient } from '../jira/jira-client';
 import { sanitizeJiraHtml } from '../templates/html-sanitizer';
-import type { AuditRecorder, OperationCaller } from './audit-recorder';
+import type { OperationCaller } from '../audit/audit-recorder';
+import type { IssueOperationDeps } from './issue-operation-deps';
 import { toIssueSummaryView, type IssueSummaryView } from './status';
 
 /**
@@ -15,19 +15,8 @@ import { toIssueSummaryView, type IssueSummaryView } from './status';
  * inert, dates as ISO-8601 UTC, names instead of account ids.
  */
 
-export interface IssueOperationDeps {
-  jira: { clientFor(orgId: string, connectionName: string): Promise<JiraClient> };
-  auditRecorder: AuditRecorder;
-}
-
 /** How many comments the view carries; the rest are a click away in Jira. */
 export const RECENT_COMMENTS = 20;
-
-export interface IssueStatusView {
-  name: string;
-  /** Jira's status category key: new, indeterminate or done. */
-  category: string | null;
-}
 
 export interface TransitionView {
   id: string;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { z } from 'zod';
+import type { AuditDelivery, DeliveryOutcome } from '../audit/audit-delivery';
+import type { AuditEvent } from '../audit/audit-event';
 import type { Logger } from '../lib/logger';
 import type { SalesforceAuth } from '../tenants/tenant-service';
 import {
@@ -14,27 +16,13 @@ import {
   AUDIT_OBJECT,
   inNamespace,
   packageName,
+  toAuditRecord,
   type AuditRecord,
 } from './audit-record';
 
 export const SALESFORCE_API_VERSION = '62.0';
 /** sObject Collections take at most 200 records per call. */
 export const MAX_RECORDS_PER_CALL = 200;
-
-export interface RecordError {
-  statusCode: string;
-  message: string;
-  fields: string[];
-}
-
-/** One record's answer, in the order the records were sent. */
-export type UpsertOutcome =
-  { success: true; id: string; created: boolean } | { success: false; errors: RecordError[] };
-
-/** What the outbox drainer needs from Salesforce; the drainer's tests substitute it. */
-export interface AuditRecordSender {
-  upsertAuditRecords(orgId: string, records: AuditRecord[]): Promise<UpsertOutcome[]>;
-}
 
 /**
  * The whole call failed: nothing in it is known to be saved. `code` is Salesforce's error code
@@ -90,7 +78,8 @@ export interface SalesforceAuditClientOptions {
  * Writes audit records to each tenant's org with jsforce. One session per tenant is cached in
  * memory only (never stored, never logged) and renewed once when Salesforce says it expired.
  */
-export class SalesforceAuditClient implements AuditRecordSender {
+export class SalesforceAuditClient implements AuditDelivery<AuditRecord> {
+  readonly maxRecordsPerCall = MAX_RECORDS_PER_CALL;
   private readonly sessions = new Map<string, CachedSession>();
   private readonly apiVersion: string;
 
@@ -98,7 +87,11 @@ export class SalesforceAuditClient implements AuditRecordSender {
     this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
   }
 
-  async upsertAuditRecords(orgId: string, records: AuditRecord[]): Promise<UpsertOutcome[]> {
+  toRecord(event: AuditEvent): AuditRecord {
+    return toAuditRecord(event);
+  }
+
+  async upsertAuditRecords(orgId: string, records: AuditRecord[]): Promise<DeliveryOutcome[]> {
     if (records.length === 0) return [];
     if (records.length > MAX_RECORDS_PER_CALL)
       throw new Error(`at most ${MAX_RECORDS_PER_CALL} records per call, got ${records.length}`);
@@ -168,7 +161,7 @@ export class SalesforceAuditClient implements AuditRecordSender {
     session: SalesforceSession,
     records: AuditRecord[],
     namespace: string,
-  ): Promise<UpsertOutcome[]> {
+  ): Promise<DeliveryOutcome[]> {
     await this.options.upstream.checkUrl(session.instanceUrl);
     const object = packageName(AUDIT_OBJECT, namespace);
     const externalId = packageName(AUDIT_EXTERNAL_ID_FIELD, namespace);
@@ -201,7 +194,7 @@ export class SalesforceAuditClient implements AuditRecordSender {
         `Salesforce answered the upsert with an unexpected body (${records.length} records sent).`,
       );
     }
-    return parsed.data.map((result): UpsertOutcome =>
+    return parsed.data.map((result): DeliveryOutcome =>
       result.success && result.id
         ? { success: true, id: result.id, created: result.created ?? false }
         : {

@@ -1,3 +1,4 @@
+import type { AdfDoc, AdfInline, AdfMark, AdfParagraph, AdfText } from '../jira/adf-document';
 import { normaliseText, tokeniseUrls } from './text-normalisation';
 
 /**
@@ -5,24 +6,6 @@ import { normaliseText, tokeniseUrls } from './text-normalisation';
  * comments and multi-line text fields). Only text, hardBreak, paragraph and link/strong marks
  * are produced: the text stays text, whatever characters it holds.
  */
-
-export type AdfMark = { type: 'link'; attrs: { href: string } } | { type: 'strong' };
-
-// Type aliases rather than interfaces so documents are assignable to JSON value types.
-export type AdfText = {
-  type: 'text';
-  /** Never empty: ADF forbids empty text nodes. */
-  text: string;
-  marks?: AdfMark[];
-};
-
-export type AdfHardBreak = { type: 'hardBreak' };
-
-export type AdfInline = AdfText | AdfHardBreak;
-
-export type AdfParagraph = { type: 'paragraph'; content: AdfInline[] };
-
-export type AdfDoc = { version: 1; type: 'doc'; content: AdfParagraph[] };
 
 /** A text node, or nothing for empty text (so callers can never emit an empty text node). */
 export function adfText(text: string, marks?: AdfMark[]): AdfText[] {

@@ -1,5 +1,6 @@
 import { AppError } from '../lib/errors';
-import { adfPlainText, adfText, plainTextToAdfParagraphs, type AdfDoc } from './adf';
+import type { AdfDoc } from '../jira/adf-document';
+import { adfPlainText, adfText, plainTextToAdfParagraphs } from './adf';
 import { isHttpUrl, normaliseText, visibleLength } from './text-normalisation';
 import type { Deployment } from './value-shaping';
 import { plainTextToWiki, wikiSafeUrl } from './wiki';

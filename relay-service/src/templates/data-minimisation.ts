@@ -1,6 +1,7 @@
 import { AppError, listForMessage } from '../lib/errors';
 import { lookupRecordPath, referencedPaths, type TemplateTexts } from './merge-fields';
-import { MAX_RECORD_DEPTH, type RecordFields } from './template-schema';
+import type { RecordFields } from './record-fields';
+import { MAX_RECORD_DEPTH } from './template-schema';
 
 /**
  * Data minimisation is checked, not assumed: the record data Apex sends must hold every field

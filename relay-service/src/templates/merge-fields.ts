@@ -1,4 +1,4 @@
-import type { RecordFields } from './template-schema';
+import type { RecordFields } from './record-fields';
 import { formatIsoDate, parseIsoDate } from './iso-date';
 
 /**

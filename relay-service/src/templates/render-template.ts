@@ -1,6 +1,8 @@
+import type { IssuePayload } from '../jira/endpoints/issue-create';
 import { AppError, listForMessage } from '../lib/errors';
+import type { JsonValue } from '../lib/json-value';
 import { assertDataMinimised } from './data-minimisation';
-import type { JiraFieldMeta } from './create-meta';
+import type { JiraFieldMeta } from '../jira/endpoints/createmeta-answers';
 import {
   MAX_MERGED_CHARACTERS,
   renderMergeText,
@@ -14,7 +16,6 @@ import {
   type Deployment,
   type FieldInput,
   type FieldProblem,
-  type JsonValue,
   type ShapingOptions,
 } from './value-shaping';
 
@@ -39,10 +40,6 @@ export interface RenderIssueInput {
   createMeta: IssueTypeCreateMeta;
   textLimit?: number;
   fieldTextLimits?: ShapingOptions['fieldTextLimits'];
-}
-
-export interface IssuePayload {
-  fields: Record<string, JsonValue>;
 }
 
 export interface RenderedIssue {

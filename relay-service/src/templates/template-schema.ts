@@ -1,24 +1,23 @@
 import { z } from 'zod';
 import { AppError, listForMessage, type FieldError } from '../lib/errors';
+import { salesforceIdSchema } from '../lib/salesforce-ids';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
+import { connectionNameSchema } from '../connections/connection-input';
 import {
   MAX_MERGE_FIELDS,
   MergeFieldSyntaxError,
   countMergeFields,
   parseMergeText,
 } from './merge-fields';
+import type { RecordFields } from './record-fields';
 
 /**
  * The contract's Template and Record payloads. Unknown template keys are refused: a typo in a
  * key (`allowComment`) must not silently fall back to a permissive default.
  */
 
-export const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_TEXT = 131_072;
-
-const salesforceId = (what: string) =>
-  z.string().regex(SALESFORCE_ID, `expected a 15- or 18-character Salesforce ${what} id`);
 
 /** Text that may hold merge fields; syntax errors are reported with their position. */
 const mergeText = (max: number) =>
@@ -70,12 +69,10 @@ export const fieldMappingSchema = z.strictObject({
 export const templateSchema = z
   .strictObject({
     // Null for a template the admin is previewing before saving it.
-    id: salesforceId('template').nullable(),
+    id: salesforceIdSchema('template').nullable(),
     name: z.string().trim().min(1).max(255),
     objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
-    connection: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'expected a connection name such as default'),
+    connection: connectionNameSchema,
     // Keys go into Jira URLs; letters, digits and underscore are all Jira allows.
     projectKey: z
       .string()
@@ -118,11 +115,6 @@ export const templateSchema = z
 export type Template = z.output<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
 export type FieldMapping = z.output<typeof fieldMappingSchema>;
-
-export type RecordFieldValue = string | number | boolean | null | RecordFields;
-export interface RecordFields {
-  [apiName: string]: RecordFieldValue;
-}
 
 /** Parent relationships in SOQL go at most five levels up; one more is the field itself. */
 export const MAX_RECORD_DEPTH = 6;
@@ -199,7 +191,7 @@ const recordFieldsSchema = z
   .transform((fields) => fields as RecordFields);
 
 export const recordSchema = z.strictObject({
-  id: salesforceId('record'),
+  id: salesforceIdSchema('record'),
   url: salesforceRecordUrlSchema,
   objectApiName: z.string().regex(API_NAME, 'expected a Salesforce object API name such as Case'),
   fields: recordFieldsSchema,

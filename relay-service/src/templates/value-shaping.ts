@@ -1,6 +1,7 @@
 import { cutText } from '../lib/errors';
+import type { JsonValue } from '../lib/json-value';
 import { plainTextToAdf } from './adf';
-import type { JiraAllowedValue, JiraFieldMeta } from './create-meta';
+import type { JiraAllowedValue, JiraFieldMeta } from '../jira/endpoints/createmeta-answers';
 import { parseIsoDate, toJiraDate, toJiraDateTime } from './iso-date';
 import { normaliseText } from './text-normalisation';
 import { plainTextToWikiWithin } from './wiki';
@@ -12,9 +13,6 @@ import { plainTextToWikiWithin } from './wiki';
  */
 
 export type Deployment = 'cloud' | 'server';
-
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type FieldProblemCode =
   | 'FIELD_UNKNOWN'

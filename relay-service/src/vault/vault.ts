@@ -1,3 +1,4 @@
+import { connectionSecretRef } from '../jira/auth/credentials';
 import type { Clock } from '../lib/clock';
 import type { Db, Store } from '../store/store';
 import type { Envelope } from './envelope';
@@ -51,6 +52,25 @@ export class Vault {
 
   async delete(ref: string, db: Db = this.store.db): Promise<void> {
     await db.deleteFrom('vault_entries').where('ref', '=', ref).execute();
+  }
+
+  /** Deletes a connection's secret and every per-user secret under it (`<ref>/…`). */
+  async deleteConnectionSecrets(
+    orgId: string,
+    connectionName: string,
+    db: Db = this.store.db,
+  ): Promise<void> {
+    const ref = connectionSecretRef(orgId, connectionName);
+    // LIKE treats `_` and `%` in the name as wildcards: the prefix check keeps only true children.
+    const userRefs = (
+      await db.selectFrom('vault_entries').select('ref').where('ref', 'like', `${ref}/%`).execute()
+    )
+      .map((r) => r.ref)
+      .filter((r) => r.startsWith(`${ref}/`));
+    await db
+      .deleteFrom('vault_entries')
+      .where('ref', 'in', [ref, ...userRefs])
+      .execute();
   }
 
   /**

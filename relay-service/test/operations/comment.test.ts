@@ -1,4 +1,5 @@
-import { adfPlainText, type AdfDoc } from '../../src/templates/adf';
+import type { AdfDoc } from '../../src/jira/adf-document';
+import { adfPlainText } from '../../src/templates/adf';
 import { COMMENT_MAX_LENGTH, renderCommentBody } from '../../src/templates/comment-body';
 import {
   CONNECTION,

@@ -5,7 +5,7 @@ import {
   renderMergeText,
   type MergeContext,
 } from '../../src/templates/merge-fields';
-import type { RecordFields } from '../../src/templates/template-schema';
+import type { RecordFields } from '../../src/templates/record-fields';
 import { plainTextToWiki } from '../../src/templates/wiki';
 import { shownText, unescapedMarkup } from '../templates/wiki-markup';
 

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createLogger } from '../../src/lib/logger';
 import { UpstreamGuard } from '../../src/lib/upstream-guard';
-import { SalesforceAuditClient, type UpsertOutcome } from '../../src/salesforce/audit-client';
+import type { DeliveryOutcome as UpsertOutcome } from '../../src/audit/audit-delivery';
+import { SalesforceAuditClient } from '../../src/salesforce/audit-client';
 import { toAuditRecord } from '../../src/salesforce/audit-record';
 import type { SalesforceAuth } from '../../src/tenants/tenant-service';
 import { AUDIT_ORG_ID, auditEvent } from '../support/audit-events';

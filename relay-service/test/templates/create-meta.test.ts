@@ -6,8 +6,8 @@ import {
   parseCreateMetaFieldsPage,
   parseCreateMetaIssueTypesPage,
   parseScreenFields,
-  resolveIssueType,
-} from '../../src/templates/create-meta';
+} from '../../src/jira/endpoints/createmeta-answers';
+import { resolveIssueType } from '../../src/templates/issue-type';
 import { readFixture } from './template-fixtures';
 
 // Atlassian's published Jira OpenAPI documents, cut down to what the relay uses.

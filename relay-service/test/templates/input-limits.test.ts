@@ -17,8 +17,8 @@ import {
   MAX_VALUE_MAP_ENTRIES,
   parseRecord,
   parseTemplate,
-  type RecordFields,
 } from '../../src/templates/template-schema';
+import type { RecordFields } from '../../src/templates/record-fields';
 import { normaliseText, tokeniseUrls } from '../../src/templates/text-normalisation';
 import {
   MAX_PROBLEMS_PER_FIELD,

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCreateMetaFieldsPage, type JiraFieldMeta } from '../../src/templates/create-meta';
+import {
+  parseCreateMetaFieldsPage,
+  type JiraFieldMeta,
+} from '../../src/jira/endpoints/createmeta-answers';
 import type { RecordData, Template, TemplateInput } from '../../src/templates/template-schema';
 import { parseTemplate } from '../../src/templates/template-schema';
 

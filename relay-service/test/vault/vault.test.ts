@@ -80,6 +80,23 @@ describe('vault on SQLite', () => {
     expect(kids.map((k) => k.key_id)).toEqual(['new', 'new']);
   });
 
+  it("when a connection's secrets are deleted then its own and its users' go, and no other's", async () => {
+    const vault = new Vault(store, new Envelope([oldKey]), clock);
+    const org = '00D000000000001AAA';
+    const refs = [
+      `connection/${org}/o_s`,
+      `connection/${org}/o_s/005000000000001AAA`,
+      `connection/${org}/ops`,
+      `connection/${org}/ops/005000000000001AAA`,
+      `connection/${org}/o_s2`,
+      `connection/00D000000000002AAA/o_s`,
+    ];
+    for (const ref of refs) await vault.put(ref, 'secret');
+    await vault.deleteConnectionSecrets(org, 'o_s');
+    const left = await store.db.selectFrom('vault_entries').select('ref').orderBy('ref').execute();
+    expect(left.map((r) => r.ref)).toEqual(refs.slice(2).sort());
+  });
+
   it('when secrets are stored then the database file holds none of them in plain text', async () => {
     const vault = new Vault(store, new Envelope([oldKey]), clock);
     const secrets = ['ATATT3xFfGF0-plain-api-token', 'pat-Z9y8X7w6V5u4', 'hunter2-password-value'];

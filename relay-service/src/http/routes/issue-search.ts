@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
 import { PROJECT_KEY } from '../../jira/endpoints/issues';
 import { MAX_SEARCH_PROJECTS, searchIssuesForLinking } from '../../operations/search';
-import type { IssueOperationDeps } from '../../operations/view';
+import type { IssueOperationDeps } from '../../operations/issue-operation-deps';
 import { operationCallerOf } from '../caller';
 import { parseInput } from '../validation';
 

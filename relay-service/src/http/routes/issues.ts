@@ -2,6 +2,7 @@ import { type Router, type Request } from 'express';
 import { relayRouter } from '../router';
 import { z } from 'zod';
 import { connectionNameSchema } from '../../connections/connection-input';
+import { salesforceIdSchema } from '../../lib/salesforce-ids';
 import { ISSUE_KEY, normaliseIssueKey } from '../../jira/endpoints/issues';
 import { commentBody, commentOnIssue, type CommentDeps } from '../../operations/comment';
 import { linkBody, linkIssue } from '../../operations/link';
@@ -62,10 +63,7 @@ const statusQuery = z.object({
  */
 const transitionsQuery = z.object({
   connection: connectionNameSchema,
-  template: z
-    .string()
-    .regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, 'expected the template record id')
-    .optional(),
+  template: salesforceIdSchema('template').optional(),
   allowed: repeatable(z.string().trim().min(1).max(255))
     .transform((value) => (Array.isArray(value) ? value : [value]))
     .pipe(z.array(z.string()).max(100, 'at most 100 statuses'))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdfDoc } from '../../templates/adf';
+import type { AdfDoc } from '../adf-document';
 import type { JiraApi } from '../jira-client';
 import { issuePath, WRITE_SCOPES } from './issues';
 import { parseJira } from './parse';

@@ -4,13 +4,13 @@ import {
   type CreateMetaPage,
   type JiraFieldMeta,
   type JiraIssueTypeRef,
-} from '../../templates/create-meta';
+} from './createmeta-answers';
 import type { JiraApi } from '../jira-client';
 
 /**
  * Create metadata: `GET {api}/issue/createmeta/{project}/issuetypes[/{id}]`, the same paged
  * endpoints on Cloud and on Data Center (the old `createmeta?expand=` form is gone on Cloud).
- * Parsing and normalisation of both deployments' answers live in templates/create-meta.
+ * Parsing and normalisation of both deployments' answers live in createmeta-answers.ts.
  */
 
 const READ_SCOPES = ['read:jira-work'] as const;

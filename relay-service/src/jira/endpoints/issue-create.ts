@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppError } from '../../lib/errors';
-import type { IssuePayload } from '../../templates/render-template';
+import type { JsonValue } from '../../lib/json-value';
 import type { JiraApi } from '../jira-client';
 import { jiraError, jiraUnavailable } from '../jira-errors';
 import { parseJira } from './parse';
@@ -15,6 +15,11 @@ const WRITE_SCOPES = ['write:jira-work'] as const;
 
 /** Jira's bulk create takes at most 50 issues per call. */
 export const BULK_CREATE_LIMIT = 50;
+
+/** The body of a create: Jira field id to the value Jira takes for it. */
+export interface IssuePayload {
+  fields: Record<string, JsonValue>;
+}
 
 export interface CreatedIssueRef {
   id: string;

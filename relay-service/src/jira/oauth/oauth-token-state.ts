@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { withConnectionLock } from '../../store/connection-lock';
+import { findConnection, updateConnection } from '../../store/connection-repository';
 import type { Db, Store } from '../../store/store';
 import type { Vault } from '../../vault/vault';
 import {
@@ -47,12 +48,11 @@ export async function markNeedsReauth(
   reason: string,
   now: number,
 ): Promise<void> {
-  await db
-    .updateTable('connections')
-    .set({ status: 'needs_reauth', status_reason: reason, updated_at: now })
-    .where('org_id', '=', orgId)
-    .where('name', '=', connectionName)
-    .execute();
+  await updateConnection(db, orgId, connectionName, {
+    status: 'needs_reauth',
+    status_reason: reason,
+    updated_at: now,
+  });
 }
 
 /**
@@ -113,12 +113,7 @@ export class OAuthTokenState {
       this.orgId,
       this.connectionName,
       async ({ db, write }): Promise<OAuthCredentials | { revoked: string }> => {
-        const row = await db
-          .selectFrom('connections')
-          .select(['status', 'auth_method'])
-          .where('org_id', '=', this.orgId)
-          .where('name', '=', this.connectionName)
-          .executeTakeFirst();
+        const row = await findConnection(db, this.orgId, this.connectionName);
         if (!row || row.auth_method !== 'oauth') {
           throw new AppError(
             'CONNECTION_NOT_FOUND',
@@ -167,16 +162,11 @@ export class OAuthTokenState {
             : {};
         await write(async (tx) => {
           await vault.put(this.ref, JSON.stringify(next), tx);
-          await tx
-            .updateTable('connections')
-            .set({
-              scopes: JSON.stringify(next.scopes),
-              access_expires_at: next.accessTokenExpiresAt,
-              ...refreshHorizon,
-            })
-            .where('org_id', '=', this.orgId)
-            .where('name', '=', this.connectionName)
-            .execute();
+          await updateConnection(tx, this.orgId, this.connectionName, {
+            scopes: JSON.stringify(next.scopes),
+            access_expires_at: next.accessTokenExpiresAt,
+            ...refreshHorizon,
+          });
         });
         logger.info(
           { orgId: this.orgId, connection: this.connectionName },

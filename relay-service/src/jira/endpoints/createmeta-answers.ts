@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../lib/errors';
+import { AppError } from '../../lib/errors';
 
 /**
  * Jira create metadata, read from both deployments:
@@ -215,18 +215,4 @@ export function parseCreateMetaIssueTypesPage(body: unknown): CreateMetaPage<Jir
     raw.map((t) => ({ id: t.id, name: t.name, subtask: t.subtask ?? false })),
     page,
   );
-}
-
-/**
- * The issue type a template names, by id or by name (case-insensitive, as Jira compares
- * names), or undefined when the project has no such type for creating issues.
- */
-export function resolveIssueType(
-  issueTypes: readonly JiraIssueTypeRef[],
-  wanted: string,
-): JiraIssueTypeRef | undefined {
-  const byId = issueTypes.find((t) => t.id === wanted);
-  if (byId) return byId;
-  const lower = wanted.trim().toLowerCase();
-  return issueTypes.find((t) => t.name.toLowerCase() === lower);
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditEvent, AuditOperation, AuditOutcome, AuditSink } from '../audit/audit-event';
+import type { AuditEvent, AuditOperation, AuditOutcome, AuditSink } from './audit-event';
 import { AppError, type ErrorCode } from '../lib/errors';
 import type { Clock } from '../lib/clock';
 import type { Db } from '../store/store';
