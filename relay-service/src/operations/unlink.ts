@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { getIssueSummary } from '../jira/endpoints/issues';
 import { deleteRemoteLink, recordGlobalId } from '../jira/endpoints/remote-links';
-import type { OperationCaller } from './audit-recorder';
-import { salesforceId } from './link';
-import type { IssueOperationDeps } from './view';
+import { salesforceIdSchema } from '../lib/salesforce-ids';
+import type { OperationCaller } from '../audit/audit-recorder';
+import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
  * Unlinking an issue from a Salesforce record: the relay deletes the one Jira remote link it
@@ -16,7 +16,7 @@ import type { IssueOperationDeps } from './view';
  * - it is not: JIRA_NOT_FOUND (or JIRA_FORBIDDEN), as for every other action on the issue.
  */
 
-export const unlinkParams = z.object({ recordId: salesforceId });
+export const unlinkParams = z.object({ recordId: salesforceIdSchema() });
 
 export interface UnlinkResult {
   issueKey: string;
