@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger';
 import type { SalesforceAuth } from '../tenants/tenant-service';
@@ -16,6 +15,7 @@ import {
   packageName,
   type AuditRecord,
 } from './audit-record';
+import { jsforce } from './jsforce';
 
 export const SALESFORCE_API_VERSION = '62.0';
 /** sObject Collections take at most 200 records per call. */
@@ -172,6 +172,7 @@ export class SalesforceAuditClient implements AuditRecordSender {
     await this.options.upstream.checkUrl(session.instanceUrl);
     const object = packageName(AUDIT_OBJECT, namespace);
     const externalId = packageName(AUDIT_EXTERNAL_ID_FIELD, namespace);
+    const { Connection } = jsforce();
     const connection = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,
