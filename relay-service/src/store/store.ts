@@ -89,14 +89,31 @@ function openSqlite(file: string): Db {
   });
 }
 
-function openPostgres(url: string): Db {
+export interface StoreOptions {
+  /**
+   * A pooled PostgreSQL connection failed outside a query (the server restarted, a network
+   * cut). The pool drops it when it is idle or next released and opens a new one for the next
+   * query; this only reports it.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+function openPostgres(url: string, options: StoreOptions): Db {
   const driver = loadPg();
   const pool = new driver.Pool({ connectionString: url, max: 10, types: pgTypes(driver) });
+  // An 'error' event without a listener throws and ends the process. A client emits one when
+  // its server goes away between queries, also while it is checked out (a transaction waiting
+  // on Jira); the pool re-emits it for idle clients, which the client's listener already saw.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export function openStore(location: StoreLocation): Store {
-  const db = location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url);
+export function openStore(location: StoreLocation, options: StoreOptions = {}): Store {
+  const db =
+    location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url, options);
   let closed = false;
   return {
     engine: location.engine,
