@@ -85,6 +85,11 @@ function scriptEntry(script: string): string {
   return path.join(ROOT, match[1] as string);
 }
 
+/** Extra node flags for the relay only (BENCH_RELAY_NODE_FLAGS), to measure V8 settings. */
+function relayNodeFlags(): string[] {
+  return (process.env.BENCH_RELAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 function startProcess<T>(
   command: string,
   args: string[],
@@ -352,7 +357,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
       );
       const { child: relay, value: relayUrl } = await startProcess(
         process.execPath,
-        [scriptEntry('start:prod')],
+        [...relayNodeFlags(), scriptEntry('start:prod')],
         { ...env, HOST: '127.0.0.1', PORT: '0' },
         folder,
         (output) =>

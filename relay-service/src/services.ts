@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
 import { SalesforceAuditClient } from './salesforce/audit-client';
 import { openStore, type Store } from './store/store';
+import { StoreRetry } from './store/store-retry';
 import { FleetRateLimiter } from './tenants/fleet-rate-limiter';
 import { RateLimiter, type TenantRateLimit } from './tenants/rate-limiter';
 import { ReplayGuard } from './tenants/replay-guard';
@@ -79,7 +80,10 @@ export async function createServices(
   options: ServiceOptions = {},
 ): Promise<Services> {
   const envelope = new Envelope(resolveEncryptionKeys(config, logger));
-  const store = openStore(config.store);
+  const store = openStore(config.store, {
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, 'a store connection failed; the next query opens a new one'),
+  });
   try {
     await store.migrate();
   } catch (error) {
@@ -140,7 +144,8 @@ export async function createServices(
     appQuota,
     quotaWeight: (orgId) => tenants.quotaWeight(orgId),
   });
-  const auditRecorder = new AuditRecorder(audit, clock, logger.child({ component: 'audit' }));
+  const auditLogger = logger.child({ component: 'audit' });
+  const auditRecorder = new AuditRecorder(audit, clock, auditLogger, new StoreRetry(auditLogger));
   const connections = new ConnectionService({
     store,
     vault,

@@ -48,4 +48,6 @@ export interface AuditEvent {
  */
 export interface AuditSink {
   record(event: AuditEvent, tx?: Db): Promise<void>;
+  /** Whether the event is already stored (a retried write whose first commit did happen). */
+  has?(event: AuditEvent): Promise<boolean>;
 }

@@ -3,6 +3,7 @@ import type { AuditEvent, AuditOperation, AuditOutcome, AuditSink } from './audi
 import { AppError, type ErrorCode } from '../lib/errors';
 import type { Clock } from '../lib/clock';
 import type { Db } from '../store/store';
+import type { StoreRetry } from '../store/store-retry';
 
 /** Who asked, as verified by the signature check. */
 export interface OperationCaller {
@@ -66,6 +67,8 @@ export class AuditRecorder {
     private readonly sink: AuditSink,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Keeps events whose write failed while the store was unreachable; none: they are lost. */
+    private readonly storeRetry?: StoreRetry,
   ) {}
 
   /** Times `work`, then records Success or the error's outcome, and returns or rethrows. */
@@ -126,10 +129,35 @@ export class AuditRecorder {
     try {
       await this.sink.record(event);
     } catch (error) {
+      if (this.retryWhenStoreIsBack(error, [event], () => this.sink.record(event))) return;
       this.logger.error(
         { err: error, requestId: event.requestId, operation: event.operation },
         'audit event could not be queued',
       );
     }
+  }
+
+  /**
+   * After `commit` (which stores `events`, with whatever goes in the same transaction) failed
+   * with `error`: when the store was unreachable, commits it again once the store is back,
+   * unless the first commit did happen (its first event is stored). Answers whether it will.
+   */
+  retryWhenStoreIsBack(error: unknown, events: AuditEvent[], commit: () => Promise<void>): boolean {
+    const [first] = events;
+    if (!this.storeRetry || !first) return false;
+    const retried = this.storeRetry.retryLater(
+      error,
+      `audit event ${first.requestId}`,
+      async () => {
+        if (await this.sink.has?.(first)) return;
+        await commit();
+      },
+    );
+    if (retried)
+      this.logger.warn(
+        { requestId: first.requestId, operation: first.operation },
+        'store unreachable: the audit event is written when it is back',
+      );
+    return retried;
   }
 }

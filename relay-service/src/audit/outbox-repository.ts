@@ -86,6 +86,17 @@ export class OutboxRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  /** Whether the tenant has an event with this request id (in any state). */
+  async has(orgId: string, requestId: string): Promise<boolean> {
+    const row = await this.store.db
+      .selectFrom('audit_outbox')
+      .select('request_id')
+      .where('org_id', '=', orgId)
+      .where('request_id', '=', requestId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
    * Tenants with events due now, oldest first. With `batching`, a tenant is due only once it
    * has a full batch or its oldest event has waited `lingerCutoff`: Salesforce API calls are a

@@ -67,6 +67,10 @@ export class OutboxAuditSink implements AuditSink {
       throw new Error(`audit event ${keptAs} collided twice`);
   }
 
+  has(event: AuditEvent): Promise<boolean> {
+    return this.outbox.has(event.orgId, event.requestId);
+  }
+
   /**
    * Reads are frequent and change nothing, so a View is audited only when the tenant asked for
    * it; every mutation and every denial (of a View too) is always audited.

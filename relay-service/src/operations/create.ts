@@ -146,13 +146,17 @@ export async function commitOutcome(
   events: AuditEvent[],
   keyWork?: (tx: Db) => Promise<void>,
 ): Promise<boolean> {
-  try {
-    await deps.store.transaction(async (tx) => {
+  const commit = () =>
+    deps.store.transaction(async (tx) => {
       if (keyWork) await keyWork(tx);
       for (const event of events) await deps.auditRecorder.record(event, tx);
     });
+  try {
+    await commit();
     return true;
   } catch (error) {
+    // Jira has changed already: a store that is only briefly away gets the outcome later.
+    if (deps.auditRecorder.retryWhenStoreIsBack(error, events, commit)) return true;
     deps.logger.error(
       { err: error, requestIds: events.map((e) => e.requestId) },
       'could not commit the outcome of a create and its audit event',

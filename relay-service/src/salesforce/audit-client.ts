@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { AuditDelivery, DeliveryOutcome } from '../audit/audit-delivery';
 import type { AuditEvent } from '../audit/audit-event';
@@ -19,6 +18,7 @@ import {
   toAuditRecord,
   type AuditRecord,
 } from './audit-record';
+import { jsforce } from './jsforce';
 
 export const SALESFORCE_API_VERSION = '62.0';
 /** sObject Collections take at most 200 records per call. */
@@ -165,6 +165,7 @@ export class SalesforceAuditClient implements AuditDelivery<AuditRecord> {
     await this.options.upstream.checkUrl(session.instanceUrl);
     const object = packageName(AUDIT_OBJECT, namespace);
     const externalId = packageName(AUDIT_EXTERNAL_ID_FIELD, namespace);
+    const { Connection } = jsforce();
     const connection = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
@@ -10,7 +10,7 @@ import {
   type SqliteDatabase,
   type Transaction,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { StoreLocation } from '../config/config';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
@@ -33,13 +33,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/*
+ * Each engine's driver is loaded when a store of that engine opens: a relay on SQLite never
+ * carries `pg` (~14 MB resident), one on PostgreSQL never loads the native SQLite addon. A lazy
+ * require, not import(): the relay compiles to CommonJS and Jest runs it without ESM.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadBetterSqlite3 = () => require('better-sqlite3') as typeof BetterSqlite3;
+const loadPg = () => require('pg') as typeof pg;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 // int8 columns hold epoch milliseconds, well inside Number's exact range.
-const pgTypes = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format),
-} as pg.CustomTypesConfig;
+function pgTypes(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === driver.types.builtins.INT8
+        ? (value: string) => Number(value)
+        : driver.types.getTypeParser(oid, format),
+  } as pg.CustomTypesConfig;
+}
 
 /**
  * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares on every query;
@@ -64,7 +76,8 @@ function withStatementCache(database: BetterSqlite3.Database, limit = 500): Sqli
 
 function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const database = new BetterSqlite3(file);
+  const Sqlite = loadBetterSqlite3();
+  const database = new Sqlite(file);
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last
   // transactions, which is the usual trade for a single-node embedded store.
@@ -76,13 +89,31 @@ function openSqlite(file: string): Db {
   });
 }
 
-function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+export interface StoreOptions {
+  /**
+   * A pooled PostgreSQL connection failed outside a query (the server restarted, a network
+   * cut). The pool drops it when it is idle or next released and opens a new one for the next
+   * query; this only reports it.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+function openPostgres(url: string, options: StoreOptions): Db {
+  const driver = loadPg();
+  const pool = new driver.Pool({ connectionString: url, max: 10, types: pgTypes(driver) });
+  // An 'error' event without a listener throws and ends the process. A client emits one when
+  // its server goes away between queries, also while it is checked out (a transaction waiting
+  // on Jira); the pool re-emits it for idle clients, which the client's listener already saw.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
+  pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export function openStore(location: StoreLocation): Store {
-  const db = location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url);
+export function openStore(location: StoreLocation, options: StoreOptions = {}): Store {
+  const db =
+    location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url, options);
   let closed = false;
   return {
     engine: location.engine,

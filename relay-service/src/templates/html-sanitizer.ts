@@ -1,4 +1,16 @@
-import sanitizeHtml from 'sanitize-html';
+import type SanitizeHtml from 'sanitize-html';
+
+let loaded: typeof SanitizeHtml | undefined;
+
+/**
+ * sanitize-html (with postcss and htmlparser2, ~10 MB resident) loads with the first issue view
+ * that has rich text, not at start. A lazy require: the relay compiles to CommonJS.
+ */
+function sanitizeHtml(): typeof SanitizeHtml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('sanitize-html') as typeof SanitizeHtml;
+  return loaded;
+}
 
 /**
  * Jira's rendered HTML (description, comments) made safe to show inside Salesforce. Jira content
@@ -50,7 +62,7 @@ export interface SanitizeOptions {
 
 export function sanitizeJiraHtml(html: string, options: SanitizeOptions): string {
   const base = baseOf(options.siteUrl);
-  return sanitizeHtml(html, {
+  return sanitizeHtml()(html, {
     allowedTags: ALLOWED_TAGS,
     nonTextTags: DROPPED_WITH_CONTENT,
     disallowedTagsMode: 'discard',

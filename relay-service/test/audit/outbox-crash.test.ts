@@ -174,6 +174,9 @@ describe.each(ENGINES)(
       expect(resentEvents).toBeLessThanOrEqual(200);
       expect(upserts.length).toBeLessThanOrEqual(Math.ceil(TOTAL / 200) + failedUpserts + 1);
       expect(upserts.every((c) => c.records <= 200)).toBe(true);
+      process.stdout.write(
+        `fault, Salesforce down then SIGKILL (${engine}): ${TOTAL} operations -> ${delivered.length} audit records, ${upserts.length} upsert calls (${failedUpserts} failed), ${resentEvents} events sent twice, ${new Set(delivered).size} distinct\n`,
+      );
 
       second.child.kill('SIGTERM');
       await new Promise((resolve) => second.child.once('exit', resolve));

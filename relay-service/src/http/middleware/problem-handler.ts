@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, toProblem } from '../../lib/errors';
+import { isStoreUnavailable } from '../../store/store-errors';
 
 interface BodyParserError {
   type?: string;
@@ -24,6 +25,9 @@ function fromBodyParser(error: BodyParserError, limitBytes: number): AppError | 
       return undefined;
   }
 }
+
+/** A PostgreSQL restart or failover usually takes seconds. */
+const STORE_RETRY_AFTER_S = 5;
 
 export function notFound(): RequestHandler {
   return (req, _res, next) => {
@@ -60,6 +64,14 @@ export function problemHandler(logger: Logger, bodyLimitBytes: number): ErrorReq
               'The request path is not valid percent-encoded UTF-8.',
             )
           : fromBodyParser(error as BodyParserError, bodyLimitBytes);
+    if (!appError && isStoreUnavailable(error)) {
+      logger.warn({ err: error, requestId: req.requestId }, 'store unavailable');
+      appError = new AppError(
+        'SERVICE_UNAVAILABLE',
+        'The relay cannot reach its database right now. Retry shortly.',
+        { retryAfter: STORE_RETRY_AFTER_S },
+      );
+    }
     if (!appError) {
       logger.error({ err: error, requestId: req.requestId }, 'unhandled error');
       appError = new AppError(

@@ -1,5 +1,4 @@
 import { createSign } from 'node:crypto';
-import { Connection } from 'jsforce';
 import type { SalesforceAuth } from '../../tenants/tenant-service';
 import {
   SalesforceAuthError,
@@ -8,6 +7,7 @@ import {
   type AuthContext,
   type SalesforceSession,
 } from './session';
+import { jsforce } from '../jsforce';
 
 type JwtBearer = Extract<SalesforceAuth, { type: 'jwt_bearer' }>;
 
@@ -49,6 +49,7 @@ export async function jwtBearerSession(
       cause: error instanceof Error ? new Error(error.name) : undefined,
     });
   }
+  const { Connection } = jsforce();
   const connection = new Connection({ loginUrl: auth.loginUrl.replace(/\/+$/, '') });
   try {
     await withTimeout(
