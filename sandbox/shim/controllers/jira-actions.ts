@@ -3,7 +3,7 @@ import { label } from '../../org/labels';
 import type { SandboxOrg, SObject } from '../../org/org';
 import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
-import { JiraServiceException } from '../errors';
+import { JiraServiceException, RelayException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
 import { readRecord, recordUrl, splitLines, templateById, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
@@ -253,14 +253,20 @@ export const JiraActionsController: ApexController = {
     },
   ),
 
-  // Callout first, then the link row goes (JiraActionService.unlinkIssue).
+  // Callout first, then the link row goes (JiraActionService.unlinkIssue); an issue Jira no
+  // longer shows (JIRA_NOT_FOUND) leaves nothing to remove there, and its link goes too.
   unlinkIssue: auraEnabled(['linkId'], async ({ org, relay }, { linkId }) => {
     const link = linkById(org, linkId);
-    const removed = await relay.unlinkIssue(
-      String(link.Issue_Key__c),
-      String(link.Record_Id__c),
-      String(link.Connection__c),
-    );
+    let removed = false;
+    try {
+      removed = await relay.unlinkIssue(
+        String(link.Issue_Key__c),
+        String(link.Record_Id__c),
+        String(link.Connection__c),
+      );
+    } catch (error) {
+      if (!(error instanceof RelayException && error.code === 'JIRA_NOT_FOUND')) throw error;
+    }
     org.delete(link.Id);
     return removed;
   }),

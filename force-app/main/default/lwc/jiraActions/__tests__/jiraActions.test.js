@@ -92,7 +92,11 @@ describe('c-jira-actions', () => {
     expect(second.querySelector('.action-transition')).toBeNull();
     expect(second.querySelector('.action-comment')).not.toBeNull();
     expect(missing.querySelector('.missing').textContent).toBe('c.Jira_Actions_Missing');
-    expect(missing.querySelector('lightning-button-icon')).toBeNull();
+    // An issue Jira no longer shows can only be unlinked.
+    expect(
+      [...missing.querySelectorAll('lightning-button-icon')].map((button) => button.className),
+    ).toEqual(['action-unlink slds-m-left_xx-small']);
+    expect(missing.querySelector('.action-unlink').alternativeText).toBe('Unlink SUP-1');
     expect($(element, 'lightning-card').title).toBe('c.Jira_Actions_Title (3)');
   });
 
