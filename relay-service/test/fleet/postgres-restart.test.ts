@@ -137,15 +137,19 @@ describe('PostgreSQL restarted under load', () => {
           string | undefined,
       });
     };
-    // The issue summary is the key, so Jira's issues can be counted per key.
+    // The issue summary is the key, so Jira's issues can be counted per key. A retry sends the
+    // very request it retries (same record), as a client does.
+    const recordOfKey = new Map<string, string>();
     const create = (key: string, at?: Answer['phase']) => {
+      const recordId = recordOfKey.get(key) ?? newRecordId();
+      recordOfKey.set(key, recordId);
       const request = () =>
         client.call(
           'POST',
           '/v1/issues',
           {
             template: incidentTemplate('cloud'),
-            record: caseRecord(newRecordId(), { Subject: key }),
+            record: caseRecord(recordId, { Subject: key }),
           },
           { 'Idempotency-Key': key },
         );
