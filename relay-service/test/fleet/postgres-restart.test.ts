@@ -18,6 +18,7 @@ import {
   incidentTemplate,
   newRecordId,
 } from '../operations/create-fixtures';
+import { waitForDrainedOutbox } from '../support/outbox-drained';
 
 /**
  * The relay's own PostgreSQL server stops in the middle of signed creates and comments and
@@ -237,21 +238,7 @@ describe('PostgreSQL restarted under load', () => {
     // The outbox drains on the same process; Salesforce holds each answered operation once.
     const store: Store = openStore({ engine: 'postgres', url: databaseUrl });
     try {
-      const pending = async () =>
-        Number(
-          (
-            await store.db
-              .selectFrom('audit_outbox')
-              .select((eb) => eb.fn.countAll().as('n'))
-              .where('status', '!=', 'delivered')
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
-      const drained = Date.now() + 60_000;
-      while ((await pending()) > 0) {
-        if (Date.now() > drained) throw new Error('the outbox did not drain after the restart');
-        await sleep(100);
-      }
+      await waitForDrainedOutbox(store);
       const rows = await store.db.selectFrom('audit_outbox').select('request_id').execute();
       const sent = salesforce.records(OBJECT).map((r) => String(r.Request_Id__c));
       expect(new Set(sent).size).toBe(sent.length);

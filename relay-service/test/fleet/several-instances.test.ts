@@ -19,6 +19,7 @@ import {
   incidentTemplate,
   newRecordId,
 } from '../operations/create-fixtures';
+import { waitForDrainedOutbox } from '../support/outbox-drained';
 
 /**
  * Three relay processes (the production entry point) on one PostgreSQL behind a round-robin
@@ -235,21 +236,7 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
   });
 
   it('when the instances have drained the outbox then every audit event reached Salesforce exactly once', async () => {
-    const pending = async () =>
-      Number(
-        (
-          await store.db
-            .selectFrom('audit_outbox')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('status', '!=', 'delivered')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    const deadline = Date.now() + 60_000;
-    while ((await pending()) > 0) {
-      if (Date.now() > deadline) throw new Error('the outbox did not drain');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForDrainedOutbox(store);
     const rows = await store.db.selectFrom('audit_outbox').select('request_id').execute();
     const sent = salesforce.records(OBJECT).map((r) => String(r.Request_Id__c));
     // At least the two connects and the ten creates.
