@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { createLogger } from './lib/logger';
 import { listen } from './server';
 import { createServices } from './services';
+import { startHousekeeping } from './housekeeping';
 
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
@@ -19,15 +20,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const services = await createServices(config, logger);
-  const purge = setInterval(() => {
-    services.replayGuard
-      .purgeExpired()
-      .catch((error: unknown) => logger.warn({ err: error }, 'nonce purge failed'));
-    services.rateLimiter
-      .purgeExpired?.()
-      .catch((error: unknown) => logger.warn({ err: error }, 'rate window purge failed'));
-  }, 60_000);
-  purge.unref();
+  const housekeeping = startHousekeeping(
+    {
+      nonces: services.replayGuard,
+      rateWindows: services.rateLimiter,
+      idempotencyRecords: services.idempotency,
+    },
+    logger,
+  );
 
   services.auditDrainer.start();
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
     onClosed: async () => {
-      clearInterval(purge);
+      housekeeping.stop();
       // Audit events still queued go out now if Salesforce answers in time; else after restart.
       await services.auditDrainer.stop({ flushWithinMs: config.outbox.flushOnShutdownMs });
       await services.jira.close();
