@@ -84,6 +84,22 @@ export interface Option {
 export interface PreviewResult {
   payloadJson: string | null;
   problems: (string | null)[];
+  similarIssues?: SimilarIssues | null;
+}
+
+export interface SimilarIssue {
+  key: string | null;
+  url: string | null;
+  summary: string | null;
+  status: IssueStatus | null;
+  updated: string | null;
+  linked: boolean;
+}
+
+export interface SimilarIssues {
+  state: string | null;
+  code: string | null;
+  issues: SimilarIssue[];
 }
 
 /** A JSON object (not an array, not null). */
@@ -223,6 +239,27 @@ export function previewResult(values: Json): PreviewResult {
     problems: asList(values.problems).map((problem) => {
       const entry = asMap(problem);
       return text(entry.message) ?? text(entry.detail) ?? text(problem);
+    }),
+    similarIssues: similarIssues(values.similarIssues),
+  };
+}
+
+/** RelayModels.similarIssues: the duplicate guard's answer, or null. */
+export function similarIssues(raw: unknown): SimilarIssues | null {
+  if (!isMap(raw)) return null;
+  return {
+    state: text(raw.state),
+    code: text(raw.code),
+    issues: asList(raw.issues).map((item) => {
+      const entry = asMap(item);
+      return {
+        key: text(entry.key),
+        url: text(entry.url),
+        summary: text(entry.summary),
+        status: status(entry.status),
+        updated: text(entry.updated),
+        linked: entry.linked === true,
+      };
     }),
   };
 }

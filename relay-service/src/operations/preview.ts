@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { IssuePayload } from '../jira/endpoints/issue-create';
 import type { JiraClient } from '../jira/jira-client';
 import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { ISSUE_KEY } from '../jira/endpoints/issues';
 import { recordGlobalId, remoteLinkBody } from '../jira/endpoints/remote-links';
 import { assertDataMinimised } from '../templates/data-minimisation';
 import type { MergeUser } from '../templates/merge-fields';
@@ -14,6 +16,8 @@ import {
 } from '../templates/template-schema';
 import type { FieldProblem } from '../templates/value-shaping';
 import type { CreateMetaCache, ResolvedCreateMeta } from './create-meta-cache';
+import { findSimilarIssues, type SimilarIssues } from './similar-issues';
+import { MAX_STATUS_KEYS } from './status';
 
 /**
  * Preview renders a template against a record exactly as create will, and returns the Jira
@@ -118,6 +122,16 @@ export async function draftIssue(
   return renderDraft(deps, orgId, target, record, mergeUserOf(body.user));
 }
 
+/** Preview also takes the issues already linked to the record, to mark them among similar ones. */
+export const previewRequestBody = issueRequestBody.extend({
+  linkedIssueKeys: z.array(z.string().regex(ISSUE_KEY)).max(MAX_STATUS_KEYS).default([]),
+});
+export type PreviewRequestBody = z.output<typeof previewRequestBody>;
+
+export interface PreviewDeps extends DraftDeps {
+  logger: Pick<Logger, 'warn'>;
+}
+
 export interface PreviewResult {
   /** Exactly the body create would POST to `{api}/issue`. */
   payload: IssuePayload;
@@ -129,14 +143,17 @@ export interface PreviewResult {
   issueType: { id: string; name: string };
   /** The remote link create would add back to the record, when the template asks for one. */
   remoteLink: Record<string, unknown> | null;
+  /** Open issues of the project like this one (the duplicate guard); never blocks a create. */
+  similarIssues: SimilarIssues;
 }
 
 export async function previewIssue(
-  deps: DraftDeps,
+  deps: PreviewDeps,
   orgId: string,
-  body: IssueRequestBody,
+  body: PreviewRequestBody,
 ): Promise<PreviewResult> {
   const draft = await draftIssue(deps, orgId, body);
+  const summary = draft.rendered.payload.fields.summary;
   return {
     payload: draft.rendered.payload,
     fieldsSent: draft.rendered.fieldsSent,
@@ -145,6 +162,13 @@ export async function previewIssue(
     deployment: draft.client.deployment,
     issueType: { id: draft.meta.issueType.id, name: draft.meta.issueType.name },
     remoteLink: draft.template.remoteLink ? remoteLinkBody(remoteLinkOf(orgId, draft)) : null,
+    similarIssues: await findSimilarIssues(
+      draft.client,
+      draft.template,
+      typeof summary === 'string' ? summary : '',
+      body.linkedIssueKeys,
+      deps.logger,
+    ),
   };
 }
 

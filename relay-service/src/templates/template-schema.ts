@@ -100,6 +100,8 @@ export const templateSchema = z
     remoteLink: z.boolean(),
     allowComments: z.boolean(),
     allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+    // Preview looks for open issues like the one about to be created (one Jira search).
+    duplicateCheck: z.boolean().default(true),
   })
   .superRefine((template, ctx) => {
     const texts = [template.summary, template.description, ...template.fields.map((f) => f.value)];

@@ -30,6 +30,16 @@ function templates(org: SandboxOrg): SObject[] {
     .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
 }
 
+/** JiraActionService.linkedIssueKeys: the record's issues on the template's connection. */
+function linkedIssueKeys(org: SandboxOrg, recordId: string, connection: unknown): string[] {
+  return org
+    .records('Jira_Link__c')
+    .filter((link) => link.Record_Id__c === recordId && link.Connection__c === connection)
+    .map((link) => str(link.Issue_Key__c))
+    .filter((key): key is string => Boolean(key))
+    .slice(0, 100);
+}
+
 /** JiraTemplateAdminService.preview: Apex's own checks first, then the relay renders it. */
 export async function previewTemplate(
   { org, relay }: ShimContext,
@@ -42,6 +52,7 @@ export async function previewTemplate(
     template: toPayload(template),
     record: readRecord(org, template, recordId),
     user: { name: str(org.user.Name), email: str(org.user.Email) },
+    linkedIssueKeys: linkedIssueKeys(org, recordId, template.Connection__c),
   });
 }
 

@@ -3,6 +3,7 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
 import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
 import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
+import linkIssue from '@salesforce/apex/JiraActionsController.linkIssue';
 import { formatLabel, httpsUrl, previewFields } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Create_Title';
 import TEMPLATE from '@salesforce/label/c.Jira_Template';
@@ -16,6 +17,7 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 import CREATED from '@salesforce/label/c.Jira_Create_Success';
 import CREATED_LINK from '@salesforce/label/c.Jira_Create_Success_Link';
 import FAILED from '@salesforce/label/c.Jira_Create_Failed';
+import LINKED from '@salesforce/label/c.Jira_Link_Success';
 
 /**
  * Creates a Jira issue from a template: the user picks a template, sees exactly the fields
@@ -45,9 +47,12 @@ export default class JiraCreateIssue extends LightningElement {
   templateId;
   fields = [];
   problems = [];
+  /** The preview's duplicate guard: open issues like this one. */
+  similar;
   errors;
   isPreviewing = false;
   isCreating = false;
+  isLinking = false;
   created;
   /** Idempotency key of the current create action; kept across retries, dropped on success. */
   actionKey;
@@ -66,7 +71,7 @@ export default class JiraCreateIssue extends LightningElement {
   }
 
   get isBusy() {
-    return this.isPreviewing || this.isCreating;
+    return this.isPreviewing || this.isCreating || this.isLinking;
   }
 
   get hasPreview() {
@@ -111,6 +116,7 @@ export default class JiraCreateIssue extends LightningElement {
     this.errors = undefined;
     this.fields = [];
     this.problems = [];
+    this.similar = undefined;
     try {
       const result = await previewIssue({
         recordId: this.recordId,
@@ -118,6 +124,7 @@ export default class JiraCreateIssue extends LightningElement {
       });
       this.fields = previewFields(result && result.payloadJson);
       this.problems = (result && result.problems) || [];
+      this.similar = result && result.similarIssues;
     } catch (error) {
       this.errors = error;
     } finally {
@@ -157,6 +164,36 @@ export default class JiraCreateIssue extends LightningElement {
       this.errors = error;
     } finally {
       this.isCreating = false;
+    }
+  }
+
+  /** "Link instead": links an issue the duplicate guard found, with the chosen template. */
+  async handleLinkInstead(event) {
+    this.isLinking = true;
+    this.errors = undefined;
+    try {
+      const issue = await linkIssue({
+        recordId: this.recordId,
+        issueKey: event.detail.key,
+        connection: null,
+        templateId: this.templateId,
+      });
+      const link = httpsUrl(issue.url);
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: formatLabel(LINKED, issue.key),
+          message: link ? '{0}' : issue.key,
+          messageData: link ? [{ url: link, label: issue.key }] : [],
+          variant: 'success',
+        }),
+      );
+      this.dispatchEvent(
+        new CustomEvent('issuelinked', { detail: { key: issue.key, linkId: issue.linkId } }),
+      );
+    } catch (error) {
+      this.errors = error;
+    } finally {
+      this.isLinking = false;
     }
   }
 

@@ -1,39 +1,9 @@
 import type { JiraDouble } from '../jira-double';
-import type { Issue } from '../model';
 import { issueJson } from '../representations';
+import { selectIssues } from './jql';
 import { jiraErrors, type DoubleReply, type DoubleRouter } from '../router';
 
-/** `A`, `"A"` → `A`: JQL values may be quoted. */
-const unquote = (value: string) => value.trim().replace(/^"(.*)"$/, '$1');
-
-/**
- * The JQL the double understands: `key in (A-1, A-2)`, `key = A-1`, `project = KEY`,
- * `project in (KEY, "KEY")`, and an empty query (everything). Anything else is a 400, as an
- * unparseable query is in Jira.
- */
-function select(issues: Issue[], jql: string): Issue[] | undefined {
-  const query = jql.replace(/\s+order\s+by\s+.*$/i, '').trim();
-  if (!query) return issues;
-  const keyIn = /^(?:key|issuekey)\s+in\s*\(([^)]*)\)$/i.exec(query);
-  if (keyIn) {
-    const keys = (keyIn[1] ?? '')
-      .split(',')
-      .map((k) => k.trim().replace(/^"|"$/g, '').toUpperCase());
-    return issues.filter((i) => keys.includes(i.key));
-  }
-  const keyIs = /^(?:key|issuekey)\s*=\s*"?([A-Z][A-Z0-9_]*-\d+)"?$/i.exec(query);
-  if (keyIs) return issues.filter((i) => i.key === (keyIs[1] ?? '').toUpperCase());
-  const project = /^project\s*=\s*"?([A-Za-z][A-Za-z0-9_]*)"?$/i.exec(query);
-  if (project) return issues.filter((i) => i.projectKey === (project[1] ?? '').toUpperCase());
-  const projectIn = /^project\s+in\s*\(([^)]*)\)$/i.exec(query);
-  if (projectIn) {
-    const keys = (projectIn[1] ?? '').split(',').map(unquote);
-    // Jira refuses a value that is neither a word nor quoted (e.g. a stray JQL fragment).
-    if (keys.some((k) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(k))) return undefined;
-    return issues.filter((i) => keys.some((k) => k.toUpperCase() === i.projectKey));
-  }
-  return undefined;
-}
+const select = selectIssues;
 
 /** search/jql with nextPageToken (Cloud), search with startAt (Server/DC), and the issue picker. */
 export function searchRoutes(router: DoubleRouter, double: JiraDouble): void {

@@ -3,6 +3,7 @@ import JiraCreateIssue from 'c/jiraCreateIssue';
 import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
 import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
 import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
+import linkIssue from '@salesforce/apex/JiraActionsController.linkIssue';
 
 jest.mock('@salesforce/apex/JiraActionsController.newActionKey', () => ({ default: jest.fn() }), {
   virtual: true,
@@ -11,6 +12,9 @@ jest.mock('@salesforce/apex/JiraActionsController.previewIssue', () => ({ defaul
   virtual: true,
 });
 jest.mock('@salesforce/apex/JiraActionsController.createIssue', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/JiraActionsController.linkIssue', () => ({ default: jest.fn() }), {
   virtual: true,
 });
 
@@ -206,5 +210,47 @@ describe('c-jira-create-issue', () => {
       .forEach((button) => expect(button.label).toBeTruthy());
     expect(previewOf(element).querySelectorAll('table.preview th[scope="col"]')).toHaveLength(2);
     expect($(element, 'section').getAttribute('aria-label')).toBe('c.Jira_Create_Title');
+  });
+
+  it('when the preview finds similar open issues then Link instead links one with the template and creates nothing', async () => {
+    previewIssue.mockResolvedValue({
+      ...PREVIEW,
+      similarIssues: {
+        state: 'checked',
+        issues: [{ key: 'SUP-7', url: 'https://acme.atlassian.net/browse/SUP-7', linked: false }],
+      },
+    });
+    linkIssue.mockResolvedValue({ key: 'SUP-7', linkId: 'a0L000000000007AAA', url: 'u' });
+    const element = render({ defaultTemplateId: TEMPLATES[1].value });
+    const linked = jest.fn();
+    element.addEventListener('issuelinked', linked);
+    await flushPromises();
+
+    const similar = $(element, 'c-jira-similar-issues');
+    expect(similar.similar.issues.map((issue) => issue.key)).toEqual(['SUP-7']);
+    similar.dispatchEvent(new CustomEvent('linkissue', { detail: { key: 'SUP-7' } }));
+    await flushPromises();
+
+    expect(linkIssue).toHaveBeenCalledWith({
+      recordId: RECORD_ID,
+      issueKey: 'SUP-7',
+      connection: null,
+      templateId: TEMPLATES[1].value,
+    });
+    expect(linked.mock.calls[0][0].detail).toEqual({ key: 'SUP-7', linkId: 'a0L000000000007AAA' });
+    expect(createIssue).not.toHaveBeenCalled();
+  });
+
+  it('when Link instead fails then the error shows and the dialog stays usable', async () => {
+    previewIssue.mockResolvedValue({ ...PREVIEW, similarIssues: { state: 'checked', issues: [] } });
+    linkIssue.mockRejectedValue(UNAVAILABLE);
+    const element = render({ defaultTemplateId: TEMPLATES[1].value });
+    await flushPromises();
+    $(element, 'c-jira-similar-issues').dispatchEvent(
+      new CustomEvent('linkissue', { detail: { key: 'SUP-8' } }),
+    );
+    await flushPromises();
+    expect($(element, 'c-error-panel').errors).toEqual(UNAVAILABLE);
+    expect($(element, 'lightning-button.create').disabled).toBe(false);
   });
 });
