@@ -98,7 +98,11 @@ export const MODULES: MutationModule[] = [
     name: 'policy',
     what: 'transition and comment policy',
     mutate: [src('operations/transition.ts'), src('operations/comment.ts')],
-    tests: [test('operations/transition.test.ts'), test('operations/comment.test.ts')],
+    tests: [
+      test('operations/transition-policy.test.ts'),
+      test('operations/transition.test.ts'),
+      test('operations/comment.test.ts'),
+    ],
     engines: ['sqlite'],
   },
   {
