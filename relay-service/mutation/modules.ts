@@ -11,6 +11,12 @@ export interface MutationModule {
   mutate: string[];
   /** Test files run against each mutant, relative to the repository root. */
   tests: string[];
+  /**
+   * The store engines the tests run on (PHAROS_TEST_ENGINES). SQLite alone when the mutated
+   * code has no engine-specific branch: the engines are `npm test`'s concern, and a PostgreSQL
+   * database per mutant doubles the run. Both when the code differs by engine.
+   */
+  engines: ('sqlite' | 'postgres')[];
 }
 
 const src = (file: string) => `relay-service/src/${file}`;
@@ -30,6 +36,7 @@ export const MODULES: MutationModule[] = [
       test('tenants/replay-guard.test.ts'),
       test('http/signed-requests.test.ts'),
     ],
+    engines: ['sqlite'],
   },
   {
     name: 'credentials',
@@ -40,18 +47,21 @@ export const MODULES: MutationModule[] = [
       test('cli/admin-cli.test.ts'),
       test('http/registration.test.ts'),
     ],
+    engines: ['sqlite'],
   },
   {
     name: 'minimisation',
     what: 'data minimisation: the record holds exactly what the template references',
     mutate: [src('templates/data-minimisation.ts')],
     tests: [test('templates/data-minimisation.test.ts')],
+    engines: ['sqlite'],
   },
   {
     name: 'merge-fields',
     what: 'merge-field scanning (which record paths a template references)',
     mutate: [src('templates/merge-fields.ts')],
     tests: [test('templates/merge-fields.test.ts'), test('contract/contract-fixtures.test.ts')],
+    engines: ['sqlite'],
   },
   {
     name: 'idempotency',
@@ -68,24 +78,32 @@ export const MODULES: MutationModule[] = [
       test('operations/create.test.ts'),
       test('operations/bulk-create.test.ts'),
     ],
+    engines: ['sqlite'],
   },
   {
     name: 'upstream',
     what: 'the upstream (SSRF) guard',
     mutate: [src('lib/upstream-guard.ts')],
     tests: [test('jira/upstream-guard.test.ts')],
+    engines: ['sqlite'],
   },
   {
     name: 'sanitizer',
     what: 'the HTML sanitizer',
     mutate: [src('templates/html-sanitizer.ts')],
     tests: [test('templates/html-sanitizer.test.ts')],
+    engines: ['sqlite'],
   },
   {
     name: 'policy',
     what: 'transition and comment policy',
     mutate: [src('operations/transition.ts'), src('operations/comment.ts')],
-    tests: [test('operations/transition.test.ts'), test('operations/comment.test.ts')],
+    tests: [
+      test('operations/transition-policy.test.ts'),
+      test('operations/transition.test.ts'),
+      test('operations/comment.test.ts'),
+    ],
+    engines: ['sqlite'],
   },
   {
     name: 'outbox',
@@ -96,5 +114,6 @@ export const MODULES: MutationModule[] = [
       test('audit/outbox-crash.test.ts'),
       test('audit/audit-write-back-relay.test.ts'),
     ],
+    engines: ['sqlite', 'postgres'],
   },
 ];

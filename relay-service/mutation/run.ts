@@ -47,6 +47,8 @@ async function runModule(module: MutationModule): Promise<ModuleScore> {
   for (const file of module.tests) {
     if (!existsSync(path.join(REPO_ROOT, file))) throw new Error(`${module.name}: no test ${file}`);
   }
+  // Read by test/support/stores.ts in Stryker's test processes, which inherit this environment.
+  process.env.PHAROS_TEST_ENGINES = module.engines.join(',');
   const started = Date.now();
   const stryker = new Stryker(strykerOptionsFor(module, REPORTS));
   const results = await stryker.runMutationTest();

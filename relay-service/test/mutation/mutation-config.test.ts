@@ -35,8 +35,19 @@ describe('the mutation testing configuration', () => {
       expect(missing).toEqual([]);
       expect(module.mutate.every((file) => file.startsWith('relay-service/src/'))).toBe(true);
       expect(module.tests.every((file) => file.endsWith('.test.ts'))).toBe(true);
+      expect(module.engines.length).toBeGreaterThan(0);
     },
   );
+
+  it("when a module's code differs by store engine then its mutants run on both engines", () => {
+    const engineSpecific = MODULES.filter((m) =>
+      m.mutate.some((file) =>
+        /engine === '(sqlite|postgres)'/.test(readFileSync(path.join(ROOT, file), 'utf8')),
+      ),
+    );
+    expect(engineSpecific.map((m) => m.name)).toEqual(['outbox']);
+    for (const module of engineSpecific) expect(module.engines).toEqual(['sqlite', 'postgres']);
+  });
 
   it('when Stryker is configured for a module then it mutates that module and runs only its tests', () => {
     const [module] = MODULES;

@@ -139,7 +139,10 @@ describe('commenting on a linked issue from Salesforce', () => {
       });
 
       expect(answer.status).toBe(403);
-      expect(answer.body.code).toBe('COMMENTS_NOT_ALLOWED');
+      expect(answer.body).toMatchObject({
+        code: 'COMMENTS_NOT_ALLOWED',
+        detail: 'The template "Support cases" does not allow comments from Salesforce.',
+      });
       expect(double.jiraCalls).toBe(0);
       const [event] = await world.auditOf(answer.headers.get('x-request-id'));
       expect(event).toMatchObject({
@@ -166,7 +169,10 @@ describe('commenting on a linked issue from Salesforce', () => {
           user: USER,
         });
         expect(refused.status).toBe(403);
-        expect(refused.body.code).toBe('COMMENTS_NOT_ALLOWED');
+        expect(refused.body).toMatchObject({
+          code: 'COMMENTS_NOT_ALLOWED',
+          detail: `Connection "${connection}" does not allow comments on issues linked without a template.`,
+        });
         expect(double.jiraCalls).toBe(0);
 
         const templated = await world.admin.call('POST', `/v1/issues/${issue.key}/comments`, {

@@ -127,6 +127,8 @@ describe('transitions of a linked issue', () => {
       expect(answer.status).toBe(403);
       expect(answer.body).toMatchObject({
         code: 'TRANSITION_NOT_ALLOWED',
+        detail:
+          'Moving the issue to "To Do" is not allowed by the template "Support cases". It allows: "In Progress", "Done".',
         allowedTransitions: ['In Progress', 'Done'],
       });
       expect(double.jiraCalls).toBe(0);
@@ -158,7 +160,12 @@ describe('transitions of a linked issue', () => {
         template: template(deployment, { allowedTransitions: [] }),
         transition: { id: '31' },
       });
-      expect(answer.body.code).toBe('TRANSITION_NOT_ALLOWED');
+      expect(answer.body).toMatchObject({
+        code: 'TRANSITION_NOT_ALLOWED',
+        detail:
+          'This transition is not allowed by the template "Support cases". It allows no transitions.',
+        allowedTransitions: [],
+      });
       expect(double.jiraCalls).toBe(0);
     });
 

@@ -5,8 +5,24 @@ import path from 'node:path';
 import pg from 'pg';
 import type { StoreLocation } from '../../src/config/config';
 
-export const ENGINES = ['sqlite', 'postgres'] as const;
-export type TestEngine = (typeof ENGINES)[number];
+const ALL_ENGINES = ['sqlite', 'postgres'] as const;
+export type TestEngine = (typeof ALL_ENGINES)[number];
+
+/**
+ * The engines the store-parametrised tests run on: both, unless PHAROS_TEST_ENGINES names a
+ * comma-separated subset. Mutation testing sets it to `sqlite` for the modules whose code has no
+ * engine-specific branch, so each mutant does not pay for a PostgreSQL database (modules.ts).
+ */
+export const ENGINES: readonly TestEngine[] = enginesOf(process.env.PHAROS_TEST_ENGINES);
+
+function enginesOf(setting: string | undefined): readonly TestEngine[] {
+  if (setting === undefined || setting.trim() === '') return ALL_ENGINES;
+  const names = setting.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(ALL_ENGINES as readonly string[]).includes(name));
+  if (unknown.length)
+    throw new Error(`PHAROS_TEST_ENGINES: unknown engine ${unknown.join(', ')} (sqlite, postgres)`);
+  return ALL_ENGINES.filter((engine) => names.includes(engine));
+}
 
 export function tempDir(prefix = 'pharos-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,5 +1,8 @@
 import {
+  MAX_FILTERS_PER_TAG,
   MergeFieldSyntaxError,
+  countMergeFields,
+  lookupRecordPath,
   parseMergeText,
   referencedPaths,
   renderMergeText,
@@ -85,11 +88,65 @@ describe('merge-field parsing', () => {
     ['{{Subject Description}}', 'Unexpected "D" in merge field; expected "|" or "}}"', 10],
     ['{{Subject | default:"{{Other}}"}}', '"{{" is not allowed inside a merge field', 21],
     ['{{ {{Subject}} }}', '"{{" is not allowed inside a merge field', 3],
+    ['{{  ', 'Unterminated merge field: "{{" without "}}"', 0],
+    ['{{Subject | }}', 'Expected a filter name after "|"', 12],
+    ['x {{Subject |  ', 'Unterminated merge field: "{{" without "}}"', 2],
+    ['{{Subject | truncate:}}', 'Expected a filter argument after ":"', 21],
+    ['{{Subject | truncate: ', 'Unterminated merge field: "{{" without "}}"', 0],
+    ['{{Subject | truncate:5', 'Unterminated merge field: "{{" without "}}"', 0],
+    [
+      '{{Subject | truncate:x5}}',
+      'Filter "truncate" needs a whole number of characters, e.g. truncate:2000',
+      21,
+    ],
+    [
+      '{{Subject | truncate:5x}}',
+      'Filter "truncate" needs a whole number of characters, e.g. truncate:2000',
+      21,
+    ],
+    ['{{Subject | truncate:1000001}}', 'Filter "truncate" needs a length from 1 to 1000000', 21],
+    ['{{Subject | default}}', 'Filter "default" needs a quoted text, e.g. default:"Medium"', 12],
+    [
+      '{{Subject | date:""}}',
+      'Filter "date" needs a quoted format of at most 64 characters, e.g. date:"YYYY-MM-DD"',
+      17,
+    ],
+    [
+      `{{Subject | date:"${'Y'.repeat(65)}"}}`,
+      'Filter "date" needs a quoted format of at most 64 characters, e.g. date:"YYYY-MM-DD"',
+      17,
+    ],
+    [
+      `{{Subject${' | upper'.repeat(MAX_FILTERS_PER_TAG)} | lower}}`,
+      'A merge field takes at most 5 filters',
+      10 + 8 * MAX_FILTERS_PER_TAG,
+    ],
   ])('when the text is %j then it fails with a positioned message', (text, reason, position) => {
     const error = syntaxError(text);
     expect(error.reason).toBe(reason);
     expect(error.position).toBe(position);
     expect(error.message).toBe(`${reason} at character ${position + 1}`);
+    expect(error.name).toBe('MergeFieldSyntaxError');
+  });
+
+  it('when filters and arguments sit at their bounds then they parse', () => {
+    const tag = (text: string) => parseMergeText(text)[0];
+    expect(tag('{{S | truncate:1}}')).toMatchObject({ filters: [{ name: 'truncate', length: 1 }] });
+    expect(tag('{{S | truncate:1000000}}')).toMatchObject({
+      filters: [{ name: 'truncate', length: 1_000_000 }],
+    });
+    expect(tag(`{{S | date:"${'Y'.repeat(64)}"}}`)).toMatchObject({
+      filters: [{ name: 'date', format: 'Y'.repeat(64) }],
+    });
+    expect(tag(`{{S${' | upper'.repeat(MAX_FILTERS_PER_TAG)}}}`)).toMatchObject({
+      filters: Array.from({ length: MAX_FILTERS_PER_TAG }, () => ({ name: 'upper' })),
+    });
+  });
+
+  it('when a backslash in quoted text escapes neither a quote nor a backslash then it is kept', () => {
+    expect(parseMergeText('{{S | default:"a\\nb\\x"}}')[0]).toMatchObject({
+      filters: [{ name: 'default', text: 'a\\nb\\x' }],
+    });
   });
 
   it('when "}}" or "{" appear outside tags then they are literal text', () => {
@@ -225,5 +282,89 @@ describe('referenced paths (the scan Apex mirrors)', () => {
       p.kind === 'tag' && !p.path.startsWith('$') ? [p.path] : [],
     );
     expect(scanReferencedPaths(valid)).toEqual(parsed);
+  });
+});
+
+describe('merge-field rendering at its edges', () => {
+  it('when the text is already parsed then it is rendered as parsed', () => {
+    expect(renderMergeText(parseMergeText('[{{S | upper}}]'), context({ S: 'ok' })).text).toBe(
+      '[OK]',
+    );
+  });
+
+  it('when there is no user then the email built-in renders empty too', () => {
+    expect(renderMergeText('[{{$User.Email}}]', { ...context(), user: null }).text).toBe('[]');
+    expect(renderMergeText('[{{$User.Email}}]', { ...context(), user: { name: 'A' } }).text).toBe(
+      '[]',
+    );
+  });
+
+  it('when a field is missing, null or undefined then it renders empty without a problem', () => {
+    const fields = { A: undefined, C: null } as unknown as MergeContext['record']['fields'];
+    expect(render('<{{A}}|{{C}}|{{Missing}}|{{C.Name}}>', fields)).toEqual({
+      text: '<|||>',
+      problems: [],
+    });
+  });
+
+  it('when default or date meet a blank value then the default is used and no date is reported', () => {
+    expect(render('{{P | default:"Medium"}}', { P: '   ' }).text).toBe('Medium');
+    expect(render('[{{D | date:"YYYY"}}][{{E | date:"YYYY"}}]', { D: '  ', E: '' })).toEqual({
+      text: '[][]',
+      problems: [],
+    });
+  });
+
+  it('when a value holds U+FFFF then truncate counts it as one character', () => {
+    expect(render('{{S | truncate:2}}', { S: '\uffff\uffff\uffff' }).text).toBe('\uffff…');
+  });
+
+  it('when the budget fits the merged values exactly then all render and it is used up', () => {
+    const budget = { remaining: 5 };
+    expect(renderMergeText('{{A}}-{{B}}', context({ A: 'abc', B: 'de' }), budget)).toEqual({
+      text: 'abc-de',
+      problems: [],
+    });
+    expect(budget.remaining).toBe(0);
+  });
+
+  it('when a merged value no longer fits the budget then rendering stops before it', () => {
+    const budget = { remaining: 5 };
+    expect(renderMergeText('{{A}}-{{B}}!', context({ A: 'abc', B: 'def' }), budget)).toEqual({
+      text: 'abc-',
+      problems: [],
+      exhausted: true,
+    });
+    expect(budget.remaining).toBe(2);
+  });
+});
+
+describe('record paths and merge-field counts', () => {
+  it('when a path runs through a null relationship then it is found with the value null', () => {
+    expect(lookupRecordPath({ Account: null }, 'Account.Owner.Name')).toEqual({
+      found: true,
+      value: null,
+    });
+  });
+
+  it('when a path is missing or runs through a value then it is not found', () => {
+    expect(lookupRecordPath({}, 'Missing')).toEqual({ found: false });
+    expect(lookupRecordPath({ Account: {} }, 'Account.Name')).toEqual({ found: false });
+    expect(lookupRecordPath({ Subject: 'abc' }, 'Subject.length')).toEqual({ found: false });
+  });
+
+  it('when a path is present then its value is found', () => {
+    expect(lookupRecordPath({ Account: { Name: 'Acme' } }, 'Account.Name')).toEqual({
+      found: true,
+      value: 'Acme',
+    });
+  });
+
+  it('when merge fields are counted then each "{{" counts once, from the first character on', () => {
+    expect(countMergeFields('')).toBe(0);
+    expect(countMergeFields('no tags { here }')).toBe(0);
+    expect(countMergeFields('{{A}}')).toBe(1);
+    expect(countMergeFields('{{A}} and {{B | default:"x"}}{{C}}')).toBe(3);
+    expect(countMergeFields('{{{')).toBe(1);
   });
 });
