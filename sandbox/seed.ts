@@ -1,10 +1,12 @@
 import type { JiraDouble } from '../relay-service/test/support/jira-double';
 import { STATUSES } from '../relay-service/test/support/jira-double';
 import type { SandboxOrg } from './org/org';
+import { attachFile } from './shim/record-files';
 
 /**
- * What the sandbox starts with: a user, an account with a contact, a case, two rule templates
- * for cases, and in the Jira Cloud double a few issues, two of them linked to the case (one of
+ * What the sandbox starts with: a user, an account with a contact, a case with three files,
+ * rule templates (one for cases that lets users send log, text and image files), and in the
+ * Jira Cloud double a few issues, two of them linked to the case (one of
  * them with a description that tries to run a script: the inline view must keep it inert).
  */
 
@@ -92,7 +94,42 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Allow_Comments__c: false,
     Allowed_Transitions__c: '',
   });
+  org.insert('Jira_Rule_Template__c', {
+    Name: 'Support escalation with files',
+    Active__c: true,
+    Object_Api_Name__c: 'Case',
+    Connection__c: SEEDED_CONNECTION,
+    Project_Key__c: 'SUP',
+    Issue_Type__c: 'Bug',
+    Summary__c: '{{Subject}}',
+    Description__c: 'Salesforce case {{CaseNumber}}: {{$Record.Url}}',
+    Field_Mappings__c: '',
+    Remote_Link__c: true,
+    Allow_Comments__c: true,
+    Allowed_Transitions__c: '',
+    Attachments_Allowed__c: true,
+    Attachment_Extensions__c: 'log, txt, png',
+    Attachment_Max_File_MB__c: 5,
+    Attachment_Max_Total_MB__c: 8,
+    Attachment_Max_Files__c: 3,
+  });
+  seedFiles(org, caseRecord.Id);
   return { caseId: caseRecord.Id, templateId: template.Id };
+}
+
+/** The seeded case's files: bodies made up but deterministic, so a test can check them by hash. */
+export const SEEDED_FILES = [
+  { title: 'checkout-trace', extension: 'log', bytes: 48_213 },
+  { title: 'payment-page', extension: 'png', bytes: 204_800 },
+  { title: 'heap-dump', extension: 'bin', bytes: 9_000_000 },
+] as const;
+
+function seedFiles(org: SandboxOrg, caseId: string): void {
+  for (const file of SEEDED_FILES) {
+    const body = Buffer.alloc(file.bytes);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31 + file.title.length) % 256;
+    attachFile(org, caseId, { title: file.title, extension: file.extension, body });
+  }
 }
 
 /** Issues in the Cloud double; returns the keys of those the case links to. */

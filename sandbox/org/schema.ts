@@ -142,6 +142,11 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'Remote_Link__c', label: 'Remote Link', type: 'boolean' },
       { name: 'Allow_Comments__c', label: 'Allow Comments', type: 'boolean' },
       { name: 'Allowed_Transitions__c', label: 'Allowed Transitions', type: 'textarea' },
+      { name: 'Attachments_Allowed__c', label: 'Attachments Allowed', type: 'boolean' },
+      { name: 'Attachment_Extensions__c', label: 'Attachment Extensions', type: 'string' },
+      { name: 'Attachment_Max_File_MB__c', label: 'Attachment Max File (MB)', type: 'number' },
+      { name: 'Attachment_Max_Total_MB__c', label: 'Attachment Max Total (MB)', type: 'number' },
+      { name: 'Attachment_Max_Files__c', label: 'Attachment Max Files', type: 'number' },
     ],
   },
   {
@@ -162,6 +167,45 @@ export const OBJECTS: ObjectDescribe[] = [
       lookup('Linked_By__c', 'Linked By', 'User'),
       { name: 'Linked_At__c', label: 'Linked At', type: 'datetime' },
       { name: 'Link_Key__c', label: 'Link Key', type: 'string' },
+    ],
+  },
+  // Salesforce Files: a document, its versions (bodies in VersionData) and its links to records.
+  {
+    name: 'ContentDocument',
+    label: 'Content Document',
+    keyPrefix: '069',
+    templateTarget: false,
+    fields: [
+      id,
+      { name: 'Title', label: 'Title', type: 'string', nameField: true },
+      { name: 'FileExtension', label: 'File Extension', type: 'string' },
+      { name: 'ContentSize', label: 'Size', type: 'number' },
+      lookup('LatestPublishedVersionId', 'Latest Published Version ID', 'ContentVersion'),
+    ],
+  },
+  {
+    name: 'ContentVersion',
+    label: 'Content Version',
+    keyPrefix: '068',
+    templateTarget: false,
+    fields: [
+      id,
+      { name: 'Title', label: 'Title', type: 'string', nameField: true },
+      { name: 'FileExtension', label: 'File Extension', type: 'string' },
+      { name: 'ContentSize', label: 'Size', type: 'number' },
+      lookup('ContentDocumentId', 'Content Document ID', 'ContentDocument'),
+      { name: 'IsLatest', label: 'Is Latest', type: 'boolean' },
+    ],
+  },
+  {
+    name: 'ContentDocumentLink',
+    label: 'Content Document Link',
+    keyPrefix: '06A',
+    templateTarget: false,
+    fields: [
+      id,
+      { name: 'LinkedEntityId', label: 'Linked Entity ID', type: 'string' },
+      lookup('ContentDocumentId', 'Content Document ID', 'ContentDocument'),
     ],
   },
 ];

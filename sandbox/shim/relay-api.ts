@@ -221,7 +221,10 @@ export class RelayApi {
       body: request,
       headers: { 'Idempotency-Key': idempotencyKey },
     });
-    return this.requireIssue(json, status);
+    return {
+      ...this.requireIssue(json, status),
+      attachments: models.attachmentResults(json.attachments),
+    };
   }
 
   async issueStatuses(connection: string, issueKeys: string[]): Promise<models.IssueSummary[]> {
@@ -259,13 +262,16 @@ export class RelayApi {
     return json.remoteLinkRemoved;
   }
 
-  async addComment(issueKey: string, request: unknown): Promise<string | null> {
+  async addComment(issueKey: string, request: unknown): Promise<models.CommentResult> {
     const { json } = await this.send({
       method: 'POST',
       pathAndQuery: `${issuePath(issueKey)}/comments`,
       body: request,
     });
-    return models.text(models.asMap(json.comment).id);
+    return {
+      id: models.text(models.asMap(json.comment).id),
+      attachments: models.attachmentResults(json.attachments),
+    };
   }
 
   async listTransitions(

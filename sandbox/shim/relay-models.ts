@@ -16,6 +16,40 @@ export interface IssueRef {
   summary: string | null;
   status: IssueStatus | null;
   linkId: string | null;
+  attachments?: AttachmentResult[];
+}
+
+/** RelayModels.AttachmentResult: what became of one file sent with a create or comment. */
+export interface AttachmentResult {
+  contentVersionId: string | null;
+  fileName: string | null;
+  size: number | null;
+  attached: boolean;
+  jiraAttachmentId: string | null;
+  code: string | null;
+  message: string | null;
+}
+
+/** RelayModels.CommentResult */
+export interface CommentResult {
+  id: string | null;
+  attachments: AttachmentResult[];
+}
+
+/** RelayModels.attachmentResults */
+export function attachmentResults(raw: unknown): AttachmentResult[] {
+  return (Array.isArray(raw) ? raw : []).map((item: unknown) => {
+    const values = asMap(item);
+    return {
+      contentVersionId: text(values.contentVersionId),
+      fileName: text(values.fileName),
+      size: typeof values.size === 'number' ? values.size : null,
+      attached: values.attached === true,
+      jiraAttachmentId: text(values.jiraAttachmentId),
+      code: text(values.code),
+      message: text(values.message),
+    };
+  });
 }
 
 export interface IssueSummary {

@@ -5,6 +5,13 @@ import { isBlank, str } from './apex-method';
 import { JiraServiceException } from './errors';
 import { BUILT_INS, isBuiltIn, recordPaths, scan } from './merge-fields';
 import { asMap, isMap } from './relay-models';
+import {
+  extensionsOf,
+  isWellFormed,
+  MAX_EXTENSIONS,
+  MAX_FILES_CEILING,
+  policyPayload,
+} from './record-files';
 
 /**
  * JiraTemplateService, JiraTemplateValidation and JiraTemplateDto of the package: templates
@@ -28,6 +35,11 @@ const PROPERTIES: Record<string, string> = {
   Remote_Link__c: 'remoteLink',
   Allow_Comments__c: 'allowComments',
   Allowed_Transitions__c: 'allowedTransitions',
+  Attachments_Allowed__c: 'attachmentsAllowed',
+  Attachment_Extensions__c: 'attachmentExtensions',
+  Attachment_Max_File_MB__c: 'attachmentMaxFileMb',
+  Attachment_Max_Total_MB__c: 'attachmentMaxTotalMb',
+  Attachment_Max_Files__c: 'attachmentMaxFiles',
 };
 
 const REQUIRED: [string, string][] = [
@@ -71,6 +83,11 @@ export function toDto(record: SObject): Record<string, unknown> {
     remoteLink: record.Remote_Link__c === true,
     allowComments: record.Allow_Comments__c === true,
     allowedTransitions: record.Allowed_Transitions__c ?? null,
+    attachmentsAllowed: record.Attachments_Allowed__c === true,
+    attachmentExtensions: record.Attachment_Extensions__c ?? null,
+    attachmentMaxFileMb: record.Attachment_Max_File_MB__c ?? null,
+    attachmentMaxTotalMb: record.Attachment_Max_Total_MB__c ?? null,
+    attachmentMaxFiles: record.Attachment_Max_Files__c ?? null,
   };
 }
 
@@ -93,7 +110,19 @@ export function fromDto(dto: unknown): SObject {
     Remote_Link__c: value.remoteLink === true,
     Allow_Comments__c: value.allowComments === true,
     Allowed_Transitions__c: str(value.allowedTransitions),
+    Attachments_Allowed__c: value.attachmentsAllowed === true,
+    Attachment_Extensions__c: str(value.attachmentExtensions),
+    Attachment_Max_File_MB__c: num(value.attachmentMaxFileMb),
+    Attachment_Max_Total_MB__c: num(value.attachmentMaxTotalMb),
+    Attachment_Max_Files__c: num(value.attachmentMaxFiles),
   };
+}
+
+/** An Apex Decimal argument: a number, or a numeric text as the components may send it. */
+function num(value: unknown): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : null;
 }
 
 export const propertyOf = (field: string | null) => (field ? (PROPERTIES[field] ?? null) : null);
@@ -154,6 +183,49 @@ function pathProblems(objectApiName: string, field: string, text: string | null)
   });
 }
 
+const isPositiveWhole = (value: unknown): value is number =>
+  typeof value === 'number' && value > 0 && Number.isInteger(value);
+
+/** JiraTemplateValidation.attachmentProblems: checked only when files are allowed. */
+function attachmentProblems(template: SObject): Problem[] {
+  if (template.Attachments_Allowed__c !== true) return [];
+  const problems: Problem[] = [];
+  const extensions = extensionsOf(template.Attachment_Extensions__c);
+  if (
+    extensions.length === 0 ||
+    extensions.length > MAX_EXTENSIONS ||
+    !extensions.every(isWellFormed)
+  )
+    problems.push({
+      field: 'Attachment_Extensions__c',
+      message: label('Jira_Error_Attachment_Extensions'),
+    });
+  const maxFile = template.Attachment_Max_File_MB__c;
+  const maxTotal = template.Attachment_Max_Total_MB__c;
+  if (!isPositiveWhole(maxFile))
+    problems.push({
+      field: 'Attachment_Max_File_MB__c',
+      message: label('Jira_Error_Attachment_Limit', 'Attachment Max File (MB)'),
+    });
+  if (!isPositiveWhole(maxTotal))
+    problems.push({
+      field: 'Attachment_Max_Total_MB__c',
+      message: label('Jira_Error_Attachment_Limit', 'Attachment Max Total (MB)'),
+    });
+  else if (isPositiveWhole(maxFile) && maxTotal < maxFile)
+    problems.push({
+      field: 'Attachment_Max_Total_MB__c',
+      message: label('Jira_Error_Attachment_Total_Below_File'),
+    });
+  const maxFiles = template.Attachment_Max_Files__c;
+  if (!isPositiveWhole(maxFiles) || maxFiles > MAX_FILES_CEILING)
+    problems.push({
+      field: 'Attachment_Max_Files__c',
+      message: label('Jira_Error_Attachment_Max_Files', 'Attachment Max Files'),
+    });
+  return problems;
+}
+
 /** JiraTemplateValidation.problems: every problem that keeps a template from being saved. */
 export function validationProblems(template: SObject): Problem[] {
   const problems: Problem[] = REQUIRED.filter(([field]) => isBlank(template[field])).map(
@@ -168,6 +240,7 @@ export function validationProblems(template: SObject): Problem[] {
   } catch (invalid) {
     problems.push({ field: 'Field_Mappings__c', message: (invalid as Error).message });
   }
+  problems.push(...attachmentProblems(template));
   const objectApiName = str(template.Object_Api_Name__c);
   if (isBlank(objectApiName)) return problems;
   if (!describeObject(objectApiName)) {
@@ -216,6 +289,7 @@ export function validate(template: SObject): string[] {
 
 /** JiraTemplateService.toPayload: the template as the relay takes it. */
 export function toPayload(template: SObject): Record<string, unknown> {
+  const policy = policyPayload(template);
   return {
     id: template.Id || null,
     name: str(template.Name),
@@ -229,6 +303,8 @@ export function toPayload(template: SObject): Record<string, unknown> {
     remoteLink: template.Remote_Link__c === true,
     allowComments: template.Allow_Comments__c === true,
     allowedTransitions: splitLines(template.Allowed_Transitions__c),
+    // Apex sends `attachments: null` when files are not allowed; the relay takes both alike.
+    ...(policy ? { attachments: policy } : {}),
   };
 }
 

@@ -42,6 +42,9 @@ const SALESFORCE_UI = new Set([
   'Permitted Users',
   'Manage user data via APIs (api)',
   'Scheduled Jobs',
+  // Object and system permissions the write-back user needs to read files (docs step 6).
+  'View All',
+  'Query All Files',
 ]);
 /** Who does a step, and headings of steps. */
 const ROLES_AND_STEPS = new Set([

@@ -5,6 +5,7 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException, RelayException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
+import { listFor, requireSendable } from '../record-files';
 import { readRecord, recordUrl, splitLines, templateById, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
 
@@ -203,16 +204,22 @@ export const JiraActionsController: ApexController = {
     previewTemplate(context, activeTemplate(context.org, templateId), String(recordId)),
   ),
 
+  getRecordFiles: auraEnabled(['recordId', 'templateId'], ({ org }, args) =>
+    listFor(org, String(args.recordId), templateById(org, args.templateId)),
+  ),
+
   createIssue: auraEnabled(
-    ['recordId', 'templateId', 'idempotencyKey'],
+    ['recordId', 'templateId', 'idempotencyKey', 'contentVersionIds'],
     async ({ org, relay }, args) => {
       const recordId = String(args.recordId);
       const template = activeTemplate(org, args.templateId);
-      const request = {
+      const request: Record<string, unknown> = {
         template: toPayload(template),
         record: readRecord(org, template, recordId),
         user: currentUser(org),
       };
+      const files = requireSendable(org, recordId, template, args.contentVersionIds);
+      if (files.length > 0) request.files = files;
       const key = isBlank(args.idempotencyKey) ? newActionKey() : String(args.idempotencyKey);
       const issue = await relay.createIssue(request, key);
       return {
@@ -271,25 +278,35 @@ export const JiraActionsController: ApexController = {
     return removed;
   }),
 
-  addComment: auraEnabled(['linkId', 'body'], async ({ org, relay }, { linkId, body }) => {
-    const link = linkById(org, linkId);
-    const template = org.get(str(link.Template__c));
-    if (link.Template__c && template?.Allow_Comments__c !== true)
-      throw new JiraServiceException(
-        'COMMENTS_NOT_ALLOWED',
-        label('Jira_Error_Comments_Not_Allowed'),
+  addComment: auraEnabled(
+    ['linkId', 'body', 'contentVersionIds'],
+    async ({ org, relay }, { linkId, body, contentVersionIds }) => {
+      const link = linkById(org, linkId);
+      const template = org.get(str(link.Template__c));
+      if (link.Template__c && template?.Allow_Comments__c !== true)
+        throw new JiraServiceException(
+          'COMMENTS_NOT_ALLOWED',
+          label('Jira_Error_Comments_Not_Allowed'),
+        );
+      if (isBlank(body))
+        throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Comment_Required'));
+      const request: Record<string, unknown> = {
+        connection: link.Connection__c,
+        body,
+        record: { id: link.Record_Id__c, url: recordUrl(org, String(link.Record_Id__c)) },
+        user: currentUser(org),
+      };
+      if (template) request.template = toPayload(template);
+      const files = requireSendable(
+        org,
+        String(link.Record_Id__c),
+        link.Template__c ? template : null,
+        contentVersionIds,
       );
-    if (isBlank(body))
-      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Comment_Required'));
-    const request: Record<string, unknown> = {
-      connection: link.Connection__c,
-      body,
-      record: { id: link.Record_Id__c, url: recordUrl(org, String(link.Record_Id__c)) },
-      user: currentUser(org),
-    };
-    if (template) request.template = toPayload(template);
-    return relay.addComment(String(link.Issue_Key__c), request);
-  }),
+      if (files.length > 0) request.files = files;
+      return relay.addComment(String(link.Issue_Key__c), request);
+    },
+  ),
 
   viewIssue: auraEnabled(['linkId'], async ({ org, relay }, { linkId }) => {
     const link = linkById(org, linkId);

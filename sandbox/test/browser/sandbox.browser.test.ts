@@ -434,6 +434,32 @@ describe('the sandbox in a real browser', () => {
       await shots.take(page, 'case-created');
     });
 
+    it('when a template allows files then the create dialog lists the case files, shows why one may not go and lets the user pick another', async () => {
+      // A fresh page: the last step left its create panel open on the new issue.
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-4').waitFor();
+      await page
+        .getByRole('button', { name: label('Jira_Actions_Create'), exact: true })
+        .first()
+        .click();
+      const panel = page.getByRole('region', { name: label('Jira_Create_Title') });
+      await choose(panel, label('Jira_Template'), 'Support escalation with files');
+      const files = panel.getByRole('group', { name: label('Jira_Files_Title') });
+      const trace = files.getByRole('checkbox', { name: 'checkout-trace.log' });
+      await trace.waitFor();
+      await expect(
+        files.getByRole('checkbox', { name: 'heap-dump.bin' }).isDisabled(),
+      ).resolves.toBe(true);
+      await files
+        .getByText(label('Jira_Error_Attachment_Type', 'heap-dump', 'bin'), { exact: true })
+        .waitFor();
+      await files.getByText('checkout-trace.log', { exact: true }).click();
+      await files.getByText(label('Jira_Files_Selected', 1, 3, '48 KB'), { exact: true }).waitFor();
+      await expect(trace.isChecked()).resolves.toBe(true);
+      await shots.take(page, 'case-create-files');
+      await panel.getByRole('button', { name: label('Jira_Cancel'), exact: true }).click();
+    });
+
     it('when a user searches Jira and links an issue then it is linked both ways', async () => {
       const { cloud } = sandbox.jira;
       await page

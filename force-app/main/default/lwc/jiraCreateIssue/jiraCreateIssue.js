@@ -4,7 +4,13 @@ import newActionKey from '@salesforce/apex/JiraActionsController.newActionKey';
 import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
 import createIssue from '@salesforce/apex/JiraActionsController.createIssue';
 import linkIssue from '@salesforce/apex/JiraActionsController.linkIssue';
-import { formatLabel, httpsUrl, previewFields } from 'c/jiraUtils';
+import {
+  describeFailedAttachments,
+  failedAttachments,
+  formatLabel,
+  httpsUrl,
+  previewFields,
+} from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Create_Title';
 import TEMPLATE from '@salesforce/label/c.Jira_Template';
 import TEMPLATE_PLACEHOLDER from '@salesforce/label/c.Jira_Template_Placeholder';
@@ -18,12 +24,18 @@ import CREATED from '@salesforce/label/c.Jira_Create_Success';
 import CREATED_LINK from '@salesforce/label/c.Jira_Create_Success_Link';
 import FAILED from '@salesforce/label/c.Jira_Create_Failed';
 import LINKED from '@salesforce/label/c.Jira_Link_Success';
+import FILES_FAILED_TITLE from '@salesforce/label/c.Jira_Files_Failed_Title';
+import FILES_FAILED_MESSAGE from '@salesforce/label/c.Jira_Files_Failed_Message';
+import FILES_RESULTS from '@salesforce/label/c.Jira_Files_Results';
+import FILE_ATTACHED from '@salesforce/label/c.Jira_Files_Result_Attached';
+import FILE_FAILED from '@salesforce/label/c.Jira_Files_Result_Failed';
 
 /**
  * Creates a Jira issue from a template: the user picks a template, sees exactly the fields
  * the relay would send (its preview), then creates. The idempotency key belongs to one user
  * action: it is fetched once and reused when the user retries after a failure, so a create
- * that reached Jira is never made twice.
+ * that reached Jira is never made twice. Files of the record the template allows can go along
+ * (c-jira-file-picker); what became of each is shown after the create, failures in a warning.
  */
 export default class JiraCreateIssue extends LightningElement {
   /** The record the issue is created from. */
@@ -42,6 +54,7 @@ export default class JiraCreateIssue extends LightningElement {
     CLOSE,
     LOADING,
     FAILED,
+    FILES_RESULTS,
   };
 
   templateId;
@@ -56,6 +69,9 @@ export default class JiraCreateIssue extends LightningElement {
   created;
   /** Idempotency key of the current create action; kept across retries, dropped on success. */
   actionKey;
+  /** Chosen files (ContentVersion ids) and whether the choice fits the template's limits. */
+  contentVersionIds = [];
+  filesValid = true;
 
   connectedCallback() {
     const preselected =
@@ -87,7 +103,9 @@ export default class JiraCreateIssue extends LightningElement {
   }
 
   get createDisabled() {
-    return !this.templateId || this.isBusy || this.hasProblems || !this.hasPreview;
+    return (
+      !this.templateId || this.isBusy || this.hasProblems || !this.hasPreview || !this.filesValid
+    );
   }
 
   /** The new issue's address when it may be a link (https only). */
@@ -97,6 +115,39 @@ export default class JiraCreateIssue extends LightningElement {
 
   get createdText() {
     return this.created ? formatLabel(CREATED_LINK, this.created.key) : '';
+  }
+
+  /** Files are picked before the create; afterwards its results are shown instead. */
+  get offersFiles() {
+    return Boolean(this.templateId) && !this.created;
+  }
+
+  /** Per-file results of the create: name and whether it reached Jira (and why not). */
+  get fileResults() {
+    return ((this.created && this.created.attachments) || []).map((result, index) => ({
+      key: `${index}-${result.contentVersionId}`,
+      fileName: result.fileName || result.contentVersionId,
+      text: result.attached
+        ? FILE_ATTACHED
+        : formatLabel(FILE_FAILED, result.message || result.code),
+      className: result.attached
+        ? 'file-result attached'
+        : 'file-result failed slds-text-color_error',
+    }));
+  }
+
+  get hasFileResults() {
+    return this.fileResults.length > 0;
+  }
+
+  handleFileChange(event) {
+    // A different choice of files is a different request: it gets its own key.
+    const ids = event.detail.contentVersionIds;
+    if (ids.join() !== this.contentVersionIds.join()) {
+      this.actionKey = null;
+    }
+    this.contentVersionIds = ids;
+    this.filesValid = event.detail.valid;
   }
 
   handleTemplateChange(event) {
@@ -143,6 +194,7 @@ export default class JiraCreateIssue extends LightningElement {
         recordId: this.recordId,
         templateId: this.templateId,
         idempotencyKey: this.actionKey,
+        contentVersionIds: this.contentVersionIds,
       });
       this.actionKey = null;
       this.created = issue;
@@ -155,6 +207,17 @@ export default class JiraCreateIssue extends LightningElement {
           variant: 'success',
         }),
       );
+      const failed = failedAttachments(issue.attachments);
+      if (failed.length) {
+        this.dispatchEvent(
+          new ShowToastEvent({
+            title: formatLabel(FILES_FAILED_TITLE, issue.key),
+            message: formatLabel(FILES_FAILED_MESSAGE, describeFailedAttachments(failed)),
+            variant: 'warning',
+            mode: 'sticky',
+          }),
+        );
+      }
       this.dispatchEvent(
         new CustomEvent('issuecreated', {
           detail: { key: issue.key, linkId: issue.linkId, url: issue.url },

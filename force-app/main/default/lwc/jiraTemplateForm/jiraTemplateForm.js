@@ -28,10 +28,21 @@ import DELETE_CONFIRM from '@salesforce/label/c.Jira_Editor_Delete_Confirm';
 import DELETED from '@salesforce/label/c.Jira_Editor_Deleted';
 import INVALID from '@salesforce/label/c.Jira_Editor_Invalid';
 import FAILED from '@salesforce/label/c.Jira_Editor_Failed';
+import ATTACHMENTS from '@salesforce/label/c.Jira_Template_Section_Attachments';
+import ATTACHMENTS_HELP from '@salesforce/label/c.Jira_Template_Attachments_Help';
+import ATTACHMENTS_ALLOWED from '@salesforce/label/c.Jira_Editor_Attachments_Allowed';
+import ATTACHMENT_EXTENSIONS from '@salesforce/label/c.Jira_Editor_Attachment_Extensions';
+import ATTACHMENT_EXTENSIONS_HELP from '@salesforce/label/c.Jira_Editor_Attachment_Extensions_Help';
+import ATTACHMENT_MAX_FILE from '@salesforce/label/c.Jira_Editor_Attachment_Max_File';
+import ATTACHMENT_MAX_TOTAL from '@salesforce/label/c.Jira_Editor_Attachment_Max_Total';
+import ATTACHMENT_MAX_FILES from '@salesforce/label/c.Jira_Editor_Attachment_Max_Files';
 import PICKER_FAILED from '@salesforce/label/c.Jira_Editor_Picker_Failed';
 import LOADING from '@salesforce/label/c.Jira_Loading';
 
-/** A new template: inactive until the admin switches it on; comments and a link back allowed. */
+/**
+ * A new template: inactive until the admin switches it on; comments and a link back allowed;
+ * no files until the admin allows them (the limits are then ready to adjust).
+ */
 function blankTemplate() {
   return {
     id: null,
@@ -47,6 +58,11 @@ function blankTemplate() {
     remoteLink: true,
     allowComments: true,
     allowedTransitions: '',
+    attachmentsAllowed: false,
+    attachmentExtensions: '',
+    attachmentMaxFileMb: 10,
+    attachmentMaxTotalMb: 25,
+    attachmentMaxFiles: 5,
   };
 }
 
@@ -61,7 +77,8 @@ function withCurrent(options, current) {
 /**
  * Edits one rule template (JiraTemplateDto): name and state, the Salesforce object, where
  * issues go in Jira (c-jira-target-picker), summary and description with merge fields
- * (c-jira-merge-field-picker), further field mappings, comments and transitions, and a
+ * (c-jira-merge-field-picker), further field mappings, comments and transitions, the files
+ * users may send (types and limits), and a
  * preview against a sample record. Saving returns the problems Apex finds, each with the
  * property it concerns, and shows it beside that input. Sends `saved` and `deleted`.
  */
@@ -76,6 +93,14 @@ export default class JiraTemplateForm extends LightningElement {
     ALLOW_COMMENTS,
     TRANSITIONS,
     TRANSITIONS_HELP,
+    ATTACHMENTS,
+    ATTACHMENTS_HELP,
+    ATTACHMENTS_ALLOWED,
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_EXTENSIONS_HELP,
+    ATTACHMENT_MAX_FILE,
+    ATTACHMENT_MAX_TOTAL,
+    ATTACHMENT_MAX_FILES,
     SAVE,
     DELETE,
     INVALID,
@@ -141,6 +166,10 @@ export default class JiraTemplateForm extends LightningElement {
       summary: text('summary'),
       description: text('description'),
       allowedTransitions: text('allowedTransitions'),
+      attachmentExtensions: text('attachmentExtensions'),
+      attachmentMaxFileMb: text('attachmentMaxFileMb'),
+      attachmentMaxTotalMb: text('attachmentMaxTotalMb'),
+      attachmentMaxFiles: text('attachmentMaxFiles'),
     };
   }
 
@@ -172,10 +201,14 @@ export default class JiraTemplateForm extends LightningElement {
 
   handleFieldChange(event) {
     const field = event.target.dataset.field;
-    const value =
+    let value =
       event.target.type === 'checkbox' || event.target.type === 'toggle'
         ? event.detail.checked
         : event.detail.value;
+    if (event.target.type === 'number') {
+      // Apex takes a Decimal: a number, or nothing for an empty box.
+      value = value === '' || value === null || value === undefined ? null : Number(value);
+    }
     this.draft = { ...this.draft, [field]: value };
   }
 

@@ -509,3 +509,69 @@ export function debounce(fn, waitMs) {
   debounced.cancel = () => cancel();
   return debounced;
 }
+
+/**
+ * A file size for people: "512 B", "48 KB", "9.5 MB" (1 KB = 1,024 bytes), as Apex's
+ * JiraAttachmentPolicy.describeSize writes it in its messages.
+ * @param {number} bytes size
+ * @returns {string} text ('' when not a number)
+ */
+export function formatFileSize(bytes) {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
+    return '';
+  }
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  if (bytes < 1048576) {
+    return `${Math.ceil(bytes / 1024)} KB`;
+  }
+  return `${Number((bytes / 1048576).toFixed(1))} MB`;
+}
+
+/**
+ * Why a choice of files may not be sent together under a template's limits (the same rule
+ * Apex re-checks before any callout): too many files, or too many bytes in total.
+ * @param {object} listing getRecordFiles answer: { maxFiles, maxTotalBytes, files: [...] }
+ * @param {string[]} chosenIds chosen ContentVersion ids
+ * @returns {{reason: 'count'|'total', limit: number}|null} the broken limit, or null
+ */
+export function fileChoiceProblem(listing, chosenIds) {
+  const ids = chosenIds || [];
+  if (!listing || ids.length === 0) {
+    return null;
+  }
+  if (ids.length > listing.maxFiles) {
+    return { reason: 'count', limit: listing.maxFiles };
+  }
+  const total = (listing.files || [])
+    .filter((file) => ids.includes(file.contentVersionId))
+    .reduce((sum, file) => sum + (file.size || 0), 0);
+  if (total > listing.maxTotalBytes) {
+    return { reason: 'total', limit: listing.maxTotalBytes };
+  }
+  return null;
+}
+
+/**
+ * The files of a create or comment answer that did not reach Jira.
+ * @param {Array} results the answer's `attachments` (per-file results), or nothing
+ * @returns {Array} the failed ones, in order
+ */
+export function failedAttachments(results) {
+  return (results || []).filter((result) => result && result.attached !== true);
+}
+
+/**
+ * The failed files of an answer as one line for a toast: "dump.bin (reason), …".
+ * @param {Array} failed failed per-file results
+ * @returns {string} text
+ */
+export function describeFailedAttachments(failed) {
+  return (failed || [])
+    .map((result) => {
+      const name = result.fileName || result.contentVersionId;
+      return result.message ? `${name} (${result.message})` : name;
+    })
+    .join(', ');
+}

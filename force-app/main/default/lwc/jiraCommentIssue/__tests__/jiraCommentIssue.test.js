@@ -12,9 +12,17 @@ jest.mock(
   { virtual: true },
 );
 
+jest.mock(
+  '@salesforce/label/c.Jira_Files_Failed_Message',
+  () => ({ default: 'Not attached: {0}' }),
+  { virtual: true },
+);
+
 const NO_COMMENTS_TEMPLATE = require('./data/templateNoComments.json');
 const NOT_ALLOWED = require('./data/notAllowedError.json');
 const LINK_ID = 'a0C000000000042AAA';
+const TEMPLATE_ID = 'a0B000000000001AAA';
+const RECORD_ID = '500000000000001AAA';
 
 const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 const $ = (element, selector) => element.shadowRoot.querySelector(selector);
@@ -49,7 +57,7 @@ describe('c-jira-comment-issue', () => {
   });
 
   it('when the comment is sent then Apex gets the plain text, a toast and an event follow and the box clears', async () => {
-    addComment.mockResolvedValue('10001');
+    addComment.mockResolvedValue({ id: '10001', attachments: [] });
     const element = render();
     const toast = jest.fn();
     const added = jest.fn();
@@ -60,10 +68,71 @@ describe('c-jira-comment-issue', () => {
     $(element, 'lightning-button.send').click();
     await flushPromises();
 
-    expect(addComment).toHaveBeenCalledWith({ linkId: LINK_ID, body: 'Line one\nLine two' });
+    expect(addComment).toHaveBeenCalledWith({
+      linkId: LINK_ID,
+      body: 'Line one\nLine two',
+      contentVersionIds: [],
+    });
     expect(toast.mock.calls[0][0].detail.variant).toBe('success');
     expect(added.mock.calls[0][0].detail).toEqual({ linkId: LINK_ID, key: 'SUP-42' });
     expect($(element, 'lightning-textarea').value).toBe('');
+  });
+
+  it('when files are picked then they go with the comment, a failed one is named in a warning and the choice is reset', async () => {
+    addComment.mockResolvedValue({
+      id: '10002',
+      attachments: [
+        { contentVersionId: '068000000000001AAA', fileName: 'trace.log', attached: true },
+        {
+          contentVersionId: '068000000000002AAA',
+          fileName: 'dump.bin',
+          attached: false,
+          code: 'ATTACHMENT_FAILED',
+          message: 'Salesforce could not serve the file (HTTP 404)',
+        },
+      ],
+    });
+    const element = render({ templateId: TEMPLATE_ID, recordId: RECORD_ID });
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await typeComment(element, 'Logs attached');
+    const picker = $(element, 'c-jira-file-picker');
+    expect(picker.recordId).toBe(RECORD_ID);
+    expect(picker.templateId).toBe(TEMPLATE_ID);
+    const ids = ['068000000000001AAA', '068000000000002AAA'];
+    picker.dispatchEvent(
+      new CustomEvent('filechange', { detail: { contentVersionIds: ids, valid: true } }),
+    );
+    await flushPromises();
+
+    $(element, 'lightning-button.send').click();
+    await flushPromises();
+
+    expect(addComment).toHaveBeenCalledWith({
+      linkId: LINK_ID,
+      body: 'Logs attached',
+      contentVersionIds: ids,
+    });
+    expect(toast.mock.calls.map((call) => call[0].detail.variant)).toEqual(['success', 'warning']);
+    expect(toast.mock.calls[1][0].detail.message).toContain('dump.bin');
+    expect(toast.mock.calls[1][0].detail.message).not.toContain('trace.log');
+  });
+
+  it('when the chosen files break the template limits then send is disabled', async () => {
+    const element = render({ templateId: TEMPLATE_ID, recordId: RECORD_ID });
+    await typeComment(element, 'Logs attached');
+    $(element, 'c-jira-file-picker').dispatchEvent(
+      new CustomEvent('filechange', {
+        detail: { contentVersionIds: ['068000000000001AAA'], valid: false },
+      }),
+    );
+    await flushPromises();
+    expect($(element, 'lightning-button.send').disabled).toBe(true);
+  });
+
+  it('when the link has no template then no files are offered', () => {
+    const element = render({ recordId: RECORD_ID });
+    expect($(element, 'c-jira-file-picker')).toBeNull();
   });
 
   it('when the server refuses then the error panel shows why and the text is kept', async () => {

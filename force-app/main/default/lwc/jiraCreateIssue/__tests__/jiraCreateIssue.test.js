@@ -18,10 +18,17 @@ jest.mock('@salesforce/apex/JiraActionsController.linkIssue', () => ({ default: 
   virtual: true,
 });
 
+jest.mock(
+  '@salesforce/label/c.Jira_Files_Failed_Message',
+  () => ({ default: 'Not attached: {0}' }),
+  { virtual: true },
+);
+
 const TEMPLATES = require('./data/templates.json');
 const PREVIEW = require('./data/preview.json');
 const PREVIEW_WITH_PROBLEMS = require('./data/previewWithProblems.json');
 const CREATED = require('./data/createdIssue.json');
+const CREATED_WITH_FILES = require('./data/createdWithFiles.json');
 const UNAVAILABLE = require('./data/conflictError.json');
 const RECORD_ID = '500000000000001AAA';
 
@@ -94,6 +101,51 @@ describe('c-jira-create-issue', () => {
     expect($(element, 'lightning-button.create').disabled).toBe(true);
   });
 
+  it('when files are picked then create sends their ids, lists each result and warns about the failed one', async () => {
+    createIssue.mockResolvedValue(CREATED_WITH_FILES);
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+    await flushPromises();
+    const ids = ['068000000000001AAA', '068000000000002AAA'];
+    $(element, 'c-jira-file-picker').dispatchEvent(
+      new CustomEvent('filechange', { detail: { contentVersionIds: ids, valid: true } }),
+    );
+    await flushPromises();
+
+    $(element, 'lightning-button.create').click();
+    await flushPromises();
+
+    expect(createIssue).toHaveBeenCalledWith({
+      recordId: RECORD_ID,
+      templateId: TEMPLATES[0].value,
+      idempotencyKey: 'key-1',
+      contentVersionIds: ids,
+    });
+    expect(toast.mock.calls.map((call) => call[0].detail.variant)).toEqual(['success', 'warning']);
+    expect(toast.mock.calls[1][0].detail.message).toContain(
+      'payment-page.png (Salesforce could not serve the file (HTTP 404))',
+    );
+    expect(toast.mock.calls[1][0].detail.message).not.toContain('checkout-trace.log');
+    const results = [...element.shadowRoot.querySelectorAll('.file-results li')];
+    expect(results.map((item) => item.className.includes('failed'))).toEqual([false, true]);
+    expect(results[0].textContent).toContain('checkout-trace.log');
+    expect($(element, 'c-jira-file-picker')).toBeNull();
+  });
+
+  it('when the chosen files break the template limits then create is disabled', async () => {
+    const element = render({ defaultTemplateId: TEMPLATES[0].value });
+    await flushPromises();
+    expect($(element, 'lightning-button.create').disabled).toBe(false);
+    $(element, 'c-jira-file-picker').dispatchEvent(
+      new CustomEvent('filechange', {
+        detail: { contentVersionIds: ['068000000000001AAA'], valid: false },
+      }),
+    );
+    await flushPromises();
+    expect($(element, 'lightning-button.create').disabled).toBe(true);
+  });
+
   it('when create succeeds then a toast, an issuecreated event and a link to the new key follow', async () => {
     createIssue.mockResolvedValue(CREATED);
     const element = render({ defaultTemplateId: TEMPLATES[0].value });
@@ -110,6 +162,7 @@ describe('c-jira-create-issue', () => {
       recordId: RECORD_ID,
       templateId: TEMPLATES[0].value,
       idempotencyKey: 'key-1',
+      contentVersionIds: [],
     });
     expect(toast).toHaveBeenCalledTimes(1);
     expect(toast.mock.calls[0][0].detail.variant).toBe('success');

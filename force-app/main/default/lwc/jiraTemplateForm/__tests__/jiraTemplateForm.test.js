@@ -270,4 +270,44 @@ describe('c-jira-template-form', () => {
     await save(element);
     expect($(element, '[role="alert"]').textContent).toContain('c.Jira_Editor_Invalid');
   });
+
+  it('when the admin allows files then their types and limits are edited and sent to Apex as numbers', async () => {
+    saveTemplate.mockResolvedValue({ templateId: 'a0B000000000001AAA', problems: [] });
+    const element = await render(TEMPLATE);
+    expect($(element, 'lightning-input.attachment-extensions')).toBeNull();
+    const allowed = $(element, 'lightning-input.attachments-allowed');
+    allowed.type = 'checkbox';
+    allowed.dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+    await flushPromises();
+
+    await change(element, 'lightning-input.attachment-extensions', 'pdf, png, log');
+    const maxFile = $(element, 'lightning-input.attachment-max-file');
+    maxFile.type = 'number';
+    await change(element, 'lightning-input.attachment-max-file', '4');
+    $(element, 'lightning-input.attachment-max-files').type = 'number';
+    await change(element, 'lightning-input.attachment-max-files', '');
+    await save(element);
+
+    expect(saveTemplate.mock.calls[0][0].template).toMatchObject({
+      attachmentsAllowed: true,
+      attachmentExtensions: 'pdf, png, log',
+      attachmentMaxFileMb: 4,
+      attachmentMaxTotalMb: 25,
+      attachmentMaxFiles: null,
+    });
+  });
+
+  it('when Apex refuses the attachment limits then each problem is shown beside its input', async () => {
+    saveTemplate.mockResolvedValue({
+      templateId: null,
+      problems: [
+        { field: 'attachmentExtensions', message: 'Bad types' },
+        { field: 'attachmentMaxTotalMb', message: 'Total too small' },
+      ],
+    });
+    const element = await render({ ...TEMPLATE, attachmentsAllowed: true });
+    await save(element);
+    expect(fieldError(element, 'attachmentExtensions')).toBe('Bad types');
+    expect(fieldError(element, 'attachmentMaxTotalMb')).toBe('Total too small');
+  });
 });

@@ -1,5 +1,9 @@
 import {
   authMethodLabel,
+  describeFailedAttachments,
+  failedAttachments,
+  fileChoiceProblem,
+  formatFileSize,
   debounce,
   describeErrors,
   errorCode,
@@ -278,6 +282,49 @@ describe('c-jira-utils', () => {
       jest.runAllTimers();
       expect(fn).toHaveBeenCalledTimes(1);
       jest.useRealTimers();
+    });
+  });
+
+  describe('files', () => {
+    const LISTING = {
+      maxFiles: 2,
+      maxTotalBytes: 1000,
+      files: [
+        { contentVersionId: 'a', size: 600 },
+        { contentVersionId: 'b', size: 400 },
+        { contentVersionId: 'c', size: 1 },
+      ],
+    };
+
+    it('when a size is formatted then bytes, KB and MB read as Apex writes them', () => {
+      expect(formatFileSize(512)).toBe('512 B');
+      expect(formatFileSize(48213)).toBe('48 KB');
+      expect(formatFileSize(10485760)).toBe('10 MB');
+      expect(formatFileSize(9000000)).toBe('8.6 MB');
+      expect(formatFileSize(undefined)).toBe('');
+    });
+
+    it('when a choice fits the count and the total then there is no problem', () => {
+      expect(fileChoiceProblem(LISTING, [])).toBeNull();
+      expect(fileChoiceProblem(LISTING, ['a', 'b'])).toBeNull();
+    });
+
+    it('when a choice is over the count or the total then the broken limit is named', () => {
+      expect(fileChoiceProblem(LISTING, ['a', 'b', 'c'])).toEqual({ reason: 'count', limit: 2 });
+      expect(fileChoiceProblem({ ...LISTING, maxTotalBytes: 999 }, ['a', 'b'])).toEqual({
+        reason: 'total',
+        limit: 999,
+      });
+    });
+
+    it('when an answer has per-file results then only the failed ones are named', () => {
+      const failed = failedAttachments([
+        { fileName: 'ok.log', attached: true },
+        { fileName: 'dump.bin', attached: false, message: 'HTTP 404' },
+        { contentVersionId: '068x', attached: false },
+      ]);
+      expect(describeFailedAttachments(failed)).toBe('dump.bin (HTTP 404), 068x');
+      expect(failedAttachments(undefined)).toEqual([]);
     });
   });
 });
