@@ -291,6 +291,74 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
     expect(jira().log).toEqual([]);
   });
 
+  it('when the Salesforce session has expired then the relay signs in once more and the file goes through', async () => {
+    const recordId = newRecordId();
+    const log = file(recordId, { size: 4096 });
+    salesforce.expireSessions();
+    const tokensBefore = salesforce.countCalls('token');
+    const answer = await create({
+      template: template(),
+      record: caseRecord(recordId),
+      user: USER,
+      files: named(log),
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.attachments).toEqual([expect.objectContaining({ attached: true })]);
+    expect(salesforce.countCalls('token') - tokensBefore).toBe(1);
+    expect(log.requests).toBe(1);
+  });
+
+  it('when Jira answers an upload with 429 then the file is not sent again and is reported', async () => {
+    const api = deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
+    const route = `POST ${api}/issue/{issueIdOrKey}/attachments`;
+    jira().faults.add({ kind: 'rateLimit', route, retryAfterSeconds: 0 });
+    const recordId = newRecordId();
+    const log = file(recordId, { size: 4096 });
+    const answer = await create({
+      template: template(),
+      record: caseRecord(recordId),
+      user: USER,
+      files: named(log),
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.attachments).toEqual([
+      expect.objectContaining({ attached: false, code: 'ATTACHMENT_FAILED' }),
+    ]);
+    expect(jira().callsTo(route)).toBe(1);
+    expect(log.requests).toBe(1);
+  });
+
+  it.each([
+    [
+      'eleven files',
+      Array.from({ length: 11 }, (_, i) => ({
+        contentVersionId: `0685g0000ZZZZ${String(i).padStart(2, '0')}`,
+      })),
+    ],
+    [
+      'one file twice',
+      [{ contentVersionId: '0685g00000AbCdE' }, { contentVersionId: '0685g00000AbCdEAAZ' }],
+    ],
+    ['an id that is not a ContentVersion', [{ contentVersionId: '5005g00000Q1w2eAAB' }]],
+    ['an unknown member', [{ contentVersionId: '0685g00000AbCdEAAZ', versionData: 'x' }]],
+  ])(
+    'when the request names %s then 400 VALIDATION_FAILED and nothing is read or sent',
+    async (_what, files) => {
+      const queriesBefore = salesforce.countCalls('query');
+      const answer = await create({
+        template: template(),
+        record: caseRecord(newRecordId()),
+        files,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('VALIDATION_FAILED');
+      expect(salesforce.countCalls('query')).toBe(queriesBefore);
+      expect(jira().log).toEqual([]);
+    },
+  );
+
   describe('refusals: 422 ATTACHMENT_NOT_ALLOWED and nothing sent to Jira', () => {
     const refuses = async (body: Record<string, unknown>, detail: RegExp) => {
       const answer = await create(body);
