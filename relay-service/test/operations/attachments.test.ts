@@ -249,6 +249,23 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
     expect(jira().attachments).toEqual([]);
   });
 
+  it('when the Salesforce answer ends short of the file then the file is asked for once more and arrives whole', async () => {
+    const recordId = newRecordId();
+    const cut = file(recordId, { title: 'trace', extension: 'log', size: 500_000 });
+    cut.faults.push({ kind: 'short', bytes: 1000 });
+    const answer = await create({
+      template: template(),
+      record: caseRecord(recordId),
+      user: USER,
+      files: named(cut),
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.attachments).toEqual([expect.objectContaining({ attached: true })]);
+    expect(cut.requests).toBe(2);
+    expect(jira().attachments.map((a) => a.sha256)).toEqual([seededSha256(cut.seed, 500_000)]);
+  });
+
   it('when Jira refuses a file as too large then it is reported and the issue stands', async () => {
     jira().attachmentLimitBytes = 100_000;
     const recordId = newRecordId();

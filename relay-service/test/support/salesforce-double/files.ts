@@ -42,6 +42,8 @@ export type FileFault =
   | { kind: 'reset'; afterBytes: number }
   /** More bytes are sent than ContentSize says. */
   | { kind: 'extraBytes'; bytes: number }
+  /** The answer ends (cleanly) this many bytes short of ContentSize. */
+  | { kind: 'short'; bytes: number }
   /** Sending stops after this many bytes until `resume` settles (a test looks meanwhile). */
   | { kind: 'pause'; afterBytes: number; resume: Promise<void> };
 
@@ -170,7 +172,10 @@ export class DoubleFiles {
       );
       return;
     }
-    const size = file.size + (fault?.kind === 'extraBytes' ? fault.bytes : 0);
+    const size =
+      file.size +
+      (fault?.kind === 'extraBytes' ? fault.bytes : 0) -
+      (fault?.kind === 'short' ? fault.bytes : 0);
     const cutAt = fault?.kind === 'reset' ? fault.afterBytes : Number.POSITIVE_INFINITY;
     let pauseAt = fault?.kind === 'pause' ? fault.afterBytes : Number.POSITIVE_INFINITY;
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
