@@ -15,6 +15,8 @@ import { defaultTransportSettings, type TransportSettings } from './jira/transpo
 import { systemClock, type Clock } from './lib/clock';
 import { UpstreamGuard, type HostResolver } from './lib/upstream-guard';
 import { SalesforceAuditClient } from './salesforce/audit-client';
+import { SalesforceFiles } from './salesforce/files-reader';
+import { SalesforceSessions } from './salesforce/sessions';
 import { openStore, type Store } from './store/store';
 import { StoreRetry } from './store/store-retry';
 import { FleetRateLimiter } from './tenants/fleet-rate-limiter';
@@ -54,6 +56,8 @@ export interface Services {
   /** Sends the outbox to Salesforce; started by main (and by tests that want delivery). */
   auditDrainer: OutboxDrainer;
   salesforce: SalesforceAuditClient;
+  /** Reads the files a create or comment names from the tenant's org (same sessions). */
+  salesforceFiles: SalesforceFiles;
   /** Builds one audit event per operation and hands it to `audit`. */
   auditRecorder: AuditRecorder;
   /** Idempotency-Key records shared by all instances. */
@@ -175,13 +179,30 @@ export async function createServices(
       oauth: dataCenterOAuth,
     }),
   });
+  const salesforceLogger = logger.child({ component: 'salesforce' });
+  // One session per tenant for the audit outbox and the files reader alike.
+  const salesforceSessions = new SalesforceSessions({
+    credentials: (orgId) => tenants.salesforceAuth(orgId),
+    upstream: upstreamGuard,
+    timeoutMs: config.outbox.salesforceTimeoutMs,
+    now: () => clock.now(),
+    logger: salesforceLogger,
+  });
   const salesforce = new SalesforceAuditClient({
     credentials: (orgId) => tenants.salesforceAuth(orgId),
     namespace: (orgId) => tenants.namespace(orgId),
     upstream: upstreamGuard,
     timeoutMs: config.outbox.salesforceTimeoutMs,
     now: () => clock.now(),
-    logger: logger.child({ component: 'salesforce' }),
+    logger: salesforceLogger,
+    sessions: salesforceSessions,
+  });
+  const salesforceFiles = new SalesforceFiles({
+    sessions: salesforceSessions,
+    guard: upstreamGuard,
+    timeoutMs: config.outbox.salesforceTimeoutMs,
+    connectTimeoutMs: transportSettings.connectTimeoutMs,
+    logger: salesforceLogger,
   });
   const auditDrainer = new OutboxDrainer(
     outbox,
@@ -212,6 +233,7 @@ export async function createServices(
     outbox,
     auditDrainer,
     salesforce,
+    salesforceFiles,
     auditRecorder,
     idempotency: new IdempotencyStore(store, clock),
     createMeta: new CreateMetaCache(

@@ -124,6 +124,7 @@ describe('Data model', () => {
         { apiName: 'Connection__c', type: 'Text', length: 80 },
         { apiName: 'Template_Id__c', type: 'Text', length: 18 },
         { apiName: 'Fields_Sent__c', type: 'LongTextArea', length: 32768 },
+        { apiName: 'Files_Sent__c', type: 'LongTextArea', length: 32768 },
         { apiName: 'Error_Code__c', type: 'Text', length: 64 },
         { apiName: 'Error_Message__c', type: 'Text', length: 255 },
         { apiName: 'Jira_Status__c', type: 'Number', precision: 3, scale: 0 },

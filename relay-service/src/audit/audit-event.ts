@@ -31,6 +31,8 @@ export interface AuditEvent {
   templateId?: string | null;
   /** Jira field ids sent (names only). */
   fieldsSent?: string[];
+  /** One line per file sent with the operation: name, size and outcome (never contents). */
+  filesSent?: string[];
   /** Contract error code when the outcome is not Success. */
   errorCode?: string | null;
   /** Short, secret-free message. */

@@ -20,6 +20,8 @@ export interface AuditNote {
   connection?: string | null;
   templateId?: string | null;
   fieldsSent?: string[];
+  /** Files sent to Jira: `name (size bytes): attached` or `…: failed CODE`. */
+  filesSent?: string[];
   jiraStatus?: number | null;
 }
 
@@ -109,6 +111,7 @@ export class AuditRecorder {
       connection: note.connection ?? null,
       templateId: note.templateId ?? null,
       fieldsSent: note.fieldsSent ?? [],
+      ...(note.filesSent?.length ? { filesSent: note.filesSent } : {}),
       errorCode: failure?.errorCode ?? null,
       errorMessage: failure?.errorMessage ?? null,
       jiraStatus: note.jiraStatus ?? failure?.jiraStatus ?? null,

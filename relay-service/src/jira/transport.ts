@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
@@ -43,6 +44,15 @@ export interface JiraRequest {
    * carries data the caller needs (bulk create answers 400 with per-issue errors).
    */
   acceptStatuses?: readonly number[];
+  /**
+   * A body streamed as it is read (a file upload) instead of `body`. It can be read once only,
+   * so such a request is sent once: no retry, not even after a 401 or 429.
+   */
+  upload?: { contentType: string; contentLength?: number; body: AsyncIterable<Uint8Array> };
+  /** Request headers besides those the transport sets (e.g. `X-Atlassian-Token`). */
+  headers?: Record<string, string>;
+  /** Bound on this request instead of `totalTimeoutMs` (an upload of a large file). */
+  timeoutMs?: number;
 }
 
 export interface JiraResponse {
@@ -290,7 +300,9 @@ export class JiraTransport {
   private async sendOnce(request: JiraRequest, url: URL): Promise<JiraResponse> {
     const { settings, clock } = this.deps;
     const idempotent = request.idempotent ?? request.method !== 'POST';
-    const deadline = performance.now() + settings.totalTimeoutMs;
+    const deadline = performance.now() + (request.timeoutMs ?? settings.totalTimeoutMs);
+    // A streamed body is used up by the first attempt: nothing may be sent again.
+    const sendsOnce = request.upload !== undefined;
     let failures = 0;
     let reauthorized = false;
     let rateLimited = false;
@@ -304,8 +316,13 @@ export class JiraTransport {
         rateLimited ? settings.maxRetryAfterMs : settings.maxQueueWaitMs,
       );
       this.chargeQuota(request);
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { ...request.headers, accept: 'application/json' };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
+      if (request.upload) {
+        headers['content-type'] = request.upload.contentType;
+        if (request.upload.contentLength !== undefined)
+          headers['content-length'] = String(request.upload.contentLength);
+      }
       await this.deps.auth.authorize(headers, request);
       const unsendable = unsendableHeader(headers);
       if (unsendable) throw unsendableRequest(unsendable);
@@ -328,7 +345,12 @@ export class JiraTransport {
           (code !== undefined && TRANSIENT_CODES.has(code)) ||
           (attempt.error as { name?: unknown }).name === 'TimeoutError';
         failures += 1;
-        if (transient && (idempotent || notSent) && (await this.backoff(failures, deadline)))
+        if (
+          transient &&
+          !sendsOnce &&
+          (idempotent || notSent) &&
+          (await this.backoff(failures, deadline))
+        )
           continue;
         // The caller learns only that Jira could not be reached: which network error it was
         // (refused, unreachable, unknown host, bad certificate) would map the relay's network
@@ -363,7 +385,7 @@ export class JiraTransport {
         );
       }
 
-      if (response.status === 401 && !reauthorized) {
+      if (response.status === 401 && !reauthorized && !sendsOnce) {
         reauthorized = true;
         const retry = await this.deps.auth.onUnauthorized({
           status: response.status,
@@ -379,6 +401,7 @@ export class JiraTransport {
         rateLimited = true;
         const waitMs = Math.max(this.pausedUntil, this.holdFor(request)) - clock.now();
         if (
+          !sendsOnce &&
           failures < settings.maxAttempts &&
           waitMs <= settings.maxRetryAfterMs &&
           performance.now() + waitMs < deadline
@@ -387,7 +410,7 @@ export class JiraTransport {
         throw jiraError(429, response.body, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) });
       }
 
-      if (RETRYABLE_STATUS.has(response.status) && idempotent) {
+      if (RETRYABLE_STATUS.has(response.status) && idempotent && !sendsOnce) {
         failures += 1;
         const hinted = retryAfterMs(response.headers['retry-after'], clock.now());
         if (await this.backoff(failures, deadline, hinted)) continue;
@@ -436,7 +459,11 @@ export class JiraTransport {
       const answer = await undiciRequest(url, {
         method: request.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body: request.upload
+          ? Readable.from(request.upload.body, { objectMode: false })
+          : request.body === undefined
+            ? undefined
+            : JSON.stringify(request.body),
         dispatcher: this.deps.dispatcher,
         headersTimeout: remaining,
         bodyTimeout: remaining,

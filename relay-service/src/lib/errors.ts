@@ -24,6 +24,9 @@ export const errorCatalog = {
   TEMPLATE_DATA_UNMAPPED: { status: 400, title: 'Record data not referenced by the template' },
   TRANSITION_NOT_ALLOWED: { status: 403, title: 'Transition not allowed' },
   COMMENTS_NOT_ALLOWED: { status: 403, title: 'Comments not allowed' },
+  ATTACHMENT_NOT_ALLOWED: { status: 422, title: 'Attachment not allowed by the template' },
+  /** Per file only, inside a create's or comment's `attachments[]`; never a whole answer. */
+  ATTACHMENT_FAILED: { status: 502, title: 'Attachment not sent' },
   IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency key conflict' },
   IDEMPOTENCY_IN_FLIGHT: { status: 409, title: 'Request with this idempotency key in progress' },
   JIRA_UNAUTHORIZED: { status: 502, title: 'Jira refused the credentials' },
@@ -35,6 +38,7 @@ export const errorCatalog = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  SALESFORCE_UNAVAILABLE: { status: 503, title: 'Salesforce unavailable' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -1,11 +1,20 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { addComment } from '../jira/endpoints/comments';
-import { isoDate } from '../jira/endpoints/issues';
+import { isoDate, normaliseIssueKey } from '../jira/endpoints/issues';
 import { AppError } from '../lib/errors';
 import { salesforceRecordUrlSchema } from '../lib/salesforce-urls';
 import { renderCommentBody } from '../templates/comment-body';
 import type { OperationCaller } from '../audit/audit-recorder';
 import { salesforceIdSchema } from '../lib/salesforce-ids';
+import {
+  checkFiles,
+  filesSentLines,
+  requestFilesSchema,
+  sendFiles,
+  type AttachmentResult,
+  type RecordFilesSource,
+} from './attachments';
 import { issueActionNote, templateFor } from './link';
 import type { IssueOperationDeps } from './issue-operation-deps';
 
@@ -13,7 +22,8 @@ import type { IssueOperationDeps } from './issue-operation-deps';
  * A comment from Salesforce: the relay posts as the connection's Jira user, so the body starts
  * with an attribution naming the Salesforce user and linking the record, then the user's text
  * (ADF on Cloud, escaped wiki markup on Server/DC). Too long, empty or not allowed → refused
- * before Jira is called.
+ * before Jira is called. Files of the record go with it when the link's template allows them:
+ * checked before the comment is posted, streamed to the issue after it.
  */
 
 /**
@@ -34,6 +44,8 @@ export const commentBody = z.strictObject({
     .nullish(),
   /** The link's template, when it has one: its `allowComments` decides. */
   template: z.record(z.string(), z.unknown()).nullish(),
+  /** Record files to attach to the issue with the comment, as the template allows. */
+  files: requestFilesSchema,
 });
 export type CommentBody = z.output<typeof commentBody>;
 
@@ -48,6 +60,15 @@ export const commentsAllowedByDefault: CommentsWithoutTemplate = () => Promise.r
 
 export interface CommentDeps extends IssueOperationDeps {
   commentsWithoutTemplate?: CommentsWithoutTemplate;
+  /** The tenant's org, for the files a comment names; without it, files are refused. */
+  salesforceFiles?: RecordFilesSource;
+  logger: Logger;
+}
+
+export interface CommentResult {
+  comment: { id: string; created: string | null };
+  /** Per file named in the request: attached, or why not. Absent when none was named. */
+  attachments?: AttachmentResult[];
 }
 
 /** POST /v1/issues/{key}/comments: one Jira call; audited as Comment (never the text). */
@@ -56,7 +77,7 @@ export async function commentOnIssue(
   caller: OperationCaller,
   key: string,
   body: CommentBody,
-): Promise<{ comment: { id: string; created: string | null } }> {
+): Promise<CommentResult> {
   return deps.auditRecorder.run(caller, 'Comment', issueActionNote(body, key), async (note) => {
     const template = templateFor(body.template, body.connection);
     const allowed = template
@@ -73,6 +94,12 @@ export async function commentOnIssue(
           : `Connection "${body.connection}" does not allow comments on issues linked without a template.`,
       );
     }
+    const files = await checkFiles(
+      deps.salesforceFiles,
+      { orgId: caller.orgId, recordId: body.record.id, files: body.files },
+      template?.attachments ?? null,
+      template?.name ?? null,
+    );
     const client = await deps.jira.clientFor(caller.orgId, body.connection);
     const rendered = renderCommentBody({
       deployment: client.deployment,
@@ -82,6 +109,19 @@ export async function commentOnIssue(
     });
     note.fieldsSent = ['comment'];
     const created = await addComment(client, key, rendered);
-    return { comment: { id: created.id, created: isoDate(created.created) } };
+    const result: CommentResult = {
+      comment: { id: created.id, created: isoDate(created.created) },
+    };
+    if (files.length > 0) {
+      result.attachments = await sendFiles(
+        deps.salesforceFiles,
+        client,
+        { orgId: caller.orgId, issueKey: normaliseIssueKey(key) },
+        files,
+        deps.logger,
+      );
+      note.filesSent = filesSentLines(result.attachments);
+    }
+    return result;
   });
 }

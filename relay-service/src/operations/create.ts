@@ -10,7 +10,20 @@ import type { Db, Store } from '../store/store';
 import { assertNoProblems } from '../templates/render-template';
 import type { AuditNote, AuditRecorder, OperationCaller } from '../audit/audit-recorder';
 import { requestFingerprint, type IdempotencyStore, type IdempotentStart } from './idempotency';
-import { draftIssue, remoteLinkOf, type DraftDeps, type IssueRequestBody } from './preview';
+import {
+  checkFiles,
+  filesSentLines,
+  sendFiles,
+  type AttachmentResult,
+  type RecordFilesSource,
+} from './attachments';
+import {
+  draftIssue,
+  parseIssueRequest,
+  remoteLinkOf,
+  type DraftDeps,
+  type IssueRequestBody,
+} from './preview';
 
 /**
  * Create one Jira issue from a template and a record, exactly once per Idempotency-Key.
@@ -25,6 +38,10 @@ import { draftIssue, remoteLinkOf, type DraftDeps, type IssueRequestBody } from 
  *   a retry create a second issue, so the key is closed with an "outcome unknown" answer
  *   that every retry under it receives. A person checks Jira and, if needed, creates again
  *   with a new key. Duplicates are worse than one extra click.
+ *
+ * Files the request names are checked (template policy, the org's metadata) before anything
+ * is sent, like the template; they are streamed to the issue after it exists, and the stored
+ * answer says per file what happened, so a replay sends none of them again.
  */
 
 export const CREATE_SCOPE = 'issues.create';
@@ -34,6 +51,8 @@ export interface CreateDeps extends DraftDeps {
   idempotency: IdempotencyStore;
   auditRecorder: AuditRecorder;
   logger: Logger;
+  /** The tenant's org, for the files a create names; without it, files are refused. */
+  salesforceFiles?: RecordFilesSource;
 }
 
 export interface IssueRef {
@@ -49,6 +68,8 @@ export interface CreateIssueResult {
   remoteLink: boolean;
   /** Things that went wrong after the issue was created (the remote link). */
   warnings?: string[];
+  /** Per file named in the request: attached, or why not. Absent when none was named. */
+  attachments?: AttachmentResult[];
 }
 
 export interface OperationAnswer<T> {
@@ -220,7 +241,14 @@ export class IssueCreator {
     let projectKey: string | undefined;
     let posted = false;
     try {
-      const draft = await draftIssue(deps, caller.orgId, body);
+      const parsed = parseIssueRequest(body);
+      const files = await checkFiles(
+        deps.salesforceFiles,
+        { orgId: caller.orgId, recordId: parsed.record.id, files: body.files },
+        parsed.template.attachments,
+        parsed.template.name,
+      );
+      const draft = await draftIssue(deps, caller.orgId, body, parsed);
       client = draft.client;
       projectKey = draft.template.projectKey;
       note.fieldsSent = draft.rendered.fieldsSent;
@@ -256,6 +284,16 @@ export class IssueCreator {
             }). Link it again from the record.`,
           ];
         }
+      }
+      if (files.length > 0) {
+        result.attachments = await sendFiles(
+          deps.salesforceFiles,
+          draft.client,
+          { orgId: caller.orgId, issueKey: created.key },
+          files,
+          deps.logger,
+        );
+        note.filesSent = filesSentLines(result.attachments);
       }
       const committed = await commitOutcome(deps, [eventOf()], (tx) =>
         deps.idempotency.complete(...keyArgs, { status: 201, body: result }, tx),

@@ -15,6 +15,7 @@ import {
   type Template,
 } from '../templates/template-schema';
 import type { FieldProblem } from '../templates/value-shaping';
+import { requestFilesSchema } from './attachments';
 import type { CreateMetaCache, ResolvedCreateMeta } from './create-meta-cache';
 import { findSimilarIssues, type SimilarIssues } from './similar-issues';
 import { MAX_STATUS_KEYS } from './status';
@@ -40,6 +41,8 @@ export const issueRequestBody = z.object({
   template: jsonObject,
   record: jsonObject,
   user: issueUserSchema,
+  /** Record files to attach to the created issue (create only; preview ignores them). */
+  files: requestFilesSchema,
 });
 export type IssueRequestBody = z.output<typeof issueRequestBody>;
 
@@ -105,6 +108,19 @@ export function renderDraft(
   return { ...target, record, rendered };
 }
 
+export interface ParsedIssueRequest {
+  template: Template;
+  record: RecordData;
+}
+
+/** The request's template and record, checked without any call (data minimisation included). */
+export function parseIssueRequest(body: IssueRequestBody): ParsedIssueRequest {
+  const template = parseTemplate(body.template);
+  const record = parseRecord(body.record);
+  assertDataMinimised(template, record);
+  return { template, record };
+}
+
 /**
  * Parses and checks a request, then renders it. Throws TEMPLATE_INVALID / VALIDATION_FAILED /
  * TEMPLATE_DATA_MISSING / TEMPLATE_DATA_UNMAPPED before any Jira call; field problems are
@@ -114,10 +130,9 @@ export async function draftIssue(
   deps: DraftDeps,
   orgId: string,
   body: IssueRequestBody,
+  parsed: ParsedIssueRequest = parseIssueRequest(body),
 ): Promise<IssueDraft> {
-  const template = parseTemplate(body.template);
-  const record = parseRecord(body.record);
-  assertDataMinimised(template, record);
+  const { template, record } = parsed;
   const target = await targetOf(deps, orgId, template);
   return renderDraft(deps, orgId, target, record, mergeUserOf(body.user));
 }

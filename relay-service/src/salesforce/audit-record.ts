@@ -65,6 +65,7 @@ export const AUDIT_FIELDS = [
   { name: 'Connection__c', kind: 'text', maxLength: 80, truncated: false },
   { name: 'Template_Id__c', kind: 'text', maxLength: 18, truncated: false },
   { name: 'Fields_Sent__c', kind: 'longText', maxLength: 32_768 },
+  { name: 'Files_Sent__c', kind: 'longText', maxLength: 32_768 },
   { name: 'Error_Code__c', kind: 'text', maxLength: 64, truncated: true },
   { name: 'Error_Message__c', kind: 'text', maxLength: 255, truncated: true },
   { name: 'Jira_Status__c', kind: 'number', maxDigits: 3 },
@@ -93,6 +94,7 @@ function withinDigits(value: number | null | undefined, digits: number): number 
 /** The `Jira_Audit_Event__c` record for one audit event. Nulls clear the field on an update. */
 export function toAuditRecord(event: AuditEvent): AuditRecord {
   const fieldsSent = event.fieldsSent?.length ? event.fieldsSent.join('\n') : null;
+  const filesSent = event.filesSent?.length ? event.filesSent.join('\n') : null;
   return {
     Request_Id__c: event.requestId,
     Operation__c: event.operation,
@@ -103,6 +105,7 @@ export function toAuditRecord(event: AuditEvent): AuditRecord {
     Connection__c: event.connection ?? null,
     Template_Id__c: event.templateId ?? null,
     Fields_Sent__c: fieldsSent === null ? null : truncate(fieldsSent, 32_768),
+    Files_Sent__c: filesSent === null ? null : truncate(filesSent, 32_768),
     Error_Code__c: event.errorCode ? truncate(event.errorCode, 64) : null,
     Error_Message__c: event.errorMessage ? truncate(event.errorMessage, 255) : null,
     Jira_Status__c: withinDigits(event.jiraStatus, 3),

@@ -66,6 +66,34 @@ export const fieldMappingSchema = z.strictObject({
   default: literalText.optional(),
 });
 
+/** Files one create or comment may send, and file types one template may allow. */
+export const MAX_ATTACHMENT_FILES = 10;
+export const MAX_ATTACHMENT_EXTENSIONS = 50;
+/** The largest Salesforce Number(5,0) of megabytes still fits; Apex caps at this too. */
+export const MAX_ATTACHMENT_BYTES = 2_147_483_647;
+
+const attachmentBytes = z.number().int().min(1).max(MAX_ATTACHMENT_BYTES);
+
+/**
+ * Which record files a create or comment may send to Jira. Absent or null: none. Extensions are
+ * compared in lower case without the dot, so the list is written that way.
+ */
+export const attachmentPolicySchema = z.strictObject({
+  extensions: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9]{1,16}$/, 'expected a file extension in lower case, without the dot'),
+    )
+    .min(1)
+    .max(MAX_ATTACHMENT_EXTENSIONS)
+    .refine((list) => new Set(list).size === list.length, 'an extension is listed twice'),
+  maxFileBytes: attachmentBytes,
+  maxTotalBytes: attachmentBytes,
+  maxFiles: z.number().int().min(1).max(MAX_ATTACHMENT_FILES),
+});
+export type AttachmentPolicy = z.output<typeof attachmentPolicySchema>;
+
 export const templateSchema = z
   .strictObject({
     // Null for a template the admin is previewing before saving it.
@@ -102,6 +130,7 @@ export const templateSchema = z
     allowedTransitions: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
     // Preview looks for open issues like the one about to be created (one Jira search).
     duplicateCheck: z.boolean().default(true),
+    attachments: attachmentPolicySchema.nullish().transform((policy) => policy ?? null),
   })
   .superRefine((template, ctx) => {
     const texts = [template.summary, template.description, ...template.fields.map((f) => f.value)];

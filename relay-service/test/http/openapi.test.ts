@@ -8,6 +8,9 @@ import {
   MAX_MERGE_FIELDS,
 } from '../../src/templates/merge-fields';
 import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENT_EXTENSIONS,
+  MAX_ATTACHMENT_FILES,
   MAX_FIELD_MAPPINGS,
   MAX_RECORD_DEPTH,
   MAX_RECORD_FIELDS,
@@ -70,6 +73,9 @@ describe('relay-service/openapi.yaml', () => {
       recordsPerBulkCreate: BULK_CREATE_LIMIT,
       problemListEntries: PROBLEM_LIST_LIMIT,
       problemsPerField: MAX_PROBLEMS_PER_FIELD,
+      filesPerRequest: MAX_ATTACHMENT_FILES,
+      extensionsPerTemplate: MAX_ATTACHMENT_EXTENSIONS,
+      attachmentBytes: MAX_ATTACHMENT_BYTES,
     });
   });
 

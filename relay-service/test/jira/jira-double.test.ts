@@ -171,6 +171,41 @@ describe.each(['cloud', 'server'] as const)(
       expect(jira.violations).toEqual([]);
     });
 
+    it('when a file is uploaded then the double answers as Jira: 403 without no-check, 413 over its limit, else a list with the attachment', async () => {
+      const key = jira.model.seedIssue('SUP', { summary: 'Upload target' }).key;
+      const upload = (headers: Record<string, string>, bytes: number) => {
+        const boundary = 'double-test-boundary';
+        const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.log"\r\n\r\n`;
+        const tail = `\r\n--${boundary}--\r\n`;
+        return send({
+          method: 'POST',
+          path: `${api}/issue/${key}/attachments`,
+          headers,
+          upload: {
+            contentType: `multipart/form-data; boundary=${boundary}`,
+            body: (async function* () {
+              yield Buffer.from(head);
+              yield Buffer.alloc(bytes, 7);
+              yield Buffer.from(tail);
+            })(),
+          },
+          acceptStatuses: [403, 413],
+        });
+      };
+      expect((await upload({}, 10)).status).toBe(403);
+      jira.attachmentLimitBytes = 1000;
+      try {
+        expect((await upload({ 'x-atlassian-token': 'no-check' }, 5000)).status).toBe(413);
+        const added = await upload({ 'x-atlassian-token': 'no-check' }, 1000);
+        expect(added.status).toBe(200);
+        expect(added.body).toEqual([expect.objectContaining({ filename: 'a.log', size: 1000 })]);
+      } finally {
+        jira.attachmentLimitBytes = 100 * 1024 * 1024;
+      }
+      expect(jira.attachments.at(-1)).toMatchObject({ issueKey: key, size: 1000 });
+      expect(jira.violations).toEqual([]);
+    });
+
     it('when a request is off the OpenAPI document then the double refuses it with 400, as Jira does, and records it', async () => {
       const seen = jira.violations.length;
       const refused = send({

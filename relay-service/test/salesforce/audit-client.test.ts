@@ -106,6 +106,20 @@ describe.each(['', 'pjx'])('Salesforce audit client (namespace "%s")', (namespac
     expect(double.records(OBJECT).filter((r) => r[REQUEST_ID] === 'same-1')).toHaveLength(1);
   });
 
+  it('when an event lists files sent then Files_Sent__c carries one line per file, under the namespace', async () => {
+    const event = auditEvent('files-1', {
+      filesSent: [
+        'trace.log (48213 bytes): attached',
+        'dump.bin (9000 bytes): failed ATTACHMENT_FAILED',
+      ],
+    });
+    await clientFor(clientCredentials()).upsertAuditRecords(AUDIT_ORG_ID, [toAuditRecord(event)]);
+    const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'files-1');
+    expect(written?.[double.apiName('Files_Sent__c')]).toBe(
+      'trace.log (48213 bytes): attached\ndump.bin (9000 bytes): failed ATTACHMENT_FAILED',
+    );
+  });
+
   it('when a record is written then the object and every package field carry the namespace', async () => {
     await upsert(clientFor(clientCredentials()), 'ns-1');
     const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'ns-1');
@@ -115,7 +129,7 @@ describe.each(['', 'pjx'])('Salesforce audit client (namespace "%s")', (namespac
       [double.apiName('Occurred_At__c')]: '2026-11-28T10:15:30.123Z',
     });
     const names = Object.keys(written ?? {}).filter((name) => name !== 'Id');
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(15);
     for (const name of names) expect(name.startsWith(namespace ? `${namespace}__` : '')).toBe(true);
   });
 

@@ -143,3 +143,54 @@ describe('record schema', () => {
     expect(() => parseRecord({ ...record({}), extra: 1 })).toThrow(/extra/);
   });
 });
+
+describe('template attachments policy', () => {
+  const policy = {
+    extensions: ['pdf', 'png'],
+    maxFileBytes: 10_485_760,
+    maxTotalBytes: 26_214_400,
+    maxFiles: 5,
+  };
+  const withPolicy = (attachments: unknown) =>
+    templateInput({ attachments } as Record<string, unknown>);
+
+  it('when the template has no policy or a null one then no files are allowed', () => {
+    expect(parseTemplate(templateInput()).attachments).toBeNull();
+    expect(parseTemplate(withPolicy(null)).attachments).toBeNull();
+  });
+
+  it('when the policy is within the contract then it is kept as sent', () => {
+    expect(parseTemplate(withPolicy(policy)).attachments).toEqual(policy);
+    const widest = {
+      extensions: Array.from({ length: 50 }, (_, i) => `x${i}`),
+      maxFileBytes: 2_147_483_647,
+      maxTotalBytes: 2_147_483_647,
+      maxFiles: 10,
+    };
+    expect(parseTemplate(withPolicy(widest)).attachments).toEqual(widest);
+  });
+
+  it.each([
+    ['an unknown member', { ...policy, maxFileMB: 10 }, /maxFileMB/],
+    ['no extension', { ...policy, extensions: [] }, /extensions/],
+    [
+      '51 extensions',
+      { ...policy, extensions: Array.from({ length: 51 }, (_, i) => `x${i}`) },
+      /extensions/,
+    ],
+    ['an upper-case extension', { ...policy, extensions: ['PDF'] }, /lower case/],
+    ['an extension with its dot', { ...policy, extensions: ['.pdf'] }, /without the dot/],
+    ['an extension of 17 characters', { ...policy, extensions: ['a'.repeat(17)] }, /extensions/],
+    ['an extension twice', { ...policy, extensions: ['pdf', 'pdf'] }, /listed twice/],
+    ['no bytes per file', { ...policy, maxFileBytes: 0 }, /maxFileBytes/],
+    ['more than 2147483647 bytes', { ...policy, maxTotalBytes: 2_147_483_648 }, /maxTotalBytes/],
+    ['a fraction of a byte', { ...policy, maxFileBytes: 1.5 }, /maxFileBytes/],
+    ['eleven files', { ...policy, maxFiles: 11 }, /maxFiles/],
+    ['no files', { ...policy, maxFiles: 0 }, /maxFiles/],
+    ['a missing limit', { extensions: ['pdf'], maxFileBytes: 1, maxTotalBytes: 1 }, /maxFiles/],
+  ])('when the policy has %s then the template is refused', (_what, attachments, detail) => {
+    const error = templateError(withPolicy(attachments));
+    expect(error.code).toBe('TEMPLATE_INVALID');
+    expect(`${error.detail} ${JSON.stringify(error.fieldErrors)}`).toMatch(detail);
+  });
+});

@@ -19,6 +19,11 @@ import { platformRoutes } from './routes/platform';
 import { issueCreateRoutes } from './routes/issue-create';
 import { searchRoutes } from './routes/search';
 import { dataCenterOAuthRoutes } from './routes/dc-oauth';
+import {
+  attachmentRoutes,
+  DEFAULT_ATTACHMENT_LIMIT,
+  type ReceivedAttachment,
+} from './routes/attachments';
 
 export interface JiraDoubleOptions {
   deployment: Deployment;
@@ -37,6 +42,7 @@ const ROUTE_MODULES = [
   oauthRoutes,
   issueCreateRoutes,
   dataCenterOAuthRoutes,
+  attachmentRoutes,
 ];
 
 /** Waits, but no longer than the client stays connected (so a test's hung call ends with it). */
@@ -80,6 +86,14 @@ export class JiraDouble {
   }[] = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** Files received on the attachment route: name, size and sha256 of the bytes. */
+  readonly attachments: ReceivedAttachment[] = [];
+  /** File bytes received on the attachment route so far, counted as they arrive. */
+  uploadedBytes = 0;
+  /** Uploads whose body broke off before its end (nothing was attached). */
+  abortedUploads = 0;
+  /** Larger uploads are refused with 413, as Jira's attachment size setting does. */
+  attachmentLimitBytes = DEFAULT_ATTACHMENT_LIMIT;
   url = '';
 
   private readonly server: http.Server;
@@ -149,7 +163,6 @@ export class JiraDouble {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://double');
     const method = req.method ?? 'GET';
-    const rawBody = await readBody(req);
     let path = url.pathname;
     let cloudId: string | undefined;
     const gateway = /^\/ex\/jira\/([^/]+)(\/.*)$/.exec(path);
@@ -158,6 +171,8 @@ export class JiraDouble {
       path = gateway[2] ?? '/';
     }
     const matched = this.router.match(method, path);
+    const streamed = matched?.route.streamsBody === true;
+    const rawBody = streamed ? '' : await readBody(req);
     if (!matched) {
       this.violations.push(`unrouted request: ${method} ${url.pathname}`);
       return send(res, { status: 404, body: { errorMessages: [`null for uri: ${url.pathname}`] } });
@@ -220,6 +235,7 @@ export class JiraDouble {
         headers: req.headers,
         principal: undefined,
         cloudId,
+        ...(streamed ? { stream: req } : {}),
       };
       if (route.kind === 'jira') {
         const refused = this.authenticate(request);

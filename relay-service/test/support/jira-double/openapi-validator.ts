@@ -191,6 +191,14 @@ function loosenKnownGaps(document: OpenApiDocument, name: SpecName): void {
     ] as { schema?: unknown } | undefined;
     if (projects?.schema) projects.schema = { type: 'array', items: projects.schema };
   }
+  if (name === 'server') {
+    // POST /api/2/issue/{key}/attachments answers a list (one entry per file sent); the
+    // document describes a single attachment.
+    const added = document.paths['/api/2/issue/{issueIdOrKey}/attachments']?.post?.responses?.[
+      '200'
+    ]?.content?.['application/json'] as { schema?: unknown } | undefined;
+    if (added?.schema) added.schema = { type: 'array', items: added.schema };
+  }
   // GET …/remotelink without `globalId` answers an array of links; both documents only
   // describe the single link returned for a `globalId` query.
   const remoteLinks =

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { JiraDouble } from './jira-double';
 import type { JiraUser } from './model';
 
@@ -24,6 +24,8 @@ export interface DoubleRequest {
   principal: Principal | undefined;
   /** Set when the request came through the OAuth gateway path. */
   cloudId: string | undefined;
+  /** The unread body, on routes that stream it (`streamsBody`); `rawBody` is then empty. */
+  stream?: IncomingMessage;
 }
 
 /** Text made safe inside an `html` reply's markup and attribute values. */
@@ -50,6 +52,8 @@ export interface RouteOptions {
    * 'public': no Jira authentication (OAuth endpoints authenticate on their own).
    */
   kind: 'jira' | 'public';
+  /** The handler reads the body itself, as it arrives (file uploads). */
+  streamsBody?: boolean;
 }
 
 export interface Route extends RouteOptions {

@@ -1,2 +1,3 @@
 export * from './metadata';
 export * from './server';
+export * from './files';

@@ -8,6 +8,7 @@ import {
   type FieldDefinition,
   type ObjectDefinition,
 } from './metadata';
+import { DoubleFiles } from './files';
 
 /**
  * A Salesforce org on 127.0.0.1 for tests: OAuth token endpoint (client credentials, JWT
@@ -28,7 +29,7 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'none' };
 
-export type CallKind = 'token' | 'upsert' | 'create' | 'query' | 'other';
+export type CallKind = 'token' | 'upsert' | 'create' | 'query' | 'file' | 'other';
 
 export interface ApiCall {
   kind: CallKind;
@@ -86,6 +87,8 @@ export class SalesforceDouble {
   /** How many times each external id value was written by an upsert (resends show as > 1). */
   readonly upsertsByExternalId = new Map<string, number>();
   fault: Fault = { kind: 'none' };
+  /** ContentVersion files, their links to records, and their bytes (see files.ts). */
+  readonly files = new DoubleFiles();
   /** Delay before each data API answer; the change is applied first (a slow, not a lost, write). */
   slowMs = 0;
 
@@ -202,6 +205,12 @@ export class SalesforceDouble {
       if (this.fault.kind === 'request_limit')
         throw new ApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
       const route = match[2] as string;
+      const versionData = /^\/sobjects\/ContentVersion\/(\w+)\/VersionData$/.exec(route);
+      if (versionData && req.method === 'GET') {
+        call.status = 200;
+        await this.files.serve(versionData[1] as string, res);
+        return;
+      }
       let result: { status: number; payload: unknown };
       const upsert = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(route);
       const create = /^\/sobjects\/(\w+)\/?$/.exec(route);
@@ -210,7 +219,8 @@ export class SalesforceDouble {
       } else if (create && req.method === 'POST') {
         result = this.create(create[1] as string, parseJson(body), call);
       } else if (route === '/query' && req.method === 'GET') {
-        result = { status: 200, payload: this.query(url.searchParams.get('q') ?? '') };
+        const soql = url.searchParams.get('q') ?? '';
+        result = { status: 200, payload: this.files.query(soql) ?? this.query(soql) };
       } else {
         throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
       }
@@ -601,6 +611,7 @@ function callKind(method: string, pathname: string): CallKind {
   if (/\/composite\/sobjects\/\w+\/\w+$/.test(pathname) && method === 'PATCH') return 'upsert';
   if (/\/sobjects\/\w+\/?$/.test(pathname) && method === 'POST') return 'create';
   if (/\/query\/?$/.test(pathname)) return 'query';
+  if (/\/VersionData$/.test(pathname)) return 'file';
   return 'other';
 }
 
