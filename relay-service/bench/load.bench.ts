@@ -80,7 +80,10 @@ interface Doubles {
   jiraUrl: string;
   salesforceUrl: string;
   controlUrl: string;
+  /** Issues the view reads (a few comments each). */
   keys: string[];
+  /** Issues comments are added to, so that viewed issues do not grow. */
+  commentKeys: string[];
 }
 
 interface Stats {
@@ -514,8 +517,10 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
           ),
         );
         const template = incidentTemplate('cloud');
-        const randomKey = () =>
-          doubles.keys[Math.floor(Math.random() * doubles.keys.length)] as string;
+        const randomOf = (keys: string[]) =>
+          keys[Math.floor(Math.random() * keys.length)] as string;
+        const randomKey = () => randomOf(doubles.keys);
+        const randomCommentKey = () => randomOf(doubles.commentKeys);
         const relayRequest: Record<Operation, () => Prepared> = {
           view: () => sign('GET', `/v1/issues/${randomKey()}?connection=cloud`),
           create: () => {
@@ -532,7 +537,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
             const record = newRecordId();
             return sign(
               'POST',
-              `/v1/issues/${randomKey()}/comments`,
+              `/v1/issues/${randomCommentKey()}/comments`,
               JSON.stringify({
                 connection: 'cloud',
                 body: 'Customer confirmed the workaround.',
@@ -605,7 +610,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
             let turn = 0;
             const directRun = await load(doubles.jiraUrl, options, () => {
               const call = calls[turn++ % calls.length] as DirectCall;
-              const key = randomKey();
+              const key = operation === 'comment' ? randomCommentKey() : randomKey();
               return {
                 method: call.method,
                 path: call.pathAndQuery.replaceAll(call.key ?? '\u0000', key),
