@@ -6,9 +6,19 @@ import { SalesforceDouble } from '../test/support/salesforce-double';
 /**
  * The Jira Cloud double and the Salesforce double for load.bench.ts, in their own process so
  * that the load generator and the relay do not share an event loop with them. Prints one JSON
- * line (their URLs, a control URL and the seeded issue keys); the control URL answers
+ * line (their URLs, a control URL and the seeded issue keys: viewed, commented); the control URL answers
  * `POST /delay?ms=` (every Jira REST answer waits that long) and `GET /stats` (calls so far).
  */
+
+const VIEWED_ISSUE_COMMENTS = 3;
+
+function adfText(text: string): unknown {
+  return {
+    type: 'doc',
+    version: 1,
+    content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+  };
+}
 
 async function main(): Promise<void> {
   const issueCount = Number(process.env.BENCH_ISSUES ?? 500);
@@ -23,18 +33,32 @@ async function main(): Promise<void> {
 
   const project = jira.model.project('SUP');
   if (!project) throw new Error('the double has no SUP project');
-  const keys: string[] = [];
-  for (let i = 0; i < issueCount; i += 1) {
+  // Two sets of issues: the view reads one, comments go to the other. A view brings every
+  // comment of its issue (fields and rendered HTML), so the comment runs (tens of thousands of
+  // comments) would otherwise grow each viewed issue's answer from 2 KB to hundreds of KB.
+  const seed = (summary: string) => {
     const issue = jira.model.createIssue({
       project,
       issueType: project.issueTypes[0] as (typeof project.issueTypes)[number],
-      fields: {
-        summary: `Checkout fails for customer ${i}`,
-        description: 'Since 09:00 every card payment fails.',
-      },
+      fields: { summary, description: 'Since 09:00 every card payment fails.' },
       reporter: jira.model.users[0] as (typeof jira.model.users)[number],
     });
+    return issue;
+  };
+  const keys: string[] = [];
+  const commentKeys: string[] = [];
+  for (let i = 0; i < issueCount; i += 1) {
+    const issue = seed(`Checkout fails for customer ${i}`);
+    // A few comments, as a real issue has, so the view renders and sanitizes some.
+    for (let c = 0; c < VIEWED_ISSUE_COMMENTS; c += 1) {
+      jira.model.addComment(
+        issue,
+        adfText(`Support update ${c + 1}: the customer retried with another card.`),
+        jira.model.users[0] as (typeof jira.model.users)[number],
+      );
+    }
     keys.push(issue.key);
+    commentKeys.push(seed(`Refund pending for customer ${i}`).key);
   }
 
   // The log keeps every body; counting is all the benchmark needs from it.
@@ -87,7 +111,13 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
   process.stdout.write(
-    `${JSON.stringify({ jiraUrl: jira.url, salesforceUrl: salesforce.url, controlUrl, keys })}\n`,
+    `${JSON.stringify({
+      jiraUrl: jira.url,
+      salesforceUrl: salesforce.url,
+      controlUrl,
+      keys,
+      commentKeys,
+    })}\n`,
   );
   process.once('SIGTERM', () => process.exit(0));
 }

@@ -1,6 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +35,7 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const ORG_ID = '00D5g000004ABCDEAY';
 const USER_ID = '0055g00000AbCdEFGH';
 const SF_CLIENT = { clientId: 'bench-client', clientSecret: 'bench-secret' };
+const METRICS_TOKEN = randomBytes(16).toString('hex');
 const JIRA_AUTH = `Basic ${Buffer.from(`${CLOUD_API_TOKEN.email}:${CLOUD_API_TOKEN.token}`).toString('base64')}`;
 
 type Operation = 'view' | 'create' | 'comment';
@@ -45,6 +53,8 @@ interface Run {
   p99Ms: number;
   ok: number;
   failed: number;
+  /** Requests sent, answered or not (those still open at the end are cut off). */
+  sent: number;
   statuses: Map<number, number>;
 }
 
@@ -56,13 +66,24 @@ interface Row {
   direct: Run;
   jiraCallsPerOperation: number;
   peakRssMb: number | undefined;
+  /** Relay CPU time (user + system) over the run, per answered request. */
+  cpuMsPerRequest: number | undefined;
+  /** Why the relay refused: Jira calls refused by code (slot wait, pause), store unavailable. */
+  refusals: { jira: Map<string, number>; storeUnavailable: number };
+  /** The connection's adaptive Jira concurrency limit at the end of the run. */
+  jiraLimit: number | undefined;
+  /** PostgreSQL write transactions (each a commit, flushed to its WAL) per answered request. */
+  writeTransactionsPerRequest: number | undefined;
 }
 
 interface Doubles {
   jiraUrl: string;
   salesforceUrl: string;
   controlUrl: string;
+  /** Issues the view reads (a few comments each). */
   keys: string[];
+  /** Issues comments are added to, so that viewed issues do not grow. */
+  commentKeys: string[];
 }
 
 interface Stats {
@@ -83,6 +104,19 @@ function scriptEntry(script: string): string {
   const match = /^node (\S+)$/.exec(scripts[script] ?? '');
   if (!match) throw new Error(`package.json script ${script} is not "node <file>"`);
   return path.join(ROOT, match[1] as string);
+}
+
+/**
+ * BENCH_RELAY_LOG=<file prefix>: the relay's own log (one JSON line per request, with the
+ * problem code of every error answer) appended to `<prefix>.<engine>.log`, to tell apart the
+ * causes of its non-2xx answers.
+ */
+function keepRelayLog(relay: ChildProcess, engine: string): void {
+  const prefix = process.env.BENCH_RELAY_LOG;
+  if (!prefix) return;
+  const file = createWriteStream(`${prefix}.${engine}.log`, { flags: 'a' });
+  relay.stdout?.pipe(file);
+  relay.stderr?.pipe(file);
 }
 
 /** Extra node flags for the relay only (BENCH_RELAY_NODE_FLAGS), to measure V8 settings. */
@@ -159,6 +193,58 @@ function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime: fields 14, 15
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until a process has used under 2 % of a core for half a second (at most 60 s): the
+ * requests a run cut off are still being served after it, and their cost belongs to it.
+ */
+async function untilQuiet(pid: number | undefined): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 60_000;) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = cpuSeconds(pid);
+    if (before === undefined || after === undefined || after - before <= 0.01) return;
+  }
+}
+
+/** Counts the relay's log lines saying its store was unreachable (answered 503). */
+function countStoreUnavailable(relay: ChildProcess): () => number {
+  let count = 0;
+  let partial = '';
+  const onData = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.includes('"msg":"store unavailable"')) count += 1;
+  };
+  relay.stdout?.on('data', onData);
+  relay.stderr?.on('data', onData);
+  return () => count;
+}
+
+/** Sums of one metric's samples by one label, and the last sample of a gauge. */
+function metricByLabel(text: string, name: string, label: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  const pattern = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm');
+  for (const [, labels, value] of text.matchAll(pattern)) {
+    const key = new RegExp(`${label}="([^"]*)"`).exec(labels ?? '')?.[1] ?? '';
+    sums.set(key, (sums.get(key) ?? 0) + Number(value));
+  }
+  return sums;
+}
+
 function resetPeakRss(pid: number | undefined): boolean {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -183,6 +269,7 @@ function load(
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
     let failed = 0;
+    let sent = 0;
     const instance = autocannon(
       {
         url,
@@ -191,6 +278,7 @@ function load(
         requests: [
           {
             setupRequest: (request) => {
+              sent += 1;
               const prepared = next();
               return {
                 ...request,
@@ -212,6 +300,7 @@ function load(
           p99Ms: percentile(latencies, 99),
           ok: latencies.length,
           failed: failed + result.errors + result.timeouts,
+          sent,
           statuses,
         });
       },
@@ -235,6 +324,21 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Transaction ids PostgreSQL has handed out so far: one per transaction that wrote, so the
+ * difference between two readings (less the reading's own) counts the commits in between.
+ */
+async function postgresTransactionIds(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>('select pg_current_xact_id()::text as id');
+    return Number(rows[0]?.id);
+  } finally {
+    await client.end();
+  }
 }
 
 async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -320,6 +424,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
         RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true', // the doubles are on 127.0.0.1
         // The benchmark measures serving, not the per-tenant limiter's refusals.
         RELAY_TENANT_RATE_LIMIT_PER_MINUTE: '100000000',
+        RELAY_METRICS_TOKEN: METRICS_TOKEN,
       };
       const added = await runCommand(
         process.execPath,
@@ -363,6 +468,14 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
         (output) =>
           /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"relay listening"/.exec(output)?.[1],
       );
+      keepRelayLog(relay, engine);
+      const storeUnavailable = countStoreUnavailable(relay);
+      const metrics = async () =>
+        (
+          await fetch(`${relayUrl}/metrics`, {
+            headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+          })
+        ).text();
       try {
         const sign = (method: string, target: string, body = ''): Prepared => ({
           method,
@@ -404,8 +517,10 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
           ),
         );
         const template = incidentTemplate('cloud');
-        const randomKey = () =>
-          doubles.keys[Math.floor(Math.random() * doubles.keys.length)] as string;
+        const randomOf = (keys: string[]) =>
+          keys[Math.floor(Math.random() * keys.length)] as string;
+        const randomKey = () => randomOf(doubles.keys);
+        const randomCommentKey = () => randomOf(doubles.commentKeys);
         const relayRequest: Record<Operation, () => Prepared> = {
           view: () => sign('GET', `/v1/issues/${randomKey()}?connection=cloud`),
           create: () => {
@@ -422,7 +537,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
             const record = newRecordId();
             return sign(
               'POST',
-              `/v1/issues/${randomKey()}/comments`,
+              `/v1/issues/${randomCommentKey()}/comments`,
               JSON.stringify({
                 connection: 'cloud',
                 body: 'Customer confirmed the workaround.',
@@ -451,24 +566,51 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
               { connections: options.connections, durationSeconds: 1 },
               pool(relayRequest[operation], 4_000),
             );
+            await untilQuiet(relay.pid);
             const sample = (await stats()).lastJiraCalls;
+            const requests = pool(relayRequest[operation], poolSize(operation));
             const before = await stats();
+            const metricsBefore = await metrics();
+            const storeUnavailableBefore = storeUnavailable();
             resetPeakRss(relay.pid);
-            const relayRun = await load(
-              relayUrl,
-              options,
-              pool(relayRequest[operation], poolSize(operation)),
-            );
+            const transactionIds = () =>
+              postgres ? postgresTransactionIds(postgres.url) : Promise.resolve(undefined);
+            const xidsBefore = await transactionIds();
+            const cpuBefore = cpuSeconds(relay.pid);
+            const relayRun = await load(relayUrl, options, requests);
             const peak = peakRssMb(relay.pid);
+            await untilQuiet(relay.pid);
+            const cpuAfter = cpuSeconds(relay.pid);
+            const xidsAfter = await transactionIds();
             const after = await stats();
+            const metricsAfter = await metrics();
+            const refusedBefore = metricByLabel(
+              metricsBefore,
+              'relay_jira_calls_refused_total',
+              'code',
+            );
+            const jiraRefusals = new Map<string, number>();
+            for (const [code, count] of metricByLabel(
+              metricsAfter,
+              'relay_jira_calls_refused_total',
+              'code',
+            )) {
+              const added = count - (refusedBefore.get(code) ?? 0);
+              if (added > 0) jiraRefusals.set(code, added);
+            }
+            const jiraLimit = metricByLabel(
+              metricsAfter,
+              'relay_jira_concurrency_limit',
+              'connection',
+            ).get('cloud');
             const jiraCallsPerOperation =
-              (after.jiraRestCalls - before.jiraRestCalls) / Math.max(1, relayRun.ok);
+              (after.jiraRestCalls - before.jiraRestCalls) / Math.max(1, relayRun.sent);
 
             const calls = directCalls(operation, sample);
             let turn = 0;
             const directRun = await load(doubles.jiraUrl, options, () => {
               const call = calls[turn++ % calls.length] as DirectCall;
-              const key = randomKey();
+              const key = operation === 'comment' ? randomCommentKey() : randomKey();
               return {
                 method: call.method,
                 path: call.pathAndQuery.replaceAll(call.key ?? '\u0000', key),
@@ -488,6 +630,19 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
               direct: directRun,
               jiraCallsPerOperation,
               peakRssMb: peak,
+              cpuMsPerRequest:
+                cpuBefore === undefined || cpuAfter === undefined
+                  ? undefined
+                  : ((cpuAfter - cpuBefore) * 1000) / Math.max(1, relayRun.sent),
+              refusals: {
+                jira: jiraRefusals,
+                storeUnavailable: storeUnavailable() - storeUnavailableBefore,
+              },
+              jiraLimit,
+              writeTransactionsPerRequest:
+                xidsBefore === undefined || xidsAfter === undefined
+                  ? undefined
+                  : (xidsAfter - xidsBefore - 1) / Math.max(1, relayRun.sent),
             });
             process.stderr.write(`${formatRow(rows[rows.length - 1] as Row)}\n`);
           }
@@ -525,6 +680,8 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
     HEADER,
     ...rows.map(formatRow),
     'added = relay − (Jira calls per operation × direct); direct = the same Jira requests sent straight to the double',
+    'CPU ms/req = relay CPU time (user + system, /proc/<pid>/stat) from the start of a run until the relay is idle again ÷ requests sent; PG tx/req = PostgreSQL write transactions (commits) over the same span ÷ requests sent; limit = adaptive Jira concurrency at the end of the run',
+    'non-2xx causes: slot = no Jira call slot within RELAY_JIRA_MAX_QUEUE_WAIT_MS (SERVICE_UNAVAILABLE), paused = JIRA_RATE_LIMITED, store = store unreachable',
     ...audit,
   ].join('\n');
 }
@@ -568,12 +725,21 @@ const HEADER = [
   'added p50'.padStart(9),
   'added p99'.padStart(9),
   'peak RSS MB'.padStart(11),
-  'relay non-2xx'.padStart(14),
+  'CPU ms/req'.padStart(10),
+  'limit'.padStart(5),
+  'PG tx/req'.padStart(9),
+  'relay non-2xx (causes)',
 ].join(' ');
 
 function formatRow(row: Row): string {
   const calls = row.jiraCallsPerOperation;
   const statuses = [...row.relay.statuses].map(([status, count]) => `${status}×${count}`).join(',');
+  const causes = [
+    ...[...row.refusals.jira].map(
+      ([code, count]) => `${code === 'SERVICE_UNAVAILABLE' ? 'slot' : 'paused'} ${count}`,
+    ),
+    ...(row.refusals.storeUnavailable ? [`store ${row.refusals.storeUnavailable}`] : []),
+  ].join(', ');
   return [
     row.engine.padEnd(8),
     `${row.delayMs}ms`.padStart(6),
@@ -588,6 +754,12 @@ function formatRow(row: Row): string {
     (row.relay.p50Ms - calls * row.direct.p50Ms).toFixed(1).padStart(9),
     (row.relay.p99Ms - calls * row.direct.p99Ms).toFixed(1).padStart(9),
     (row.peakRssMb === undefined ? '?' : row.peakRssMb.toFixed(0)).padStart(11),
-    `${row.relay.failed}${statuses ? ` (${statuses})` : ''}`.padStart(14),
+    (row.cpuMsPerRequest === undefined ? '?' : row.cpuMsPerRequest.toFixed(2)).padStart(10),
+    (row.jiraLimit === undefined ? '?' : String(row.jiraLimit)).padStart(5),
+    (row.writeTransactionsPerRequest === undefined
+      ? '-'
+      : row.writeTransactionsPerRequest.toFixed(2)
+    ).padStart(9),
+    `${row.relay.failed}${statuses ? ` ${statuses}` : ''}${causes ? ` (${causes})` : ''}`,
   ].join(' ');
 }

@@ -26,6 +26,7 @@ import { TenantService } from './tenants/tenant-service';
 import { Envelope } from './vault/envelope';
 import { Vault } from './vault/vault';
 import { AuditRecorder } from './audit/audit-recorder';
+import { processEventLoopDelay } from './lib/event-loop-delay';
 import { IdempotencyStore } from './operations/idempotency';
 import { CreateMetaCache } from './operations/create-meta-cache';
 
@@ -135,6 +136,7 @@ export async function createServices(
     connectTimeoutMs: transportSettings.connectTimeoutMs,
   });
   const appQuota = new AppQuota(config.jira.appHourlyPoints, clock);
+  const loopDelay = processEventLoopDelay();
   const jira = new JiraClients({
     store,
     vault,
@@ -147,6 +149,7 @@ export async function createServices(
     sleep: options.sleep,
     appQuota,
     quotaWeight: (orgId) => tenants.quotaWeight(orgId),
+    relayDelayMs: () => loopDelay.recentMs,
   });
   const auditLogger = logger.child({ component: 'audit' });
   const auditRecorder = new AuditRecorder(audit, clock, auditLogger, new StoreRetry(auditLogger));

@@ -17,6 +17,9 @@
  * (a fast moving average) against the usual time (a slow one), with a tolerance factor and an
  * absolute slack. The slack keeps the relay's own event-loop delays under CPU load (tens of ms)
  * from being taken for Jira slowing down; Jira under strain answers in seconds, not ms.
+ * A relay whose own event loop runs later than that (a CPU-bound relay, or one starved by its
+ * neighbours, 200–1,000 ms in the load benchmark) measures mostly itself: its answer times are
+ * neither learnt nor judged then. Overload answers (429, 503, timeouts) still count.
  */
 
 export interface AdaptiveLimitSettings {
@@ -26,6 +29,8 @@ export interface AdaptiveLimitSettings {
   max: number;
   /** Where a new connection starts. */
   initial: number;
+  /** How late the relay's own event loop runs now, in ms (lib/event-loop-delay); default 0. */
+  relayDelayMs?: () => number;
 }
 
 export type CallKind = 'read' | 'write';
@@ -55,6 +60,8 @@ const OVERLOAD_FACTOR = 0.5;
 const SLOW_FACTOR = 0.9;
 const LATENCY_TOLERANCE = 2;
 const LATENCY_SLACK_MS = 250;
+// Past this own delay, an answer's time says more about the relay than about Jira.
+const RELAY_DELAY_LIMIT_MS = 50;
 // Moving-average weights: the usual time follows over ~100 answers, the recent one over ~5.
 const USUAL_WEIGHT = 0.01;
 const RECENT_WEIGHT = 0.2;
@@ -115,9 +122,11 @@ export class AdaptiveLimit {
     if (sample.outcome === 'ignore') return undefined;
     if (sample.outcome === 'overload')
       return this.decrease(sample.ticket, OVERLOAD_FACTOR, 'overload');
-    const track = this.latency[sample.kind];
-    track.add(sample.rttMs);
-    if (track.slow) return this.decrease(sample.ticket, SLOW_FACTOR, 'slow');
+    if ((this.settings.relayDelayMs?.() ?? 0) <= RELAY_DELAY_LIMIT_MS) {
+      const track = this.latency[sample.kind];
+      track.add(sample.rttMs);
+      if (track.slow) return this.decrease(sample.ticket, SLOW_FACTOR, 'slow');
+    }
     // Growing a limit that is not in use would only let a later burst through unchecked.
     if (sample.inFlight * 2 < this.value || this.value >= this.settings.max) return undefined;
     this.value = Math.min(

@@ -67,6 +67,8 @@ export interface JiraClientsDeps {
   appQuota?: AppQuota;
   /** A tenant's weight in the app quota (read for each operation, from a short-lived cache). */
   quotaWeight?: (orgId: string) => Promise<number>;
+  /** How late the relay's own event loop runs, for the adaptive limits (lib/event-loop-delay). */
+  relayDelayMs?: () => number;
 }
 
 interface Entry {
@@ -341,6 +343,7 @@ export class JiraClients {
       sleep: this.deps.sleep,
       logger: this.deps.logger.child({ component: 'jira', connection: connectionName }),
       onDispatcherFault,
+      relayDelayMs: this.deps.relayDelayMs,
     });
   }
 

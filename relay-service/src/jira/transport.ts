@@ -142,6 +142,8 @@ export interface TransportDeps {
   onDispatcherFault?: () => void;
   observer?: TransportObserver;
   quota?: QuotaGate;
+  /** How late the relay's own event loop runs (see AdaptiveLimitSettings.relayDelayMs). */
+  relayDelayMs?: () => number;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -273,6 +275,7 @@ export class JiraTransport {
       max: maxConcurrent,
       initial: initialConcurrent,
       maxWaitMs: maxQueueWaitMs,
+      relayDelayMs: deps.relayDelayMs,
     });
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;

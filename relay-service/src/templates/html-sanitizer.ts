@@ -60,7 +60,37 @@ export interface SanitizeOptions {
   siteUrl: string;
 }
 
+// The same issue is viewed again and again (every record page showing it), and sanitizing is
+// a pure function of the site and the HTML: recent answers are kept, bounded in entries and in
+// characters so that memory stays small. Long HTML is not kept (rarely viewed twice as is).
+const MEMO_ENTRIES = 500;
+const MEMO_CHARS = 1_000_000;
+const MEMO_LONGEST = 16_000;
+const memo = new Map<string, string>();
+let memoChars = 0;
+
 export function sanitizeJiraHtml(html: string, options: SanitizeOptions): string {
+  if (html.length > MEMO_LONGEST) return sanitizeUncached(html, options);
+  const key = `${options.siteUrl}\n${html}`;
+  const known = memo.get(key);
+  if (known !== undefined) {
+    // Most recently used last: the oldest entry is the first to go.
+    memo.delete(key);
+    memo.set(key, known);
+    return known;
+  }
+  const clean = sanitizeUncached(html, options);
+  memo.set(key, clean);
+  memoChars += key.length + clean.length;
+  for (const [oldKey, oldValue] of memo) {
+    if (memo.size <= MEMO_ENTRIES && memoChars <= MEMO_CHARS) break;
+    memo.delete(oldKey);
+    memoChars -= oldKey.length + oldValue.length;
+  }
+  return clean;
+}
+
+function sanitizeUncached(html: string, options: SanitizeOptions): string {
   const base = baseOf(options.siteUrl);
   return sanitizeHtml()(html, {
     allowedTags: ALLOWED_TAGS,

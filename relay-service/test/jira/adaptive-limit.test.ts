@@ -69,6 +69,28 @@ describe('adaptive concurrency limit of a Jira connection', () => {
     expect(limit.current).toBe(100);
   });
 
+  it('when the relay itself runs late (CPU-bound) then its long answer times neither shrink the limit nor become the usual time; overloads still count', () => {
+    let relayDelayMs = 0;
+    const limit = new AdaptiveLimit({
+      min: 4,
+      max: 256,
+      initial: 100,
+      relayDelayMs: () => relayDelayMs,
+    });
+    answer(limit, 50, { rttMs: 5, inFlight: 10 }); // Jira's usual time: 5 ms
+    // The relay's event loop runs 400 ms late: every answer looks 100 times slower than usual.
+    relayDelayMs = 400;
+    answer(limit, 100, { rttMs: 500 });
+    expect(limit.current).toBe(200); // grew as the answers came, never cut
+    expect(limit.usualReadMs).toBeLessThan(6);
+    answer(limit, 1, { outcome: 'overload' });
+    expect(limit.current).toBe(100);
+    // Back on time: Jira's own slowness is judged again.
+    relayDelayMs = 0;
+    for (let i = 0; i < 10; i += 1) answer(limit, 1, { rttMs: 3000, inFlight: 10 });
+    expect(limit.current).toBeLessThan(100);
+  });
+
   it('when reads are fast and writes slow then each kind is judged against its own usual time', () => {
     const limit = new AdaptiveLimit({ min: 4, max: 256, initial: 100 });
     answer(limit, 50, { kind: 'read', rttMs: 20, inFlight: 10 });

@@ -183,6 +183,19 @@ describe('sanitizing Jira rendered HTML', () => {
     );
   });
 
+  it('when the same HTML is sanitized again (kept from the last time) then each site still resolves its own links, and hostile HTML stays inert', () => {
+    const html = '<p><a href="browse/SUP-1" onclick="x()">SUP-1</a><script>alert(1)</script></p>';
+    for (let round = 0; round < 2; round += 1) {
+      expect(cloud(html)).toBe(
+        '<p><a href="https://acme.atlassian.net/browse/SUP-1" target="_blank" rel="noopener noreferrer">SUP-1</a></p>',
+      );
+      expect(dc(html)).toBe(
+        '<p><a href="https://jira.acme.example/jira/browse/SUP-1" target="_blank" rel="noopener noreferrer">SUP-1</a></p>',
+      );
+      expectInert(cloud(html));
+    }
+  });
+
   it('when a link is protocol-relative then it resolves to https on that host', () => {
     expect(cloud('<a href="//other.example/x">x</a>')).toBe(
       '<a href="https://other.example/x" target="_blank" rel="noopener noreferrer">x</a>',
