@@ -1,5 +1,9 @@
 import type { JiraDouble } from '../relay-service/test/support/jira-double';
 import { STATUSES } from '../relay-service/test/support/jira-double';
+import {
+  seededBytes,
+  type DoubleFiles,
+} from '../relay-service/test/support/salesforce-double/files';
 import type { SandboxOrg } from './org/org';
 import { attachFile } from './shim/record-files';
 
@@ -118,17 +122,41 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
 }
 
 /** The seeded case's files: bodies made up but deterministic, so a test can check them by hash. */
+/** The case's files; their bytes come from `seed` (seededBytes), so a test can hash them. */
 export const SEEDED_FILES = [
-  { title: 'checkout-trace', extension: 'log', bytes: 48_213 },
-  { title: 'payment-page', extension: 'png', bytes: 204_800 },
-  { title: 'heap-dump', extension: 'bin', bytes: 9_000_000 },
+  { title: 'checkout-trace', extension: 'log', bytes: 48_213, seed: 101 },
+  { title: 'payment-page', extension: 'png', bytes: 204_800, seed: 202 },
+  { title: 'heap-dump', extension: 'bin', bytes: 9_000_000, seed: 303 },
 ] as const;
 
 function seedFiles(org: SandboxOrg, caseId: string): void {
   for (const file of SEEDED_FILES) {
-    const body = Buffer.alloc(file.bytes);
-    for (let i = 0; i < body.length; i++) body[i] = (i * 31 + file.title.length) % 256;
+    const body = Buffer.concat([...seededBytes(file.seed, file.bytes)]);
     attachFile(org, caseId, { title: file.title, extension: file.extension, body });
+  }
+}
+
+/**
+ * Hands the org's seeded files to the Salesforce double under the org's own ids, so the relay
+ * (reading files with the tenant's write-back credential) finds and streams exactly them.
+ */
+export function shareFilesWith(org: SandboxOrg, files: DoubleFiles): void {
+  for (const version of org.records('ContentVersion')) {
+    const seeded = SEEDED_FILES.find((file) => file.title === version.Title);
+    if (!seeded) continue;
+    const linkedTo = org
+      .records('ContentDocumentLink')
+      .filter((link) => link.ContentDocumentId === version.ContentDocumentId)
+      .map((link) => String(link.LinkedEntityId));
+    files.add({
+      title: seeded.title,
+      extension: seeded.extension,
+      size: seeded.bytes,
+      seed: seeded.seed,
+      linkedTo,
+      contentVersionId: String(version.Id),
+      contentDocumentId: String(version.ContentDocumentId),
+    });
   }
 }
 

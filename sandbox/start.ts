@@ -17,7 +17,7 @@ import { SandboxOrg, type SObject } from './org/org';
 import { cachedPreviewBundle } from './preview/bundle-cache';
 import { PAGES, type PageName } from './preview/pages';
 import { startPreviewServer, type PreviewServer } from './preview/server';
-import { SEEDED_CONNECTION, seedJira, seedOrg } from './seed';
+import { SEEDED_CONNECTION, seedJira, seedOrg, shareFilesWith } from './seed';
 import type { ShimContext } from './shim/apex-method';
 import { APEX_CONTROLLERS } from './shim/controllers';
 import { RelayApi } from './shim/relay-api';
@@ -102,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       userId: org.userId,
     });
     stops.push(() => salesforce.stop());
+    shareFilesWith(org, salesforce.files);
     const sfSecret = randomBytes(24).toString('base64url');
     salesforce.registerClientCredentials(SF_CLIENT_ID, sfSecret);
 

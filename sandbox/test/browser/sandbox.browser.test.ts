@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { label } from '../../org/labels';
-import { SCRIPT_MARKER, SEEDED_CONNECTION } from '../../seed';
+import { seededSha256 } from '../../../relay-service/test/support/salesforce-double/files';
+import { SCRIPT_MARKER, SEEDED_CONNECTION, SEEDED_FILES } from '../../seed';
 import { startSandbox, type Sandbox } from '../../start';
 import { launchBrowser, type Browser } from './support/chromium';
 import {
@@ -457,7 +458,31 @@ describe('the sandbox in a real browser', () => {
       await files.getByText(label('Jira_Files_Selected', 1, 3, '48 KB'), { exact: true }).waitFor();
       await expect(trace.isChecked()).resolves.toBe(true);
       await shots.take(page, 'case-create-files');
-      await panel.getByRole('button', { name: label('Jira_Cancel'), exact: true }).click();
+
+      // The relay streams the chosen file from Salesforce to Jira: Jira gets exactly its bytes.
+      const { cloud } = sandbox.jira;
+      await panel.getByRole('button', { name: label('Jira_Create_Button'), exact: true }).click();
+      await panel.getByRole('status').filter({ hasText: /SUP-5/ }).waitFor();
+      const seeded = SEEDED_FILES.find((file) => file.title === 'checkout-trace');
+      expect(
+        cloud.attachments.map(({ issueKey, filename, size, sha256 }) => ({
+          issueKey,
+          filename,
+          size,
+          sha256,
+        })),
+      ).toEqual([
+        {
+          issueKey: 'SUP-5',
+          filename: 'checkout-trace.log',
+          size: 48_213,
+          sha256: seededSha256(seeded?.seed ?? 0, 48_213),
+        },
+      ]);
+      await page
+        .getByRole('button', { name: label('Jira_Close'), exact: true })
+        .first()
+        .click();
     });
 
     it('when a user searches Jira and links an issue then it is linked both ways', async () => {
@@ -616,14 +641,20 @@ describe('the sandbox in a real browser', () => {
         () =>
           ['Create/Success', 'Link/Success', 'Unlink/Success', 'Transition/Success'].every((op) =>
             operations().includes(op),
-          ) && operations().filter((op) => op === 'Comment/Success').length === 2,
+          ) &&
+          operations().filter((op) => op === 'Comment/Success').length === 2 &&
+          operations().filter((op) => op === 'Create/Success').length === 2,
         'the audit events in Salesforce',
       );
       const events = salesforce.records('Jira_Audit_Event__c');
       const count = (operation: string, outcome = 'Success') =>
         events.filter((event) => event.Operation__c === operation && event.Outcome__c === outcome)
           .length;
-      expect(count('Create')).toBe(1);
+      // The create, and the create with a file, whose event names the file and its size only.
+      expect(count('Create')).toBe(2);
+      expect(
+        events.filter((event) => event.Operation__c === 'Create').map((e) => e.Files_Sent__c),
+      ).toEqual(expect.arrayContaining(['checkout-trace.log (48213 bytes): attached']));
       expect(count('Link')).toBe(1);
       expect(count('Unlink')).toBe(1);
       expect(count('Comment')).toBe(2);

@@ -74,12 +74,15 @@ export class DoubleFiles {
     size: number;
     linkedTo: string[];
     seed?: number;
+    /** Ids the file already has elsewhere (the sandbox org's rows); generated when absent. */
+    contentVersionId?: string;
+    contentDocumentId?: string;
   }): DoubleFile {
     this.counter += 1;
     const n = String(this.counter).padStart(7, '0');
     const file: DoubleFile = {
-      contentVersionId: `0685g000${n}AAA`,
-      contentDocumentId: `0695g000${n}AAA`,
+      contentVersionId: input.contentVersionId ?? `0685g000${n}AAA`,
+      contentDocumentId: input.contentDocumentId ?? `0695g000${n}AAA`,
       title: input.title,
       extension: input.extension,
       size: input.size,
