@@ -9,6 +9,7 @@ import {
   failedAttachments,
   formatLabel,
   httpsUrl,
+  issueToast,
   previewFields,
 } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Create_Title';
@@ -198,15 +199,7 @@ export default class JiraCreateIssue extends LightningElement {
       });
       this.actionKey = null;
       this.created = issue;
-      const link = httpsUrl(issue.url);
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: formatLabel(CREATED, issue.key),
-          message: link ? '{0}' : issue.key,
-          messageData: link ? [{ url: link, label: issue.key }] : [],
-          variant: 'success',
-        }),
-      );
+      this.dispatchEvent(new ShowToastEvent(issueToast(formatLabel(CREATED, issue.key), issue)));
       const failed = failedAttachments(issue.attachments);
       if (failed.length) {
         this.dispatchEvent(
@@ -241,15 +234,7 @@ export default class JiraCreateIssue extends LightningElement {
         connection: null,
         templateId: this.templateId,
       });
-      const link = httpsUrl(issue.url);
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: formatLabel(LINKED, issue.key),
-          message: link ? '{0}' : issue.key,
-          messageData: link ? [{ url: link, label: issue.key }] : [],
-          variant: 'success',
-        }),
-      );
+      this.dispatchEvent(new ShowToastEvent(issueToast(formatLabel(LINKED, issue.key), issue)));
       this.dispatchEvent(
         new CustomEvent('issuelinked', { detail: { key: issue.key, linkId: issue.linkId } }),
       );

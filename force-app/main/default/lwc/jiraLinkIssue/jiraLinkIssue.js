@@ -4,7 +4,7 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import searchIssues from '@salesforce/apex/JiraActionsController.searchIssues';
 import linkIssue from '@salesforce/apex/JiraActionsController.linkIssue';
 import CONNECTION_FIELD from '@salesforce/schema/Jira_Rule_Template__c.Connection__c';
-import { debounce, formatLabel } from 'c/jiraUtils';
+import { debounce, formatLabel, issueToast } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Link_Title';
 import TEMPLATE from '@salesforce/label/c.Jira_Template';
 import TEMPLATE_PLACEHOLDER from '@salesforce/label/c.Jira_Template_Placeholder';
@@ -183,14 +183,7 @@ export default class JiraLinkIssue extends LightningElement {
         connection: this.connection,
         templateId: this.templateId,
       });
-      this.dispatchEvent(
-        new ShowToastEvent({
-          title: formatLabel(LINKED, issue.key),
-          message: '{0}',
-          messageData: [{ url: issue.url, label: issue.key }],
-          variant: 'success',
-        }),
-      );
+      this.dispatchEvent(new ShowToastEvent(issueToast(formatLabel(LINKED, issue.key), issue)));
       this.dispatchEvent(
         new CustomEvent('issuelinked', { detail: { key: issue.key, linkId: issue.linkId } }),
       );

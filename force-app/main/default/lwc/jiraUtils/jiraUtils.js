@@ -258,6 +258,23 @@ export function httpsUrl(value) {
 }
 
 /**
+ * The success toast of an action on one issue: its key as a link when its address is https,
+ * as plain text otherwise (an http or odd address never becomes a link in Salesforce).
+ * @param {string} title toast title
+ * @param {{key: string, url?: string}} issue the issue the action made or linked
+ * @returns {object} ShowToastEvent parameters
+ */
+export function issueToast(title, issue) {
+  const link = httpsUrl(issue.url);
+  return {
+    title,
+    message: link ? '{0}' : issue.key,
+    messageData: link ? [{ url: link, label: issue.key }] : [],
+    variant: 'success',
+  };
+}
+
+/**
  * Problems from Apex ([{field, message}]) grouped by the DTO property they concern; those
  * without a field are general.
  * @param {Array<{field: string, message: string}>} problems problems

@@ -14,6 +14,7 @@ import {
   formatPayloadValue,
   groupProblems,
   httpsUrl,
+  issueToast,
   isBusy,
   mappingsToRows,
   mergeFieldPaths,
@@ -327,4 +328,29 @@ describe('c-jira-utils', () => {
       expect(failedAttachments(undefined)).toEqual([]);
     });
   });
+});
+
+describe('issueToast', () => {
+  it('links the key when the issue address is https', () => {
+    expect(
+      issueToast('Linked SUP-7', { key: 'SUP-7', url: 'https://acme.atlassian.net/browse/SUP-7' }),
+    ).toEqual({
+      title: 'Linked SUP-7',
+      message: '{0}',
+      messageData: [{ url: 'https://acme.atlassian.net/browse/SUP-7', label: 'SUP-7' }],
+      variant: 'success',
+    });
+  });
+
+  it.each([['http://jira.internal/browse/SUP-7'], ['javascript:alert(1)'], [undefined]])(
+    'shows the key as plain text for %s',
+    (url) => {
+      expect(issueToast('Linked SUP-7', { key: 'SUP-7', url })).toEqual({
+        title: 'Linked SUP-7',
+        message: 'SUP-7',
+        messageData: [],
+        variant: 'success',
+      });
+    },
+  );
 });
