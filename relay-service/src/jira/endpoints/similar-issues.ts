@@ -69,8 +69,8 @@ export function similarIssuesJql(projectKey: string, words: readonly string[]): 
 
 export const SIMILAR_ISSUE_FIELDS = ['summary', 'status', 'updated'];
 
-const cloudPage = z.looseObject({ issues: z.array(issueSummarySchema).default([]) });
-const serverPage = z.looseObject({ issues: z.array(issueSummarySchema).default([]) });
+// Cloud's search/jql and DC's search both list the page's issues under `issues`.
+const searchPage = z.looseObject({ issues: z.array(issueSummarySchema).default([]) });
 
 /** One search call, first page only: at most MAX_SIMILAR_ISSUES issues. */
 export async function searchSimilarIssues(
@@ -88,7 +88,7 @@ export async function searchSimilarIssues(
       readOnly: true,
       points: 1 + MAX_SIMILAR_ISSUES,
     });
-    return parseJira(serverPage, response, 'the search').issues.slice(0, MAX_SIMILAR_ISSUES);
+    return parseJira(searchPage, response, 'the search').issues.slice(0, MAX_SIMILAR_ISSUES);
   }
   const response = await api.send({
     method: 'GET',
@@ -97,5 +97,5 @@ export async function searchSimilarIssues(
     scopes: ['read:jira-work'],
     points: 1 + MAX_SIMILAR_ISSUES,
   });
-  return parseJira(cloudPage, response, 'the search').issues.slice(0, MAX_SIMILAR_ISSUES);
+  return parseJira(searchPage, response, 'the search').issues.slice(0, MAX_SIMILAR_ISSUES);
 }
