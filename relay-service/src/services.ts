@@ -152,7 +152,12 @@ export async function createServices(
     relayDelayMs: () => loopDelay.recentMs,
   });
   const auditLogger = logger.child({ component: 'audit' });
-  const auditRecorder = new AuditRecorder(audit, clock, auditLogger, new StoreRetry(auditLogger));
+  const auditRecorder = new AuditRecorder(
+    audit,
+    clock,
+    auditLogger,
+    new StoreRetry(auditLogger, {}, clock),
+  );
   const connections = new ConnectionService({
     store,
     vault,

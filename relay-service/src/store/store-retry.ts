@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { isStoreUnavailable } from './store-errors';
 
@@ -31,6 +32,7 @@ export class StoreRetry {
   constructor(
     private readonly logger: Logger,
     options: Partial<StoreRetryOptions> = {},
+    private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULTS, ...options };
   }
@@ -47,7 +49,7 @@ export class StoreRetry {
   retryLater(error: unknown, what: string, write: () => Promise<void>): boolean {
     if (!isStoreUnavailable(error) || this.waiting >= this.options.maxPending) return false;
     this.waiting += 1;
-    const giveUpAt = Date.now() + this.options.deadlineMs;
+    const giveUpAt = this.clock.now() + this.options.deadlineMs;
     const attempt = (delayMs: number) => {
       const timer = setTimeout(() => {
         write().then(
@@ -56,7 +58,7 @@ export class StoreRetry {
             this.logger.info({ what }, 'store back: deferred write done');
           },
           (failure: unknown) => {
-            if (isStoreUnavailable(failure) && Date.now() < giveUpAt) {
+            if (isStoreUnavailable(failure) && this.clock.now() < giveUpAt) {
               attempt(Math.min(delayMs * 2, this.options.maxDelayMs));
               return;
             }

@@ -54,11 +54,13 @@ describe('store errors and writes retried once the store is back', () => {
   });
 
   it('when the store stays away past the deadline or too many writes wait then writes are given up', async () => {
-    const retry = new StoreRetry(createLogger('silent'), {
-      ...fast,
-      deadlineMs: 30,
-      maxPending: 1,
-    });
+    // The deadline is read from a clock the test moves, so a late timer cannot end it early.
+    let now = 0;
+    const retry = new StoreRetry(
+      createLogger('silent'),
+      { ...fast, deadlineMs: 30_000, maxPending: 1 },
+      { now: () => now },
+    );
     let calls = 0;
     const write = async () => {
       calls += 1;
@@ -66,8 +68,10 @@ describe('store errors and writes retried once the store is back', () => {
     };
     expect(retry.retryLater(refused(), 'first', write)).toBe(true);
     expect(retry.retryLater(refused(), 'second', write)).toBe(false);
+    await until(() => calls >= 3);
+    expect(retry.pending).toBe(1);
+    now = 30_000;
     await until(() => retry.pending === 0);
-    expect(calls).toBeGreaterThan(1);
     const settled = calls;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toBe(settled);
