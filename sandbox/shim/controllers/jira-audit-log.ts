@@ -79,6 +79,7 @@ function toDto(
     connection: str(event.Connection__c),
     templateId: str(event.Template_Id__c),
     fieldsSent: str(event.Fields_Sent__c),
+    filesSent: (str(event.Files_Sent__c) ?? '').split('\n').filter(Boolean),
     errorCode: str(event.Error_Code__c),
     errorMessage: str(event.Error_Message__c),
     jiraStatus: number(event.Jira_Status__c),

@@ -29,6 +29,7 @@ import DURATION from '@salesforce/label/c.Jira_Audit_Duration';
 import REQUEST_ID from '@salesforce/label/c.Jira_Audit_Request_Id';
 import TEMPLATE from '@salesforce/label/c.Jira_Audit_Template';
 import FIELDS_SENT from '@salesforce/label/c.Jira_Audit_Fields_Sent';
+import FILES_SENT from '@salesforce/label/c.Jira_Audit_Files_Sent';
 import DETAILS from '@salesforce/label/c.Jira_Audit_Details';
 import SHOW_DETAILS from '@salesforce/label/c.Jira_Audit_Show_Details';
 import EMPTY from '@salesforce/label/c.Jira_Audit_Empty';
@@ -96,6 +97,7 @@ export default class JiraAuditLog extends LightningElement {
     REQUEST_ID,
     TEMPLATE,
     FIELDS_SENT,
+    FILES_SENT,
     DETAILS,
     EMPTY,
     PREVIOUS,
@@ -161,6 +163,10 @@ export default class JiraAuditLog extends LightningElement {
       const when = formatDateTime(event.occurredAt);
       const operation = event.operationLabel || event.operation || '';
       const open = event.id === this.openId;
+      const files = (event.filesSent || []).map((text, index) => ({
+        key: `${event.id}-file-${index}`,
+        text,
+      }));
       return {
         ...event,
         when,
@@ -176,6 +182,8 @@ export default class JiraAuditLog extends LightningElement {
         open,
         expanded: open ? 'true' : 'false',
         detailKey: `${event.id}-detail`,
+        files,
+        hasFiles: files.length > 0,
       };
     });
   }

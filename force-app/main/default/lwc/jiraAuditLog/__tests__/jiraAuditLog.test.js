@@ -139,6 +139,22 @@ describe('c-jira-audit-log', () => {
     expect($(element, 'tr.detail')).toBeNull();
   });
 
+  it('when an event sent files then its detail lists each file line, and an event without files shows no files entry', async () => {
+    getEventsInRange.mockResolvedValue(EVENTS);
+    const element = render();
+    await flushPromises();
+    const toggle = (index) => $$(element, 'lightning-button-icon.toggle-detail')[index];
+
+    toggle(0).click();
+    await flushPromises();
+    const lines = [...$(element, 'tr.detail').querySelectorAll('.files-sent li')];
+    expect(lines.map((line) => line.textContent)).toEqual(EVENTS[0].filesSent);
+
+    toggle(1).click();
+    await flushPromises();
+    expect($(element, 'tr.detail').querySelector('.files-sent')).toBeNull();
+  });
+
   it('when a record or issue URL is not https then it is shown as text', async () => {
     getEventsInRange.mockResolvedValue([
       {
