@@ -76,6 +76,8 @@ export interface ServiceOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How long create metadata is reused (default 10 minutes). */
   createMetaTtlMs?: number;
+  /** How long a create holds its Idempotency-Key before a retry may take it over (2 minutes). */
+  idempotencyLeaseMs?: number;
 }
 
 export async function createServices(
@@ -243,7 +245,11 @@ export async function createServices(
     salesforce,
     salesforceFiles,
     auditRecorder,
-    idempotency: new IdempotencyStore(store, clock),
+    idempotency: new IdempotencyStore(
+      store,
+      clock,
+      options.idempotencyLeaseMs !== undefined ? { leaseMs: options.idempotencyLeaseMs } : {},
+    ),
     createMeta: new CreateMetaCache(
       clock,
       options.createMetaTtlMs !== undefined ? { ttlMs: options.createMetaTtlMs } : {},

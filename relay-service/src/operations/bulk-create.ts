@@ -129,117 +129,120 @@ export class BulkIssueCreator {
       throw unknown;
     }
 
-    let posted = false;
-    try {
-      const template = parseTemplate(body.template);
-      const user = mergeUserOf(body.user);
-      // Each record's own checks first: a refused record costs no Jira call.
-      const accepted: (Slot & { record: RecordData })[] = [];
-      for (const slot of slots) {
-        try {
-          const record = parseRecord(body.records[slot.index], `records.${slot.index}`);
-          assertDataMinimised(template, record);
-          accepted.push(Object.assign(slot, { record }));
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          slot.error = error;
-        }
-      }
-
-      const sendable: (Slot & { draft: IssueDraft })[] = [];
-      if (accepted.length > 0) {
-        const target = await targetOf(deps, caller.orgId, template);
-        for (const slot of accepted) {
-          const draft = renderDraft(deps, caller.orgId, target, slot.record, user);
-          slot.draft = draft;
-          slot.note.fieldsSent = draft.rendered.fieldsSent;
+    // Renewed while the batch runs, so only a crashed attempt's key is ever taken over.
+    return deps.idempotency.holdWhile(...keyArgs, async () => {
+      let posted = false;
+      try {
+        const template = parseTemplate(body.template);
+        const user = mergeUserOf(body.user);
+        // Each record's own checks first: a refused record costs no Jira call.
+        const accepted: (Slot & { record: RecordData })[] = [];
+        for (const slot of slots) {
           try {
-            assertNoProblems(draft.rendered);
-            sendable.push(Object.assign(slot, { draft }));
+            const record = parseRecord(body.records[slot.index], `records.${slot.index}`);
+            assertDataMinimised(template, record);
+            accepted.push(Object.assign(slot, { record }));
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
             slot.error = error;
           }
         }
-      }
 
-      const client = sendable[0]?.draft.client;
-      if (client) {
-        posted = true;
-        const outcomes = await createIssues(
-          client,
-          sendable.map((slot) => slot.draft.rendered.payload),
-        );
-        posted = false;
-        let staleFields = false;
-        sendable.forEach((slot, i) => {
-          const outcome = outcomes[i];
-          if (!outcome) return;
-          if (outcome.ok) {
-            slot.issue = { ...outcome.issue, url: browseUrl(client.siteUrl, outcome.issue.key) };
-            slot.note.issueKey = outcome.issue.key;
-            slot.note.jiraStatus = 201;
-          } else {
-            slot.error = outcome.error;
-            if (outcome.error.jiraStatus === 400) staleFields = true;
+        const sendable: (Slot & { draft: IssueDraft })[] = [];
+        if (accepted.length > 0) {
+          const target = await targetOf(deps, caller.orgId, template);
+          for (const slot of accepted) {
+            const draft = renderDraft(deps, caller.orgId, target, slot.record, user);
+            slot.draft = draft;
+            slot.note.fieldsSent = draft.rendered.fieldsSent;
+            try {
+              assertNoProblems(draft.rendered);
+              sendable.push(Object.assign(slot, { draft }));
+            } catch (error) {
+              if (!(error instanceof AppError)) throw error;
+              slot.error = error;
+            }
           }
-        });
-        if (staleFields) deps.createMeta.invalidate(client, template.projectKey);
-        if (template.remoteLink) await this.linkBack(caller, sendable);
-      }
+        }
 
-      const result: BulkCreateResult = {
-        results: slots.map((slot): BulkResult => {
-          if (slot.issue) {
+        const client = sendable[0]?.draft.client;
+        if (client) {
+          posted = true;
+          const outcomes = await createIssues(
+            client,
+            sendable.map((slot) => slot.draft.rendered.payload),
+          );
+          posted = false;
+          let staleFields = false;
+          sendable.forEach((slot, i) => {
+            const outcome = outcomes[i];
+            if (!outcome) return;
+            if (outcome.ok) {
+              slot.issue = { ...outcome.issue, url: browseUrl(client.siteUrl, outcome.issue.key) };
+              slot.note.issueKey = outcome.issue.key;
+              slot.note.jiraStatus = 201;
+            } else {
+              slot.error = outcome.error;
+              if (outcome.error.jiraStatus === 400) staleFields = true;
+            }
+          });
+          if (staleFields) deps.createMeta.invalidate(client, template.projectKey);
+          if (template.remoteLink) await this.linkBack(caller, sendable);
+        }
+
+        const result: BulkCreateResult = {
+          results: slots.map((slot): BulkResult => {
+            if (slot.issue) {
+              return {
+                recordId: slot.recordId,
+                issue: slot.issue,
+                fieldsSent: slot.note.fieldsSent ?? [],
+                remoteLink: slot.remoteLink ?? false,
+              };
+            }
+            const error =
+              slot.error instanceof AppError
+                ? slot.error
+                : new AppError('INTERNAL', 'The record could not be created.');
             return {
               recordId: slot.recordId,
-              issue: slot.issue,
-              fieldsSent: slot.note.fieldsSent ?? [],
-              remoteLink: slot.remoteLink ?? false,
+              problem: toProblem(error, `${base}:${slot.index}`),
             };
-          }
-          const error =
-            slot.error instanceof AppError
-              ? slot.error
-              : new AppError('INTERNAL', 'The record could not be created.');
-          return {
-            recordId: slot.recordId,
-            problem: toProblem(error, `${base}:${slot.index}`),
-          };
-        }),
-      };
-      const events = slots.map((slot) => eventOf(slot));
-      if (sendable.length === 0) {
-        // Nothing reached Jira: the same batch may be sent again once the records are fixed.
-        await commitOutcome(deps, events, (tx) => deps.idempotency.release(...keyArgs, tx));
-      } else {
-        await commitOutcome(deps, events, (tx) =>
-          deps.idempotency.complete(...keyArgs, { status: 200, body: result }, tx),
-        );
-      }
-      return { status: 200, body: result, replayed: false };
-    } catch (error) {
-      if (!posted || certainlyNotCreated(error)) {
-        await commitOutcome(
+          }),
+        };
+        const events = slots.map((slot) => eventOf(slot));
+        if (sendable.length === 0) {
+          // Nothing reached Jira: the same batch may be sent again once the records are fixed.
+          await commitOutcome(deps, events, (tx) => deps.idempotency.release(...keyArgs, tx));
+        } else {
+          await commitOutcome(deps, events, (tx) =>
+            deps.idempotency.complete(...keyArgs, { status: 200, body: result }, tx),
+          );
+        }
+        return { status: 200, body: result, replayed: false };
+      } catch (error) {
+        if (!posted || certainlyNotCreated(error)) {
+          await commitOutcome(
+            deps,
+            slots.map((slot) => eventOf(slot, error)),
+            (tx) => deps.idempotency.release(...keyArgs, tx),
+          );
+          throw error;
+        }
+        const unknown = outcomeUnknown(error, 'which issues of the batch were created');
+        await closeKeyUnknown(
           deps,
-          slots.map((slot) => eventOf(slot, error)),
-          (tx) => deps.idempotency.release(...keyArgs, tx),
+          keyArgs,
+          unknown,
+          slots.map((slot) => eventOf(slot, unknown)),
         );
-        throw error;
+        deps.logger.error(
+          { err: error, requestId: caller.requestId, idempotencyKey },
+          'bulk create outcome unknown; key closed so no retry can duplicate issues',
+        );
+        throw unknown;
       }
-      const unknown = outcomeUnknown(error, 'which issues of the batch were created');
-      await closeKeyUnknown(
-        deps,
-        keyArgs,
-        unknown,
-        slots.map((slot) => eventOf(slot, unknown)),
-      );
-      deps.logger.error(
-        { err: error, requestId: caller.requestId, idempotencyKey },
-        'bulk create outcome unknown; key closed so no retry can duplicate issues',
-      );
-      throw unknown;
-    }
+    });
   }
 
   /** Adds the remote links of the created issues; a failure leaves that record's flag false. */

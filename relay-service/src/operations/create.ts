@@ -237,93 +237,97 @@ export class IssueCreator {
       throw unknown;
     }
 
-    let client: JiraClient | undefined;
-    let projectKey: string | undefined;
-    let posted = false;
-    try {
-      const parsed = parseIssueRequest(body);
-      const files = await checkFiles(
-        deps.salesforceFiles,
-        { orgId: caller.orgId, recordId: parsed.record.id, files: body.files },
-        parsed.template.attachments,
-        parsed.template.name,
-      );
-      const draft = await draftIssue(deps, caller.orgId, body, parsed);
-      client = draft.client;
-      projectKey = draft.template.projectKey;
-      note.fieldsSent = draft.rendered.fieldsSent;
-      assertNoProblems(draft.rendered);
-
-      posted = true;
-      const created = await createIssue(draft.client, draft.rendered.payload);
-      note.issueKey = created.key;
-      note.jiraStatus = 201;
-
-      const result: CreateIssueResult = {
-        issue: {
-          key: created.key,
-          id: created.id,
-          url: browseUrl(draft.client.siteUrl, created.key),
-        },
-        fieldsSent: draft.rendered.fieldsSent,
-        remoteLink: false,
-      };
-      if (draft.template.remoteLink) {
-        try {
-          await upsertRemoteLink(draft.client, created.key, remoteLinkOf(caller.orgId, draft));
-          result.remoteLink = true;
-        } catch (error) {
-          // The issue exists; failing the create now would invite a duplicate. Say so instead.
-          deps.logger.warn(
-            { err: error, requestId: caller.requestId, issueKey: created.key },
-            'remote link after create failed',
-          );
-          result.warnings = [
-            `The issue was created, but the link back to the record could not be added (${
-              error instanceof AppError ? error.code : 'INTERNAL'
-            }). Link it again from the record.`,
-          ];
-        }
-      }
-      if (files.length > 0) {
-        result.attachments = await sendFiles(
+    // Renewed while this attempt runs (a large file can take minutes), so only a crashed
+    // attempt's key is ever taken over.
+    return deps.idempotency.holdWhile(...keyArgs, async () => {
+      let client: JiraClient | undefined;
+      let projectKey: string | undefined;
+      let posted = false;
+      try {
+        const parsed = parseIssueRequest(body);
+        const files = await checkFiles(
           deps.salesforceFiles,
-          draft.client,
-          { orgId: caller.orgId, issueKey: created.key },
-          files,
-          deps.logger,
+          { orgId: caller.orgId, recordId: parsed.record.id, files: body.files },
+          parsed.template.attachments,
+          parsed.template.name,
         );
-        note.filesSent = filesSentLines(result.attachments);
-      }
-      const committed = await commitOutcome(deps, [eventOf()], (tx) =>
-        deps.idempotency.complete(...keyArgs, { status: 201, body: result }, tx),
-      );
-      if (!committed) {
-        // The issue exists and the caller must learn its key; the key stays in flight and
-        // only a lease expiry (minutes, logged above) could let a retry through.
+        const draft = await draftIssue(deps, caller.orgId, body, parsed);
+        client = draft.client;
+        projectKey = draft.template.projectKey;
+        note.fieldsSent = draft.rendered.fieldsSent;
+        assertNoProblems(draft.rendered);
+
+        posted = true;
+        const created = await createIssue(draft.client, draft.rendered.payload);
+        note.issueKey = created.key;
+        note.jiraStatus = 201;
+
+        const result: CreateIssueResult = {
+          issue: {
+            key: created.key,
+            id: created.id,
+            url: browseUrl(draft.client.siteUrl, created.key),
+          },
+          fieldsSent: draft.rendered.fieldsSent,
+          remoteLink: false,
+        };
+        if (draft.template.remoteLink) {
+          try {
+            await upsertRemoteLink(draft.client, created.key, remoteLinkOf(caller.orgId, draft));
+            result.remoteLink = true;
+          } catch (error) {
+            // The issue exists; failing the create now would invite a duplicate. Say so instead.
+            deps.logger.warn(
+              { err: error, requestId: caller.requestId, issueKey: created.key },
+              'remote link after create failed',
+            );
+            result.warnings = [
+              `The issue was created, but the link back to the record could not be added (${
+                error instanceof AppError ? error.code : 'INTERNAL'
+              }). Link it again from the record.`,
+            ];
+          }
+        }
+        if (files.length > 0) {
+          result.attachments = await sendFiles(
+            deps.salesforceFiles,
+            draft.client,
+            { orgId: caller.orgId, issueKey: created.key },
+            files,
+            deps.logger,
+          );
+          note.filesSent = filesSentLines(result.attachments);
+        }
+        const committed = await commitOutcome(deps, [eventOf()], (tx) =>
+          deps.idempotency.complete(...keyArgs, { status: 201, body: result }, tx),
+        );
+        if (!committed) {
+          // The issue exists and the caller must learn its key; the key stays in flight and
+          // only a lease expiry (minutes, logged above) could let a retry through.
+          deps.logger.error(
+            { requestId: caller.requestId, issueKey: created.key },
+            'issue created but its idempotency record was not completed',
+          );
+        }
+        return { status: 201, body: result, replayed: false };
+      } catch (error) {
+        if (!posted || certainlyNotCreated(error)) {
+          // A 400 about fields means the cached create screen is out of date.
+          if (client && projectKey && error instanceof AppError && error.jiraStatus === 400)
+            deps.createMeta.invalidate(client, projectKey);
+          await commitOutcome(deps, [eventOf(error)], (tx) =>
+            deps.idempotency.release(...keyArgs, tx),
+          );
+          throw error;
+        }
+        const unknown = outcomeUnknown(error, 'whether the issue was created');
+        await closeKeyUnknown(deps, keyArgs, unknown, [eventOf(unknown)]);
         deps.logger.error(
-          { requestId: caller.requestId, issueKey: created.key },
-          'issue created but its idempotency record was not completed',
+          { err: error, requestId: caller.requestId, idempotencyKey },
+          'create outcome unknown; key closed so no retry can duplicate the issue',
         );
+        throw unknown;
       }
-      return { status: 201, body: result, replayed: false };
-    } catch (error) {
-      if (!posted || certainlyNotCreated(error)) {
-        // A 400 about fields means the cached create screen is out of date.
-        if (client && projectKey && error instanceof AppError && error.jiraStatus === 400)
-          deps.createMeta.invalidate(client, projectKey);
-        await commitOutcome(deps, [eventOf(error)], (tx) =>
-          deps.idempotency.release(...keyArgs, tx),
-        );
-        throw error;
-      }
-      const unknown = outcomeUnknown(error, 'whether the issue was created');
-      await closeKeyUnknown(deps, keyArgs, unknown, [eventOf(unknown)]);
-      deps.logger.error(
-        { err: error, requestId: caller.requestId, idempotencyKey },
-        'create outcome unknown; key closed so no retry can duplicate the issue',
-      );
-      throw unknown;
-    }
+    });
   }
 }

@@ -158,6 +158,41 @@ export class IdempotencyStore {
       .execute();
   }
 
+  /**
+   * Runs `work` while renewing this attempt's lease, so a long attempt (files streamed to Jira
+   * after a create) is not mistaken for a crashed one and answered "outcome unknown" to a retry.
+   * A crash stops the renewals, and the lease runs out as it would have.
+   */
+  async holdWhile<T>(
+    orgId: string,
+    scope: string,
+    key: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const renew = async () => {
+      await this.store.db
+        .updateTable('idempotency_records')
+        .set({ lease_until: this.clock.now() + this.options.leaseMs })
+        .where('org_id', '=', orgId)
+        .where('scope', '=', scope)
+        .where('idempotency_key', '=', key)
+        // Once the key is closed (by this attempt or a retry that took it over) nothing is held.
+        .where('state', '=', 'in_flight')
+        .execute();
+    };
+    const timer = setInterval(() => {
+      renew().catch(() => {
+        // A store outage: the next tick tries again; the lease itself bounds the damage.
+      });
+    }, this.options.leaseMs / 3);
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Frees the key after an attempt that certainly changed nothing, so a retry runs again. */
   async release(orgId: string, scope: string, key: string, db: Db = this.store.db): Promise<void> {
     await db

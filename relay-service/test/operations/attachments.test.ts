@@ -22,12 +22,22 @@ const LARGE_FILE = 48 * MB;
 const PAUSE_AT = 40 * MB;
 /** Memory the relay may retain (beyond what it held before) with 40 MB of a file passed on. */
 const MEMORY_BUDGET = 16 * MB;
+/** Short, so a create outlives its lease while its file is still being sent. */
+const IDEMPOTENCY_LEASE_MS = 3_000;
+/** Added to the relay's clock: the test moves time past a lease without waiting for it. */
+let clockOffsetMs = 0;
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function waitFor(
+  condition: () => boolean,
+  timeoutMs = 20_000,
+  refresh: () => Promise<void> = async () => {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await refresh();
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
+    await refresh();
   }
 }
 
@@ -83,8 +93,21 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
   const named = (...files: DoubleFile[]) =>
     files.map((f) => ({ contentVersionId: f.contentVersionId }));
 
+  /** When the create under `key` may be taken over, by the relay's clock. */
+  const leaseOf = async (key: string) => {
+    const row = await world.relay.services.store.db
+      .selectFrom('idempotency_records')
+      .select('lease_until')
+      .where('idempotency_key', '=', key)
+      .executeTakeFirstOrThrow();
+    return Number(row.lease_until);
+  };
+
   beforeAll(async () => {
-    world = await startCreateWorld();
+    world = await startCreateWorld({
+      idempotencyLeaseMs: IDEMPOTENCY_LEASE_MS,
+      clock: { now: () => Date.now() + clockOffsetMs },
+    });
     salesforce = await SalesforceDouble.start();
     salesforce.registerClientCredentials('files-client', CLIENT_SECRET);
     await world.relay.services.tenants.setSalesforceAuth(ORG_ID, {
@@ -120,13 +143,17 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
       resume: new Promise<void>((resolve) => (resume = resolve)),
     });
     const before = await retainedBytes();
-    const answering = create({
+    const key = newKey();
+    const body = {
       template: template(),
       record: caseRecord(recordId),
       user: USER,
       files: named(big),
-    });
+    };
+    const answering = create(body, key);
     let grown: number;
+    let retry: Awaited<ReturnType<typeof create>>;
+    let renewedLease: number | undefined;
     try {
       // Streamed, Jira has the bytes Salesforce sent so far (all but what is in flight) while
       // Salesforce has not finished; a relay that read the whole file first would send none.
@@ -134,13 +161,25 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
         () => salesforce.files.paused === 1 && jira().uploadedBytes > PAUSE_AT - 4 * MB,
       );
       grown = (await retainedBytes()) - before;
+      // Past its first lease the create still holds its key (renewed while it runs): a retry
+      // is told to wait, not that the outcome is unknown (a takeover) while the file is sent.
+      const firstLease = await leaseOf(key);
+      await waitFor(
+        () => renewedLease !== undefined && renewedLease > firstLease,
+        20_000,
+        () => leaseOf(key).then((lease) => void (renewedLease = lease)),
+      );
+      clockOffsetMs += firstLease + 1 - world.relay.services.clock.now();
+      retry = await create(body, key);
     } finally {
       resume();
     }
     const answer = await answering;
 
     expect(answer.status).toBe(201);
-    const key = (answer.body.issue as { key: string }).key;
+    expect(retry.status).toBe(409);
+    expect(retry.body.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    const issueKey = (answer.body.issue as { key: string }).key;
     expect(answer.body.attachments).toEqual([
       {
         contentVersionId: big.contentVersionId,
@@ -152,7 +191,7 @@ describe.each(DEPLOYMENTS)('files sent to Jira with a create or a comment on %s'
     ]);
     expect(jira().attachments).toEqual([
       expect.objectContaining({
-        issueKey: key,
+        issueKey,
         filename: 'heap dump.bin',
         size: LARGE_FILE,
         sha256: seededSha256(big.seed, LARGE_FILE),

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/lib/clock';
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../src/audit/audit-event';
 import { toSalesforceId18 } from '../../src/jira/endpoints/remote-links';
@@ -50,7 +51,9 @@ export async function startCreateWorld(
   options: {
     engine?: TestEngine;
     createMetaTtlMs?: number;
+    idempotencyLeaseMs?: number;
     jiraTransport?: Partial<TransportSettings>;
+    clock?: Clock;
   } = {},
 ): Promise<CreateWorld> {
   const [cloud, server] = await Promise.all([
@@ -59,11 +62,15 @@ export async function startCreateWorld(
   ]);
   const relay = await startTestRelay({
     engine: options.engine ?? 'sqlite',
+    ...(options.clock ? { clock: options.clock } : {}),
     env: { RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true' },
     serviceOptions: {
       jiraTransport: { baseDelayMs: 2, maxDelayMs: 10, ...options.jiraTransport },
       ...(options.createMetaTtlMs !== undefined
         ? { createMetaTtlMs: options.createMetaTtlMs }
+        : {}),
+      ...(options.idempotencyLeaseMs !== undefined
+        ? { idempotencyLeaseMs: options.idempotencyLeaseMs }
         : {}),
     },
   });
