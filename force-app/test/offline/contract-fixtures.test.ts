@@ -204,6 +204,11 @@ describe('limits', () => {
     );
   });
 
+  it('a template allows at most the relay’s number of files and extensions', () => {
+    expect(constant('MAX_FILES_CEILING')).toBe(limits.attachmentMaxFiles);
+    expect(constant('MAX_EXTENSIONS')).toBe(limits.attachmentMaxExtensions);
+  });
+
   it('the package namespace in sfdx-project.json is one the relay accepts', () => {
     const project = JSON.parse(readFileSync(join(REPO_ROOT, 'sfdx-project.json'), 'utf8')) as {
       namespace: string;

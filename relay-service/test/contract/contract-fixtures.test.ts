@@ -17,7 +17,7 @@ import {
   parseMergeText,
   scanReferencedPaths,
 } from '../../src/templates/merge-fields';
-import { templateSchema } from '../../src/templates/template-schema';
+import { attachmentPolicySchema, templateSchema } from '../../src/templates/template-schema';
 import { NONCE_PATTERN, SIGNATURE_WINDOW_SECONDS } from '../../src/tenants/signing';
 import { loadRelayOpenApi } from '../support/relay-openapi';
 
@@ -185,6 +185,29 @@ describe('contract: limits', () => {
     expect(NONCE_PATTERN.test(nonce(limits.nonceLength.min - 1))).toBe(false);
     expect(NONCE_PATTERN.test(nonce(limits.nonceLength.max))).toBe(true);
     expect(NONCE_PATTERN.test(nonce(limits.nonceLength.max + 1))).toBe(false);
+  });
+
+  it('a template’s file policy is accepted up to the fixture’s limits and refused past them', () => {
+    const policy = {
+      extensions: ['pdf'],
+      maxFileBytes: limits.attachmentMaxBytes,
+      maxTotalBytes: limits.attachmentMaxBytes,
+      maxFiles: limits.attachmentMaxFiles,
+    };
+    const accepts = (change: Record<string, unknown>) =>
+      attachmentPolicySchema.safeParse({ ...policy, ...change }).success;
+    const extensions = (count: number) => Array.from({ length: count }, (_, i) => `x${i}`);
+    expect(accepts({})).toBe(true);
+    expect(accepts({ maxFiles: limits.attachmentMaxFiles + 1 })).toBe(false);
+    expect(accepts({ maxFileBytes: limits.attachmentMaxBytes + 1 })).toBe(false);
+    expect(accepts({ extensions: extensions(limits.attachmentMaxExtensions) })).toBe(true);
+    expect(accepts({ extensions: extensions(limits.attachmentMaxExtensions + 1) })).toBe(false);
+    const pattern = new RegExp(limits.attachmentExtensionPattern);
+    for (const extension of ['pdf', 'a'.repeat(16), 'PDF', '.pdf', 'a'.repeat(17), 'tar.gz'])
+      expect([extension, accepts({ extensions: [extension] })]).toEqual([
+        extension,
+        pattern.test(extension),
+      ]);
   });
 
   it('a connection name is at most the fixture’s length', () => {

@@ -98,6 +98,10 @@ export interface LimitsContract {
   signatureWindowSeconds: number;
   nonceLength: { min: number; max: number };
   namespacePattern: string;
+  attachmentMaxFiles: number;
+  attachmentMaxExtensions: number;
+  attachmentMaxBytes: number;
+  attachmentExtensionPattern: string;
 }
 
 export const mergeFieldContract = () => load<MergeFieldContract>('JiraContractMergeFields');
