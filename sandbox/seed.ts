@@ -83,6 +83,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: true,
     Allow_Comments__c: true,
     Allowed_Transitions__c: 'In Progress',
+    Duplicate_Check__c: true,
   });
   org.insert('Jira_Rule_Template__c', {
     Name: 'Account review (inactive)',
@@ -97,6 +98,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: false,
     Allow_Comments__c: false,
     Allowed_Transitions__c: '',
+    Duplicate_Check__c: true,
   });
   org.insert('Jira_Rule_Template__c', {
     Name: 'Support escalation with files',
@@ -111,6 +113,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: true,
     Allow_Comments__c: true,
     Allowed_Transitions__c: '',
+    Duplicate_Check__c: true,
     Attachments_Allowed__c: true,
     Attachment_Extensions__c: 'log, txt, png',
     Attachment_Max_File_MB__c: 5,
