@@ -9,6 +9,7 @@ import { attachFile } from './shim/record-files';
 
 /**
  * What the sandbox starts with: a user, an account with a contact, a case with three files,
+ * a second case about a problem Jira already has an issue for (the duplicate guard's case),
  * rule templates (one for cases that lets users send log, text and image files), and in the
  * Jira Cloud double a few issues, two of them linked to the case (one of
  * them with a description that tries to run a script: the inline view must keep it inert).
@@ -27,6 +28,8 @@ const adf = (...paragraphs: string[]) => ({
 
 export interface SeededOrg {
   caseId: string;
+  /** A case whose subject is the summary of a seeded Jira issue linked to the first case only. */
+  refundCaseId: string;
   templateId: string;
 }
 
@@ -63,6 +66,18 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     ContactId: contact.Id,
     OwnerId: user.Id,
   });
+  // Another customer reports what SUP-2 (linked to the first case) already tracks.
+  const refundCase = org.insert('Case', {
+    CaseNumber: '00001027',
+    Subject: 'Refund confirmation email not sent',
+    Description: 'I was refunded yesterday but never got the confirmation email.',
+    Priority: 'Medium',
+    Status: 'New',
+    Origin: 'Email',
+    AccountId: account.Id,
+    ContactId: contact.Id,
+    OwnerId: user.Id,
+  });
   const template = org.insert('Jira_Rule_Template__c', {
     Name: 'Support escalation',
     Active__c: true,
@@ -83,6 +98,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: true,
     Allow_Comments__c: true,
     Allowed_Transitions__c: 'In Progress',
+    Duplicate_Check__c: true,
   });
   org.insert('Jira_Rule_Template__c', {
     Name: 'Account review (inactive)',
@@ -97,6 +113,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: false,
     Allow_Comments__c: false,
     Allowed_Transitions__c: '',
+    Duplicate_Check__c: true,
   });
   org.insert('Jira_Rule_Template__c', {
     Name: 'Support escalation with files',
@@ -111,6 +128,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Remote_Link__c: true,
     Allow_Comments__c: true,
     Allowed_Transitions__c: '',
+    Duplicate_Check__c: true,
     Attachments_Allowed__c: true,
     Attachment_Extensions__c: 'log, txt, png',
     Attachment_Max_File_MB__c: 5,
@@ -118,7 +136,7 @@ export function seedOrg(org: SandboxOrg): SeededOrg {
     Attachment_Max_Files__c: 3,
   });
   seedFiles(org, caseRecord.Id);
-  return { caseId: caseRecord.Id, templateId: template.Id };
+  return { caseId: caseRecord.Id, refundCaseId: refundCase.Id, templateId: template.Id };
 }
 
 /** The seeded case's files: bodies made up but deterministic, so a test can check them by hash. */

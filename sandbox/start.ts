@@ -59,6 +59,8 @@ export interface Sandbox {
   urls: Record<PageName, string>;
   org: SandboxOrg;
   caseId: string;
+  /** The second case (see seedOrg); its page is `urls.case` with `?id=`. */
+  refundCaseId: string;
   jira: { cloud: JiraDouble; server: JiraDouble };
   salesforce: SalesforceDouble;
   relay: { url: string; publicUrl: string; services: Services };
@@ -216,6 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       urls,
       org,
       caseId: seeded.caseId,
+      refundCaseId: seeded.refundCaseId,
       jira: { cloud, server },
       salesforce,
       relay: { url: relayUrl, publicUrl, services },

@@ -142,6 +142,7 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'Remote_Link__c', label: 'Remote Link', type: 'boolean' },
       { name: 'Allow_Comments__c', label: 'Allow Comments', type: 'boolean' },
       { name: 'Allowed_Transitions__c', label: 'Allowed Transitions', type: 'textarea' },
+      { name: 'Duplicate_Check__c', label: 'Check for Duplicates', type: 'boolean' },
       { name: 'Attachments_Allowed__c', label: 'Attachments Allowed', type: 'boolean' },
       { name: 'Attachment_Extensions__c', label: 'Attachment Extensions', type: 'string' },
       { name: 'Attachment_Max_File_MB__c', label: 'Attachment Max File (MB)', type: 'number' },

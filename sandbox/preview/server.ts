@@ -6,7 +6,7 @@ import { closeNow, listenOnLoopback } from '../loopback-server';
 import { customLabels } from '../org/labels';
 import type { SandboxOrg } from '../org/org';
 import { picklistValues } from '../org/package-metadata';
-import { describeObject } from '../org/schema';
+import { describeObject, objectOfId } from '../org/schema';
 import { REPO_ROOT } from '../paths';
 import type { ShimContext } from '../shim/apex-method';
 import { APEX_CONTROLLERS } from '../shim/controllers';
@@ -45,6 +45,12 @@ export interface PreviewOptions {
     status: number;
     error?: unknown;
   }) => void;
+}
+
+/** The case a case page shows: `?id=` when it names a case of the org, else the seeded one. */
+function caseOf(url: URL, options: PreviewOptions): string {
+  const id = url.searchParams.get('id');
+  return id && objectOfId(id)?.name === 'Case' && options.context.org.get(id) ? id : options.caseId;
 }
 
 const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
@@ -174,7 +180,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
         });
-        res.end(page ? renderPage(page, options.context.org, options.caseId) : renderIndex());
+        res.end(page ? renderPage(page, options.context.org, caseOf(url, options)) : renderIndex());
         return;
       }
       if (url.pathname === '/app.js') {

@@ -35,6 +35,7 @@ const PROPERTIES: Record<string, string> = {
   Remote_Link__c: 'remoteLink',
   Allow_Comments__c: 'allowComments',
   Allowed_Transitions__c: 'allowedTransitions',
+  Duplicate_Check__c: 'duplicateCheck',
   Attachments_Allowed__c: 'attachmentsAllowed',
   Attachment_Extensions__c: 'attachmentExtensions',
   Attachment_Max_File_MB__c: 'attachmentMaxFileMb',
@@ -83,6 +84,7 @@ export function toDto(record: SObject): Record<string, unknown> {
     remoteLink: record.Remote_Link__c === true,
     allowComments: record.Allow_Comments__c === true,
     allowedTransitions: record.Allowed_Transitions__c ?? null,
+    duplicateCheck: record.Duplicate_Check__c === true,
     attachmentsAllowed: record.Attachments_Allowed__c === true,
     attachmentExtensions: record.Attachment_Extensions__c ?? null,
     attachmentMaxFileMb: record.Attachment_Max_File_MB__c ?? null,
@@ -110,6 +112,8 @@ export function fromDto(dto: unknown): SObject {
     Remote_Link__c: value.remoteLink === true,
     Allow_Comments__c: value.allowComments === true,
     Allowed_Transitions__c: str(value.allowedTransitions),
+    // Unset (an older editor) keeps the field's default: the guard stays on.
+    Duplicate_Check__c: value.duplicateCheck !== false,
     Attachments_Allowed__c: value.attachmentsAllowed === true,
     Attachment_Extensions__c: str(value.attachmentExtensions),
     Attachment_Max_File_MB__c: num(value.attachmentMaxFileMb),
@@ -303,6 +307,7 @@ export function toPayload(template: SObject): Record<string, unknown> {
     remoteLink: template.Remote_Link__c === true,
     allowComments: template.Allow_Comments__c === true,
     allowedTransitions: splitLines(template.Allowed_Transitions__c),
+    duplicateCheck: template.Duplicate_Check__c === true,
     // Apex sends `attachments: null` when files are not allowed; the relay takes both alike.
     ...(policy ? { attachments: policy } : {}),
   };

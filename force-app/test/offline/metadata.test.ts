@@ -197,6 +197,7 @@ describe('Data model', () => {
       'Remote_Link__c',
       'Allow_Comments__c',
       'Allowed_Transitions__c',
+      'Duplicate_Check__c',
     ]) {
       expect(template?.fields.has(name)).toBe(true);
     }

@@ -680,6 +680,114 @@ describe('the sandbox in a real browser', () => {
     });
   });
 
+  // After the audit log, whose counts the link made here would change.
+  describe('duplicate guard', () => {
+    /** The duplicate guard's searches (the card's status reads use the same route). */
+    const guardSearches = () =>
+      sandbox.jira.cloud.log.filter(
+        (entry) =>
+          entry.key === 'GET /rest/api/3/search/jql' &&
+          (new URLSearchParams(entry.search).get('jql') ?? '').includes('summary ~'),
+      ).length;
+    const WITH_FILES = 'Support escalation with files';
+    const refundCasePage = () => `${sandbox.urls.case}?id=${sandbox.refundCaseId}`;
+
+    /** Opens the create dialog on the refund case with a template; waits for its preview. */
+    async function openCreate(template: string): Promise<Locator> {
+      await page.goto(refundCasePage());
+      await page
+        .getByRole('button', { name: label('Jira_Actions_Create'), exact: true })
+        .first()
+        .click();
+      const panel = page.getByRole('region', { name: label('Jira_Create_Title') });
+      await choose(panel, label('Jira_Template'), template);
+      await panel.locator('table.preview').waitFor();
+      return panel;
+    }
+
+    it('when a case describes what an open Jira issue already tracks then the create dialog offers it, and Link instead links it', async () => {
+      const { cloud } = sandbox.jira;
+      const searchesBefore = guardSearches();
+      const issuesBefore = cloud.model.issues.size;
+
+      const panel = await openCreate(WITH_FILES);
+      const similar = panel.locator('c-jira-similar-issues li.similar-issue');
+      await similar.first().waitFor();
+      const offered = await similar.evaluateAll((rows) =>
+        rows.map((row) => [
+          row.getAttribute('data-key'),
+          row.querySelector('.summary')?.textContent ?? '',
+        ]),
+      );
+      // SUP-2 is linked to the other case only, so it is offered, not marked linked.
+      expect(offered).toEqual([['SUP-2', 'Refund confirmation email not sent']]);
+      expect(guardSearches()).toBe(searchesBefore + 1);
+      await shots.take(page, 'case-create-similar-issues');
+      await expectAccessible('case page: possible existing issues');
+
+      await similar
+        .filter({ hasText: 'SUP-2' })
+        .getByRole('button', { name: label('Jira_Similar_Issues_Link_Instead'), exact: true })
+        .click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: label('Jira_Link_Success', 'SUP-2') })
+        .first()
+        .waitFor();
+      await issueRow('SUP-2').waitFor();
+      const template = sandbox.org
+        .records('Jira_Rule_Template__c')
+        .find((row) => row.Name === WITH_FILES);
+      expect(
+        sandbox.org
+          .records('Jira_Link__c')
+          .filter((link) => link.Record_Id__c === sandbox.refundCaseId)
+          .map((link) => [link.Issue_Key__c, link.Template__c]),
+      ).toEqual([['SUP-2', template?.Id]]);
+      expect(cloud.model.issues.size).toBe(issuesBefore);
+      expect(cloud.model.issue('SUP-2')?.remoteLinks.map((link) => link.object.url)).toContain(
+        `${sandbox.org.domainUrl}/${sandbox.refundCaseId}`,
+      );
+      await shots.take(page, 'case-linked-instead');
+    });
+
+    it('when the admin switches the template’s duplicate check off then the create dialog shows no possible existing issue and Jira is not searched', async () => {
+      await page.goto(sandbox.urls.templates);
+      await page.getByRole('button', { name: WITH_FILES, exact: true }).click();
+      const check = page.getByRole('checkbox', {
+        name: label('Jira_Editor_Duplicate_Check'),
+        exact: true,
+      });
+      await expect(filledValue(page.locator('lightning-input.name input'))).resolves.toBe(
+        WITH_FILES,
+      );
+      await expect(check.isChecked()).resolves.toBe(true);
+      const id = await check.getAttribute('id');
+      await page.locator(`label[for="${id}"]`).click();
+      await expect(check.isChecked()).resolves.toBe(false);
+      await page.getByRole('button', { name: label('Jira_Editor_Save'), exact: true }).click();
+      await page.getByText(label('Jira_Editor_Saved', WITH_FILES)).first().waitFor();
+      expect(
+        sandbox.org.records('Jira_Rule_Template__c').find((row) => row.Name === WITH_FILES)
+          ?.Duplicate_Check__c,
+      ).toBe(false);
+
+      const searchesBefore = guardSearches();
+      const panel = await openCreate(WITH_FILES);
+      await expect(panel.locator('c-jira-similar-issues li').count()).resolves.toBe(0);
+      await expect(panel.locator('c-jira-similar-issues .not-checked').count()).resolves.toBe(0);
+      expect(guardSearches()).toBe(searchesBefore);
+
+      // The other template still checks (its summary names the account, so nothing matches).
+      await choose(panel, label('Jira_Template'), 'Support escalation');
+      await panel
+        .locator('tr[data-field="summary"] .value')
+        .filter({ hasText: 'Refund confirmation email not sent (Acme Corporation)' })
+        .waitFor();
+      expect(guardSearches()).toBe(searchesBefore + 1);
+    });
+  });
+
   it('the browser logged no error on any screen', () => {
     expect(errors.errors).toEqual([]);
     expect(sandbox.jira.cloud.violations).toEqual([]);

@@ -19,6 +19,8 @@ import SUMMARY from '@salesforce/label/c.Jira_Editor_Summary';
 import DESCRIPTION from '@salesforce/label/c.Jira_Editor_Description';
 import REMOTE_LINK from '@salesforce/label/c.Jira_Editor_Remote_Link';
 import ALLOW_COMMENTS from '@salesforce/label/c.Jira_Editor_Allow_Comments';
+import DUPLICATE_CHECK from '@salesforce/label/c.Jira_Editor_Duplicate_Check';
+import DUPLICATE_CHECK_HELP from '@salesforce/label/c.Jira_Editor_Duplicate_Check_Help';
 import TRANSITIONS from '@salesforce/label/c.Jira_Editor_Transitions';
 import TRANSITIONS_HELP from '@salesforce/label/c.Jira_Editor_Transitions_Help';
 import SAVE from '@salesforce/label/c.Jira_Editor_Save';
@@ -41,7 +43,7 @@ import LOADING from '@salesforce/label/c.Jira_Loading';
 
 /**
  * A new template: inactive until the admin switches it on; comments and a link back allowed;
- * no files until the admin allows them (the limits are then ready to adjust).
+ * the create dialog looks for similar open issues first; no files until the admin allows them (the limits are then ready to adjust).
  */
 function blankTemplate() {
   return {
@@ -58,6 +60,7 @@ function blankTemplate() {
     remoteLink: true,
     allowComments: true,
     allowedTransitions: '',
+    duplicateCheck: true,
     attachmentsAllowed: false,
     attachmentExtensions: '',
     attachmentMaxFileMb: 10,
@@ -91,6 +94,8 @@ export default class JiraTemplateForm extends LightningElement {
     DESCRIPTION,
     REMOTE_LINK,
     ALLOW_COMMENTS,
+    DUPLICATE_CHECK,
+    DUPLICATE_CHECK_HELP,
     TRANSITIONS,
     TRANSITIONS_HELP,
     ATTACHMENTS,

@@ -241,7 +241,34 @@ describe('c-jira-template-form', () => {
     expect($(element, 'lightning-input.active').checked).toBe(false);
     expect($(element, 'lightning-input.allow-comments').checked).toBe(true);
     expect($(element, 'lightning-input.remote-link').checked).toBe(true);
+    expect($(element, 'lightning-input.duplicate-check').checked).toBe(true);
     expect($(element, 'lightning-button.delete')).toBeNull();
+  });
+
+  it('when the admin switches the duplicate guard off or on then the box shows it and Apex gets duplicateCheck', async () => {
+    saveTemplate.mockResolvedValue({ templateId: 'a0B000000000001AAA', problems: [] });
+    const element = await render(TEMPLATE);
+    const box = $(element, 'lightning-input.duplicate-check');
+    expect(box.checked).toBe(true);
+    expect(box.label).toBe('c.Jira_Editor_Duplicate_Check');
+    expect(box.fieldLevelHelp).toBe('c.Jira_Editor_Duplicate_Check_Help');
+    box.type = 'checkbox';
+    box.dispatchEvent(new CustomEvent('change', { detail: { checked: false } }));
+    await flushPromises();
+    expect($(element, 'lightning-input.duplicate-check').checked).toBe(false);
+    expect($(element, 'c-jira-template-preview').ruleTemplate.duplicateCheck).toBe(false);
+
+    await save(element);
+    expect(saveTemplate.mock.calls[0][0].template.duplicateCheck).toBe(false);
+
+    const stored = await render({ ...TEMPLATE, duplicateCheck: false });
+    expect($(stored, 'lightning-input.duplicate-check').checked).toBe(false);
+    const box2 = $(stored, 'lightning-input.duplicate-check');
+    box2.type = 'checkbox';
+    box2.dispatchEvent(new CustomEvent('change', { detail: { checked: true } }));
+    await flushPromises();
+    await save(stored);
+    expect(saveTemplate.mock.calls[1][0].template.duplicateCheck).toBe(true);
   });
 
   it('when Delete is confirmed then the template is deleted and deleted is sent; cancelled does nothing', async () => {
