@@ -418,7 +418,9 @@ export class JiraTransport {
         const hinted = retryAfterMs(response.headers['retry-after'], clock.now());
         if (await this.backoff(failures, deadline, hinted)) continue;
       }
-      throw jiraError(response.status, response.body);
+      throw jiraError(response.status, response.body, {
+        maybeApplied: !idempotent && response.status >= 500,
+      });
     }
   }
 

@@ -107,6 +107,30 @@ describe('Jira transport against the Cloud double', () => {
     expect(jira.callsTo('GET /rest/api/3/serverInfo')).toBe(1);
   });
 
+  it.each([500, 502, 503, 504])(
+    'when a write meets %i then the caller is told Jira may have made it and to check Jira, not to retry later',
+    async (status) => {
+      const comment = 'POST /rest/api/3/issue/{issueIdOrKey}/comment';
+      jira.faults.add({ route: comment, kind: 'status', status });
+      const error = transport().send({
+        method: 'POST',
+        path: '/rest/api/3/issue/SUP-1/comment',
+        body: { body: adf('Customer called again') },
+      });
+      await expect(error).rejects.toMatchObject({ code: 'JIRA_UNAVAILABLE', jiraStatus: status });
+      const { detail } = (await error.catch((e: unknown) => e)) as { detail: string };
+      expect(detail).toContain('check Jira before retrying');
+      expect(detail).not.toContain('retry later');
+      expect(jira.callsTo(comment)).toBe(1);
+
+      // A read changed nothing: it may simply be retried later.
+      jira.faults.add({ route: 'GET /rest/api/3/serverInfo', kind: 'status', status, times: 5 });
+      await expect(
+        transport().send({ method: 'GET', path: '/rest/api/3/serverInfo' }),
+      ).rejects.toMatchObject({ detail: expect.stringContaining('retry later') });
+    },
+  );
+
   it('when a create meets 503 then it is not retried, but a read-only POST search is', async () => {
     jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'status', status: 503 });
     await expect(transport().send(createIssue())).rejects.toMatchObject({
