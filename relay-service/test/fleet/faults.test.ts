@@ -120,6 +120,8 @@ describe('faults of Jira and Salesforce under 50 concurrent requests, end to end
         RELAY_OUTBOX_BACKOFF_BASE_MS: '50',
         RELAY_OUTBOX_BACKOFF_MAX_MS: '300',
         RELAY_SALESFORCE_TIMEOUT_MS: '2000',
+        // A claim whose send was not marked delivered is sent again after this (and counted).
+        RELAY_OUTBOX_LEASE_MS: '3000',
       },
       serviceOptions: {
         jiraTransport: { totalTimeoutMs: JIRA_TIMEOUT_MS, baseDelayMs: 5, maxDelayMs: 20 },
