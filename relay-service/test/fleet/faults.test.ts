@@ -528,6 +528,16 @@ describe('faults of Jira and Salesforce under 50 concurrent requests, end to end
     expect(salesforce.countCalls('upsert', (c) => c.status === 401) - refusedBefore).toBe(1);
   });
 
+  it('then every audit event of the whole run reached Salesforce exactly once', async () => {
+    await waitForDrainedOutbox(relay.services.store, 30_000);
+    const written = (
+      await relay.services.store.db.selectFrom('audit_outbox').select('request_id').execute()
+    ).map((r) => r.request_id);
+    const records = salesforce.records(OBJECT).map((r) => String(r.Request_Id__c));
+    expect([...records].sort()).toEqual([...written].sort());
+    expect([...salesforce.upsertsByExternalId.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+
   it('then every call and answer matched relay-service/openapi.yaml and Jira saw no violation', () => {
     expect(new RelayContractValidator().checkAll(client.exchanges)).toEqual([]);
     expect(jira.violations).toEqual([]);
