@@ -83,7 +83,14 @@ const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
 export function jiraError(
   status: number,
   body: unknown,
-  options: { retryAfter?: number } = {},
+  options: {
+    retryAfter?: number;
+    /**
+     * A write Jira answered 5xx: it may have been made before Jira (or a proxy in front of it)
+     * failed, so the caller is told to check Jira rather than to retry, which could duplicate it.
+     */
+    maybeApplied?: boolean;
+  } = {},
 ): AppError {
   const code = codeFor(status);
   const { messages, fieldErrors } =
@@ -93,7 +100,10 @@ export function jiraError(
   const said = [...messages, ...fieldErrors.map((e) => `${e.field}: ${e.message}`)].join('; ');
   let detail = `Jira answered ${status}${said ? `: ${said}` : '.'}`;
   if (detail.length > MAX_DETAIL) detail = `${detail.slice(0, MAX_DETAIL - 1)}…`;
-  const next = NEXT_STEP[code];
+  const next =
+    code === 'JIRA_UNAVAILABLE' && options.maybeApplied
+      ? 'Jira may have made the change before failing, so it was not repeated; check Jira before retrying.'
+      : NEXT_STEP[code];
   return new AppError(code, next ? `${detail} ${next}` : detail, {
     jiraStatus: status,
     ...(fieldErrors.length ? { fieldErrors } : {}),

@@ -246,6 +246,10 @@ export class HeldBack extends Error {
 const OVERLOAD_STATUS = new Set([429, 503, 504]);
 // How long after a 429 a full queue is still blamed on Jira's rate limit rather than load.
 const RATE_LIMIT_MEMORY_MS = 60_000;
+// Share of a request's time bound an attempt must still have after waiting out a pause. One
+// started with a few ms left times out, and a write that times out may have reached Jira: a
+// clean "rate limited, nothing sent" would become "outcome unknown, check Jira".
+const MIN_ATTEMPT_SHARE = 0.25;
 
 type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; error: unknown };
 
@@ -407,7 +411,7 @@ export class JiraTransport {
           !sendsOnce &&
           failures < settings.maxAttempts &&
           waitMs <= settings.maxRetryAfterMs &&
-          performance.now() + waitMs < deadline
+          this.leavesTimeToSend(request, waitMs, deadline)
         )
           continue;
         throw jiraError(429, response.body, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) });
@@ -418,7 +422,9 @@ export class JiraTransport {
         const hinted = retryAfterMs(response.headers['retry-after'], clock.now());
         if (await this.backoff(failures, deadline, hinted)) continue;
       }
-      throw jiraError(response.status, response.body);
+      throw jiraError(response.status, response.body, {
+        maybeApplied: !idempotent && response.status >= 500,
+      });
     }
   }
 
@@ -577,6 +583,12 @@ export class JiraTransport {
     return true;
   }
 
+  /** Whether, after waiting `waitMs`, an attempt would still have time for Jira's answer. */
+  private leavesTimeToSend(request: JiraRequest, waitMs: number, deadline: number): boolean {
+    const bound = request.timeoutMs ?? this.deps.settings.totalTimeoutMs;
+    return performance.now() + waitMs + bound * MIN_ATTEMPT_SHARE < deadline;
+  }
+
   private holdFor(request: JiraRequest): number {
     if (!request.issueKey || request.method === 'GET') return 0;
     return this.issueHolds.get(request.issueKey) ?? 0;
@@ -592,7 +604,7 @@ export class JiraTransport {
     const until = Math.max(this.pausedUntil, this.holdFor(request));
     const wait = until - now;
     if (wait <= 0) return;
-    if (wait > maxWaitMs || performance.now() + wait >= deadline) {
+    if (wait > maxWaitMs || !this.leavesTimeToSend(request, wait, deadline)) {
       this.deps.observer?.refused('JIRA_RATE_LIMITED');
       throw new AppError(
         'JIRA_RATE_LIMITED',

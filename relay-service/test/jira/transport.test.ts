@@ -107,6 +107,30 @@ describe('Jira transport against the Cloud double', () => {
     expect(jira.callsTo('GET /rest/api/3/serverInfo')).toBe(1);
   });
 
+  it.each([500, 502, 503, 504])(
+    'when a write meets %i then the caller is told Jira may have made it and to check Jira, not to retry later',
+    async (status) => {
+      const comment = 'POST /rest/api/3/issue/{issueIdOrKey}/comment';
+      jira.faults.add({ route: comment, kind: 'status', status });
+      const error = transport().send({
+        method: 'POST',
+        path: '/rest/api/3/issue/SUP-1/comment',
+        body: { body: adf('Customer called again') },
+      });
+      await expect(error).rejects.toMatchObject({ code: 'JIRA_UNAVAILABLE', jiraStatus: status });
+      const { detail } = (await error.catch((e: unknown) => e)) as { detail: string };
+      expect(detail).toContain('check Jira before retrying');
+      expect(detail).not.toContain('retry later');
+      expect(jira.callsTo(comment)).toBe(1);
+
+      // A read changed nothing: it may simply be retried later.
+      jira.faults.add({ route: 'GET /rest/api/3/serverInfo', kind: 'status', status, times: 5 });
+      await expect(
+        transport().send({ method: 'GET', path: '/rest/api/3/serverInfo' }),
+      ).rejects.toMatchObject({ detail: expect.stringContaining('retry later') });
+    },
+  );
+
   it('when a create meets 503 then it is not retried, but a read-only POST search is', async () => {
     jira.faults.add({ route: 'POST /rest/api/3/issue', kind: 'status', status: 503 });
     await expect(transport().send(createIssue())).rejects.toMatchObject({
@@ -132,6 +156,31 @@ describe('Jira transport against the Cloud double', () => {
     expect(response.status).toBe(201);
     expect(sleeps).toEqual([2000]);
     expect(jira.callsTo('POST /rest/api/3/issue')).toBe(2);
+  });
+
+  it('when waiting out Retry-After would leave too little time to send again then a create is answered JIRA_RATE_LIMITED at once, never sent twice', async () => {
+    // Real time here: the deadline is measured on the monotonic clock.
+    const realTime = new JiraTransport({
+      baseUrl: jira.url,
+      auth: apiTokenAuth({ email: 'ada@example.com', token: 'ATATT-double-api-token-ada' }),
+      dispatcher,
+      settings: { ...defaultTransportSettings, baseDelayMs: 10, totalTimeoutMs: 1_200 },
+      clock: { now: () => Date.now() },
+    });
+    // A warm connection and route: the refusal below comes back in a few ms.
+    await realTime.send(createIssue('Warm-up'));
+    const create = 'POST /rest/api/3/issue';
+    const before = jira.callsTo(create);
+    // Jira refuses the create (nothing created), then answers the next one in 600 ms.
+    jira.faults.add({ route: create, kind: 'rateLimit', retryAfterSeconds: 1 });
+    jira.faults.add({ route: create, kind: 'delay', ms: 600 });
+    const started = performance.now();
+    const error = await realTime.send(createIssue()).catch((e: unknown) => e);
+    // A retry 1 s later would have had under 200 ms: it would time out, the outcome unknown.
+    expect(error).toMatchObject({ code: 'JIRA_RATE_LIMITED', retryAfter: 1 });
+    expect(wasNeverSent(error) || (error as { jiraStatus?: number }).jiraStatus === 429).toBe(true);
+    expect(jira.callsTo(create) - before).toBe(1);
+    expect(performance.now() - started).toBeLessThan(900);
   });
 
   it('when Retry-After is longer than the cap then the caller gets JIRA_RATE_LIMITED and the connection pauses', async () => {

@@ -17,6 +17,11 @@ export type FaultKind =
   | { kind: 'afterHandling'; status?: number; delayMs?: number }
   /** The socket is destroyed without an answer. */
   | { kind: 'reset' }
+  /**
+   * Jira does the work and starts its answer (status line, headers with the full length, part
+   * of the body), then the connection is reset: a proxy or load balancer dying mid answer.
+   */
+  | { kind: 'resetMidBody' }
   /** Bearer tokens are answered as expired (401). */
   | { kind: 'expiredToken' }
   /** Atlassian's gateway 401 for a token lacking the endpoint's scope. */

@@ -242,6 +242,18 @@ export class JiraDouble {
         if (refused) return send(res, refused);
       }
       const reply = await route.handler(request, this);
+      if (fault?.kind === 'resetMidBody') {
+        const payload = JSON.stringify(reply.body ?? {});
+        res.writeHead(reply.status, {
+          'content-type': 'application/json;charset=UTF-8',
+          'content-length': String(Buffer.byteLength(payload)),
+        });
+        res.write(payload.slice(0, Math.floor(payload.length / 2)));
+        // Once the first half has left, as a dying proxy does.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        req.socket.destroy();
+        return;
+      }
       if (fault?.kind === 'afterHandling') {
         if (fault.delayMs !== undefined) await sleepUnlessClosed(fault.delayMs, res);
         if (fault.status !== undefined)
