@@ -124,7 +124,7 @@ export function jiraUnreachable(maybeSent: boolean, cause: unknown): AppError {
   return jiraUnavailable(
     maybeSent
       ? `${what} The request may have reached Jira, so it was not repeated; check Jira before retrying.`
-      : `${what} Check the connection's base URL; if it is right, retry later.`,
+      : `${what} If the connection worked before, Jira is slow or down: retry later; otherwise check the connection's base URL.`,
     cause,
   );
 }
