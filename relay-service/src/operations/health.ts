@@ -48,11 +48,30 @@ export const healthQuery = z.looseObject({
   live: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
+/** Every problem code the relay's health check answers (the contract's; Apex adds its own). */
+export const HEALTH_PROBLEM_CODES = [
+  'CONNECTION_NEEDS_REAUTH',
+  'CREDENTIAL_EXPIRED',
+  'CREDENTIAL_EXPIRES_SOON',
+  'SCOPES_MISSING',
+  'LAST_CALL_FAILED',
+  'RATE_LIMITED',
+  'JIRA_UNREACHABLE',
+  'CONNECTION_NOT_FOUND',
+  'PROJECT_NOT_FOUND',
+  'ISSUE_TYPE_NOT_FOUND',
+  'FIELD_NOT_ON_CREATE_SCREEN',
+  'REQUIRED_FIELD_NOT_MAPPED',
+  'TRANSITION_STATUS_NOT_FOUND',
+  'CHECK_FAILED',
+] as const;
+export type HealthProblemCode = (typeof HEALTH_PROBLEM_CODES)[number];
+
 export type Severity = 'error' | 'warning' | 'info';
 export type HealthStatus = 'ok' | 'warning' | 'error';
 
 export interface HealthProblem {
-  code: string;
+  code: HealthProblemCode;
   severity: Severity;
   /** What is wrong, in an admin's words. */
   message: string;

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HEALTH_PROBLEM_CODES } from '../../src/operations/health';
 import { saveConnection, updateConnection } from '../../src/store/connection-repository';
+import { loadRelayOpenApi } from '../support/relay-openapi';
 import { AdminClient } from '../support/connections';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
 import { RelayContractValidator } from '../support/relay-openapi';
@@ -511,5 +515,26 @@ describe('health seen by a second relay instance on the same PostgreSQL', () => 
       .where('name', '=', 'dc')
       .executeTakeFirstOrThrow();
     expect(later.last_success_at).toBe(written);
+  });
+});
+
+describe('the health problem codes', () => {
+  it('when the relay can answer a code then openapi.yaml and docs/relay-contract.md list exactly those', () => {
+    const { schemas } = loadRelayOpenApi().components as {
+      schemas: { HealthProblem: { properties: { code: { enum: string[] } } } };
+    };
+    expect(schemas.HealthProblem.properties.code.enum).toEqual([...HEALTH_PROBLEM_CODES]);
+    const contract = readFileSync(
+      path.resolve(__dirname, '../../../docs/relay-contract.md'),
+      'utf8',
+    );
+    const section = contract.slice(
+      contract.indexOf('### Health'),
+      contract.indexOf('## Idempotency'),
+    );
+    const listed = [...section.matchAll(/^\| `([A-Z_]+)` +\| (connection|template) /gm)].map(
+      (match) => match[1],
+    );
+    expect(listed).toEqual([...HEALTH_PROBLEM_CODES]);
   });
 });
