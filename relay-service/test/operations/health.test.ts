@@ -117,7 +117,7 @@ describe.each(DEPLOYMENTS)('health before failure on %s', (deployment) => {
   });
 
   it('when many templates share a project and issue type then createmeta is read once, statuses once per project, and nothing on the second check', async () => {
-    const many = Array.from({ length: 5 }, (_, i) =>
+    const many = Array.from({ length: 20 }, (_, i) =>
       template({ id: null, name: `Incident ${i}`, allowedTransitions: ['Resolved'] }),
     );
     const support = template({
@@ -267,6 +267,20 @@ describe.each(DEPLOYMENTS)('health before failure on %s', (deployment) => {
     expect(Date.parse(flaky.lastSuccessAt as string)).toBeGreaterThanOrEqual(
       Date.parse((flaky.lastError as { at: string }).at),
     );
+  });
+
+  it('when Jira answers a later call with a 404 then the connection counts as working again (Jira was reached)', async () => {
+    await ownConnection('reached');
+    double().faults.add({ kind: 'status', status: 401, times: 1 });
+    expect((await world.call('GET', '/v1/jira/reached/projects')).status).toBe(502);
+    const missing = await world.call('GET', '/v1/jira/reached/projects/NOPE/issuetypes');
+    expect(missing.body.code).toBe('JIRA_NOT_FOUND');
+    const answer = await world.call('GET', '/v1/health');
+    expect(connectionIn(answer.body, 'reached')).toMatchObject({
+      status: 'ok',
+      lastError: { code: 'JIRA_UNAUTHORIZED' },
+      problems: [],
+    });
   });
 
   it('when Jira asked the connection to pause then the rate limit shows paused with its end', async () => {
@@ -443,6 +457,23 @@ describe('health of OAuth connections, read from the store', () => {
       expiry: 'refresh_unused',
       expiresAt: new Date(now + 30 * DAY).toISOString(),
     });
+  });
+
+  it('when a tenant asks more than 60 times a minute then it is answered 429 RATE_LIMITED with Retry-After', async () => {
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 70 }, () => world.call('GET', '/v1/health')),
+    );
+    // The bucket refills one check a second while the answers come.
+    const refilled = Math.ceil((Date.now() - started) / 1000);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(
+      60 + refilled,
+    );
+    expect(limited.length).toBeGreaterThanOrEqual(10 - refilled);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]!.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 
