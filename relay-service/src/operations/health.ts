@@ -343,8 +343,8 @@ async function connectionHealth(
 // ---------------------------------------------------------------------------------------------
 // Templates
 
-/** Fields the relay sets itself on create, whatever the template maps. */
-const SET_BY_RELAY = new Set(['project', 'issuetype', 'summary']);
+/** Fields the relay sets itself on create, from the template's project and issue type. */
+const SET_BY_RELAY = new Set(['project', 'issuetype']);
 
 async function templateHealth(
   deps: HealthDeps,
@@ -383,7 +383,9 @@ async function templateHealth(
   }
 
   const onScreen = new Map(meta.fields.map((field) => [field.fieldId, field]));
-  const mapped = new Set(template.fields.map((field) => field.jiraField));
+  // What create sends besides project and issue type: the summary always, the description
+  // when the template has one (an empty one is left out), and every mapped field.
+  const mapped = new Set(['summary', ...template.fields.map((field) => field.jiraField)]);
   if (template.description.trim() !== '') mapped.add('description');
   for (const fieldId of mapped) {
     if (onScreen.has(fieldId)) continue;
