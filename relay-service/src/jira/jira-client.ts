@@ -243,6 +243,7 @@ export class JiraClients {
     const key = keyOf(orgId, connectionName);
     const entry = this.entries.get(key);
     this.entries.delete(key);
+    this.deps.activity?.forget(orgId, connectionName);
     if (entry) await this.closeEntry(entry);
   }
 

@@ -283,6 +283,19 @@ describe.each(DEPLOYMENTS)('health before failure on %s', (deployment) => {
     });
   });
 
+  it('when a failing connection is saved with new credentials then its last error is forgotten', async () => {
+    await ownConnection('renewed');
+    double().faults.add({ kind: 'status', status: 401, times: 1 });
+    expect((await world.call('GET', '/v1/jira/renewed/projects')).status).toBe(502);
+    await world.relay.services.connectionActivity.settled();
+    expect(
+      connectionIn((await world.call('GET', '/v1/health')).body, 'renewed').lastError,
+    ).not.toBeNull();
+    await ownConnection('renewed');
+    const renewed = connectionIn((await world.call('GET', '/v1/health')).body, 'renewed');
+    expect(renewed).toMatchObject({ status: 'ok', lastError: null, problems: [] });
+  });
+
   it('when Jira asked the connection to pause then the rate limit shows paused with its end', async () => {
     await ownConnection('paused');
     double().faults.add({ kind: 'rateLimit', retryAfterSeconds: 120, times: 3 });
