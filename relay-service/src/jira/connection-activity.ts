@@ -151,9 +151,10 @@ export class ConnectionActivity {
     let failed = false;
     entry.writing = recordConnectionActivity(this.deps.store.db, entry.orgId, entry.name, values)
       .catch((error: unknown) => {
-        // Health shows older activity meanwhile; the next call after the interval tries again.
+        // Health shows older activity meanwhile. The attempt counts as the interval's write, so
+        // a store that is down gets one attempt a minute (or per change of state), never one
+        // per call.
         failed = true;
-        entry.written = { state: undefined, at: now };
         this.deps.logger.warn(
           { err: error, connection: entry.name },
           'connection activity not written',
