@@ -27,6 +27,11 @@ const keep = JSON.parse(readFileSync(path.join(OUTPUT_DIR, 'operations.json'), '
 export const OPERATIONS = keep.operations;
 /** Component schemas read directly by tests (beyond those the operations reach). */
 export const EXTRA_SCHEMAS = keep.extraSchemas;
+/**
+ * Answers a published document describes wrongly, replaced with what Jira sends (each with
+ * why); the corrected response is marked `x-corrected`.
+ */
+export const CORRECTIONS = keep.corrections ?? {};
 
 export const SOURCES = {
   cloud: { file: 'jira-cloud-platform-v3.openapi.json', prefix: '/rest/api/3' },
@@ -78,6 +83,25 @@ export function cutDocument(document, name, sourceText) {
     if (document.paths[template].parameters)
       paths[template].parameters = document.paths[template].parameters;
     paths[template][method.toLowerCase()] = operation;
+  }
+  for (const correction of CORRECTIONS[name] ?? []) {
+    const [method, suffix] = correction.operation.split(' ');
+    const item = paths[`${prefix}${suffix}`];
+    const operation = item?.[method.toLowerCase()];
+    const response = operation?.responses?.[correction.status];
+    if (!response) throw new Error(`correction for a response not kept: ${correction.operation}`);
+    // Copies, so the published document itself stays as read.
+    item[method.toLowerCase()] = {
+      ...operation,
+      responses: {
+        ...operation.responses,
+        [correction.status]: {
+          ...response,
+          content: { ...response.content, 'application/json': { schema: correction.schema } },
+          'x-corrected': correction.why,
+        },
+      },
+    };
   }
   const refs = new Set();
   collectRefs(document, paths, refs);

@@ -15,6 +15,8 @@ import { issueSearchRoutes } from './http/routes/issue-search';
 import { issueRoutes } from './http/routes/issues';
 import { jiraPickerRoutes } from './http/routes/jira-pickers';
 import { templatePreviewRoutes } from './http/routes/template-preview';
+import { HEALTH_CHECKS_PER_MINUTE, tenantHealthRoutes } from './http/routes/tenant-health';
+import { RateLimiter } from './tenants/rate-limiter';
 import { oauthCallbackRoutes } from './http/routes/oauth-callback';
 import { tenantRoutes } from './http/routes/tenants';
 import type { Services } from './services';
@@ -100,6 +102,12 @@ export function createApp(services: Services, options: AppOptions = {}): Express
         services.connections.allowsCommentsWithoutTemplate(orgId, connection),
     }),
     issueSearchRoutes(services),
+  );
+  app.use(
+    tenantHealthRoutes({
+      ...services,
+      healthLimiter: new RateLimiter(HEALTH_CHECKS_PER_MINUTE, () => services.clock.now()),
+    }),
   );
 
   app.use(notFound());

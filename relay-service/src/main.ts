@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       // Audit events still queued go out now if Salesforce answers in time; else after restart.
       await services.auditDrainer.stop({ flushWithinMs: config.outbox.flushOnShutdownMs });
       await services.jira.close();
+      await services.connectionActivity.settled();
       await services.salesforceFiles.close();
       await services.dataCenterOAuth.close();
       await services.store.close();

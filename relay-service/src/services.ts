@@ -8,6 +8,7 @@ import { ConnectionService } from './connections/connection-service';
 import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
 import { AppQuota } from './jira/app-quota';
+import { ConnectionActivity } from './jira/connection-activity';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
 import { DataCenterOAuth } from './jira/oauth/datacenter-oauth';
@@ -65,6 +66,8 @@ export interface Services {
   idempotency: IdempotencyStore;
   /** Jira create metadata per connection + project + issue type, kept for a short TTL. */
   createMeta: CreateMetaCache;
+  /** Each connection's last working and failed Jira call, for the health check. */
+  connectionActivity: ConnectionActivity;
 }
 
 /** Seams for tests; production uses the defaults. */
@@ -78,6 +81,8 @@ export interface ServiceOptions {
   createMetaTtlMs?: number;
   /** How long a create holds its Idempotency-Key before a retry may take it over (2 minutes). */
   idempotencyLeaseMs?: number;
+  /** How often an instance writes a connection's activity without a change of state (1 minute). */
+  activityWriteIntervalMs?: number;
 }
 
 export async function createServices(
@@ -139,6 +144,12 @@ export async function createServices(
   });
   const appQuota = new AppQuota(config.jira.appHourlyPoints, clock);
   const loopDelay = processEventLoopDelay();
+  const connectionActivity = new ConnectionActivity({
+    store,
+    clock,
+    logger: logger.child({ component: 'jira' }),
+    intervalMs: options.activityWriteIntervalMs,
+  });
   const jira = new JiraClients({
     store,
     vault,
@@ -152,6 +163,7 @@ export async function createServices(
     appQuota,
     quotaWeight: (orgId) => tenants.quotaWeight(orgId),
     relayDelayMs: () => loopDelay.recentMs,
+    activity: connectionActivity,
   });
   const auditLogger = logger.child({ component: 'audit' });
   const auditRecorder = new AuditRecorder(
@@ -254,5 +266,6 @@ export async function createServices(
       clock,
       options.createMetaTtlMs !== undefined ? { ttlMs: options.createMetaTtlMs } : {},
     ),
+    connectionActivity,
   };
 }

@@ -12,10 +12,12 @@ import { authStrategyFor, type AuthStrategy } from './auth';
 import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
 import type { AppQuota } from './app-quota';
+import type { ConnectionActivity } from './connection-activity';
 import { storedDataCenterClient, type DataCenterOAuth } from './oauth/datacenter-oauth';
 import { needsReauth, OAuthTokenState, type OAuthRefresher } from './oauth/oauth-token-state';
 import {
   JiraTransport,
+  type RateLimitState,
   type Send,
   type TransportDeps,
   type TransportObserver,
@@ -69,6 +71,8 @@ export interface JiraClientsDeps {
   quotaWeight?: (orgId: string) => Promise<number>;
   /** How late the relay's own event loop runs, for the adaptive limits (lib/event-loop-delay). */
   relayDelayMs?: () => number;
+  /** Where each connection's calls are noted for the health check (connection-activity.ts). */
+  activity?: ConnectionActivity;
 }
 
 interface Entry {
@@ -138,6 +142,8 @@ export class JiraClients {
     const raced = this.entries.get(key);
     if (raced?.version === version) return raced.client;
     if (raced) void this.closeEntry(raced);
+    // Calls made with replaced credentials say nothing about the new ones.
+    if (raced ?? existing) this.deps.activity?.forget(orgId, connectionName);
 
     // Only Atlassian's own API gateway (operator-configured) is trusted; a Server/DC base URL
     // is the admin's, with OAuth as with any other method.
@@ -180,7 +186,7 @@ export class JiraClients {
       apiBase: row.base_url,
       siteUrl: row.site_url ?? row.base_url,
       scopes: JSON.parse(row.scopes) as string[],
-      send: transport.send,
+      send: this.noted(orgId, connectionName, transport.send),
     };
     this.entries.set(key, Object.assign(entry, { version, client, transport, dispatcher }));
     return client;
@@ -237,6 +243,7 @@ export class JiraClients {
     const key = keyOf(orgId, connectionName);
     const entry = this.entries.get(key);
     this.entries.delete(key);
+    this.deps.activity?.forget(orgId, connectionName);
     if (entry) await this.closeEntry(entry);
   }
 
@@ -311,6 +318,39 @@ export class JiraClients {
   ): { limit: number; inFlight: number; queued: number } | undefined {
     const slots = this.entries.get(keyOf(orgId, connectionName))?.transport.slots;
     return slots && { limit: slots.limit.current, inFlight: slots.inFlight, queued: slots.queued };
+  }
+
+  /**
+   * Jira's rate-limit state of one connection as this instance sees it, or undefined when
+   * this instance has no client for it open.
+   */
+  rateLimitOf(orgId: string, connectionName: string): RateLimitState | undefined {
+    return this.entries.get(keyOf(orgId, connectionName))?.transport.rateLimitState();
+  }
+
+  /** The limit a connection's calls start with before Jira's answers move it. */
+  get initialLimit(): number {
+    const { minConcurrent, maxConcurrent, initialConcurrent } = this.deps.settings;
+    return Math.min(
+      maxConcurrent,
+      Math.max(Math.min(minConcurrent, maxConcurrent), initialConcurrent),
+    );
+  }
+
+  /** `send`, with how each call ended noted for the health check. */
+  private noted(orgId: string, connectionName: string, send: Send): Send {
+    const activity = this.deps.activity;
+    if (!activity) return send;
+    return async (request) => {
+      try {
+        const response = await send(request);
+        activity.note(orgId, connectionName);
+        return response;
+      } catch (error) {
+        activity.note(orgId, connectionName, error);
+        throw error;
+      }
+    };
   }
 
   private async weightOf(orgId: string): Promise<number> {

@@ -251,6 +251,16 @@ const RATE_LIMIT_MEMORY_MS = 60_000;
 // clean "rate limited, nothing sent" would become "outcome unknown, check Jira".
 const MIN_ATTEMPT_SHARE = 0.25;
 
+/** How Jira's limits hold a connection back now (the health check shows it). */
+export interface RateLimitState {
+  /** `paused`: Jira asked for a pause that has not ended; `slowed`: Jira asked to slow down lately, or its answers lowered the limit below where it started. */
+  state: 'normal' | 'slowed' | 'paused';
+  /** Epoch ms when the pause ends. */
+  until: number | null;
+  /** Calls the connection may have in flight now. */
+  limit: number;
+}
+
 type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; error: unknown };
 
 /**
@@ -271,6 +281,8 @@ export class JiraTransport {
   /** HTTP exchanges under way, and who waits for there to be none. */
   private exchanges = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Where the adaptive limit started. */
+  private readonly startLimit: number;
 
   constructor(private readonly deps: TransportDeps) {
     const { minConcurrent, maxConcurrent, initialConcurrent, maxQueueWaitMs } = deps.settings;
@@ -283,6 +295,15 @@ export class JiraTransport {
     });
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
+    this.startLimit = this.slots.limit.current;
+  }
+
+  rateLimitState(): RateLimitState {
+    const now = this.deps.clock.now();
+    const limit = this.slots.limit.current;
+    if (this.pausedUntil > now) return { state: 'paused', until: this.pausedUntil, limit };
+    const slowed = now - this.lastRateLimitedAt < RATE_LIMIT_MEMORY_MS || limit < this.startLimit;
+    return { state: slowed ? 'slowed' : 'normal', until: null, limit };
   }
 
   /**

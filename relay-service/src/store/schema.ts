@@ -81,6 +81,13 @@ export interface ConnectionsTable {
   allow_untemplated_comments: number;
   /** OAuth: when the current access token expires (the relay refreshes it before). */
   access_expires_at: number | null;
+  /** OAuth: when the grant was last refreshed (null: not since it was issued). */
+  refreshed_at: number | null;
+  /** The last Jira call that worked, as far as the relay wrote it (at most once a minute). */
+  last_success_at: number | null;
+  /** The contract code and time of the last Jira call that failed for the connection's sake. */
+  last_error_code: string | null;
+  last_error_at: number | null;
 }
 
 export interface OAuthStatesTable {

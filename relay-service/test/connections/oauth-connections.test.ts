@@ -365,6 +365,40 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     expect(refreshCalls() - before).toBe(1);
   });
 
+  it('when an OAuth grant goes unused for 80 days then health warns, and a refresh moves the 90 days on', async () => {
+    await authorize('aging');
+    const granted = now;
+    const healthOf = async () => {
+      const answer = await admin.call('GET', '/v1/health');
+      expect(answer.status).toBe(200);
+      return (answer.body.connections as Record<string, unknown>[]).find(
+        (c) => c.name === 'aging',
+      )!;
+    };
+    const DAY = 24 * 3600 * 1000;
+    expect(await healthOf()).toMatchObject({
+      authMethod: 'oauth',
+      expiry: 'refresh_unused',
+      expiresAt: new Date(granted + 90 * DAY).toISOString(),
+      missingScopes: [],
+      problems: [],
+    });
+    now += 80 * DAY;
+    expect(await healthOf()).toMatchObject({
+      status: 'warning',
+      problems: [expect.objectContaining({ code: 'CREDENTIAL_EXPIRES_SOON' })],
+    });
+    const before = refreshCalls();
+    expect((await admin.call('POST', '/v1/connections/aging/test')).status).toBe(200);
+    expect(refreshCalls() - before).toBe(1);
+    expect(await healthOf()).toMatchObject({
+      status: 'ok',
+      expiry: 'refresh_unused',
+      expiresAt: new Date(now + 90 * DAY).toISOString(),
+      problems: [],
+    });
+  });
+
   it('when Jira refuses an access token early then the relay refreshes once and retries', async () => {
     await authorize('early');
     const before = refreshCalls();

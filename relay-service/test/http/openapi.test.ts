@@ -26,6 +26,8 @@ import {
   loadRelayOpenApi,
   servedRoutes,
 } from '../support/relay-openapi';
+import { MAX_HEALTH_TEMPLATES } from '../../src/operations/health';
+import { HEALTH_CHECKS_PER_MINUTE } from '../../src/http/routes/tenant-health';
 
 describe('relay-service/openapi.yaml', () => {
   const doc = loadRelayOpenApi();
@@ -76,6 +78,8 @@ describe('relay-service/openapi.yaml', () => {
       filesPerRequest: MAX_ATTACHMENT_FILES,
       extensionsPerTemplate: MAX_ATTACHMENT_EXTENSIONS,
       attachmentBytes: MAX_ATTACHMENT_BYTES,
+      templatesPerHealthCheck: MAX_HEALTH_TEMPLATES,
+      healthChecksPerMinute: HEALTH_CHECKS_PER_MINUTE,
     });
   });
 

@@ -3,9 +3,16 @@ import path from 'node:path';
 import { openApiValidator, SPECS_DIR } from '../support/jira-double';
 import { SPEC_FILES, type SpecName } from '../support/jira-double/openapi-validator';
 
+interface Correction {
+  operation: string;
+  status: string;
+  schema: unknown;
+  why: string;
+}
 interface Kept {
   operations: string[];
   notInDataCenter: string[];
+  corrections?: Partial<Record<SpecName, Correction[]>>;
   extraSchemas: Record<SpecName, string[]>;
 }
 interface CutDocument {
@@ -42,6 +49,18 @@ describe.each<SpecName>(['cloud', 'server'])(
           .map((method) => `${method.toUpperCase()} ${template.slice(PREFIX[name].length)}`),
       );
       expect(present.sort()).toEqual([...expected].sort());
+    });
+
+    it('when a published answer is known to be wrong then the kept document holds the correction, marked', () => {
+      for (const correction of kept.corrections?.[name] ?? []) {
+        const [method, suffix] = correction.operation.split(' ') as [string, string];
+        const operation = document.paths[`${PREFIX[name]}${suffix}`]?.[method.toLowerCase()] as {
+          responses: Record<string, { content: Record<string, { schema: unknown }> }>;
+        };
+        const response = operation.responses[correction.status]!;
+        expect(response.content['application/json']!.schema).toEqual(correction.schema);
+        expect(response).toMatchObject({ 'x-corrected': correction.why });
+      }
     });
 
     it('when its references are followed then every one resolves inside the document', () => {

@@ -85,7 +85,10 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     headersTimeoutMs: config.headersTimeoutMs,
     bodyTimeoutMs: config.bodyTimeoutMs,
     logger,
-    onClosed: () => services.store.close(),
+    onClosed: async () => {
+      await services.connectionActivity.settled();
+      await services.store.close();
+    },
   });
   return { url: handle.url, config, services, logs, handle, stop: () => handle.stop() };
 }

@@ -165,6 +165,8 @@ export class OAuthTokenState {
           await updateConnection(tx, this.orgId, this.connectionName, {
             scopes: JSON.stringify(next.scopes),
             access_expires_at: next.accessTokenExpiresAt,
+            // Atlassian lets a refresh token lapse after 90 days without use (health warns).
+            refreshed_at: now,
             ...refreshHorizon,
           });
         });

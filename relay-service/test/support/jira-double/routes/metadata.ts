@@ -1,5 +1,6 @@
 import type { JiraDouble } from '../jira-double';
-import type { FieldMeta } from '../model';
+import type { FieldMeta, Status } from '../model';
+import { statusJson } from '../representations';
 import { jiraErrors, type DoubleRouter } from '../router';
 
 /** Create metadata per project and issue type, and project search; paged like Jira. */
@@ -63,6 +64,28 @@ export function metadataRoutes(router: DoubleRouter, double: JiraDouble): void {
         model.deployment === 'cloud'
           ? { startAt, maxResults, total, fields }
           : { startAt, maxResults, total, isLast: startAt + slice.length >= total, values: fields },
+    };
+  });
+
+  // Every issue type of a project shares its workflow here: its initial status and every
+  // status a transition leads to, each once. Both deployments answer a list of issue types.
+  router.get(`${api}/project/{projectIdOrKey}/statuses`, (request) => {
+    const project = model.project(request.params.projectIdOrKey ?? '');
+    if (!project) return jiraErrors(404, ['No project could be found with key.']);
+    const statuses = new Map<string, Status>([
+      [project.workflow.initial.id, project.workflow.initial],
+    ]);
+    for (const transition of project.workflow.transitions)
+      statuses.set(transition.to.id, transition.to);
+    return {
+      status: 200,
+      body: project.issueTypes.map((type) => ({
+        self: `${model.siteUrl}${api}/issuetype/${type.id}`,
+        id: type.id,
+        name: type.name,
+        subtask: type.subtask,
+        statuses: [...statuses.values()].map((status) => statusJson(model, status)),
+      })),
     };
   });
 
