@@ -148,6 +148,15 @@ export const OBJECTS: ObjectDescribe[] = [
       { name: 'Attachment_Max_File_MB__c', label: 'Attachment Max File (MB)', type: 'number' },
       { name: 'Attachment_Max_Total_MB__c', label: 'Attachment Max Total (MB)', type: 'number' },
       { name: 'Attachment_Max_Files__c', label: 'Attachment Max Files', type: 'number' },
+      {
+        name: 'Health_Status__c',
+        label: 'Health Status',
+        type: 'picklist',
+        picklistValues: ['ok', 'warning', 'error'],
+      },
+      { name: 'Health_Problems__c', label: 'Health Problems', type: 'textarea' },
+      { name: 'Health_Checked_At__c', label: 'Health Checked At', type: 'datetime' },
+      { name: 'Health_Notified__c', label: 'Health Notified', type: 'string' },
     ],
   },
   {

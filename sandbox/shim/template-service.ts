@@ -3,6 +3,7 @@ import type { SandboxOrg, SObject } from '../org/org';
 import { describeObject, objectOfId, resolvePath } from '../org/schema';
 import { isBlank, str } from './apex-method';
 import { JiraServiceException } from './errors';
+import { storedProblems } from './health';
 import { BUILT_INS, isBuiltIn, recordPaths, scan } from './merge-fields';
 import { asMap, isMap } from './relay-models';
 import {
@@ -90,6 +91,9 @@ export function toDto(record: SObject): Record<string, unknown> {
     attachmentMaxFileMb: record.Attachment_Max_File_MB__c ?? null,
     attachmentMaxTotalMb: record.Attachment_Max_Total_MB__c ?? null,
     attachmentMaxFiles: record.Attachment_Max_Files__c ?? null,
+    healthStatus: record.Health_Status__c ?? null,
+    healthProblems: storedProblems(record.Health_Problems__c),
+    healthCheckedAt: record.Health_Checked_At__c ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { nameField, objectOfId } from '../../org/schema';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException, RelayException } from '../errors';
 import type { IssueRef, IssueSummary, Transition } from '../relay-models';
+import { needingReconnect } from '../health';
 import { listFor, requireSendable } from '../record-files';
 import { readRecord, recordUrl, splitLines, templateById, toPayload } from '../template-service';
 import { previewTemplate } from './jira-template-editor';
@@ -188,12 +189,24 @@ async function searchIssues(
 export const JiraActionsController: ApexController = {
   newActionKey: auraEnabled([], () => newActionKey()),
 
+  // Templates the last health check found in error are not offered.
   getTemplates: auraEnabled(['recordId'], ({ org }, { recordId }) =>
-    activeTemplatesFor(org, String(recordId)).map((t) => ({
-      value: t.Id,
-      label: t.Name,
-      required: false,
-    })),
+    activeTemplatesFor(org, String(recordId))
+      .filter((t) => t.Health_Status__c !== 'error')
+      .map((t) => ({
+        value: t.Id,
+        label: t.Name,
+        required: false,
+      })),
+  ),
+
+  getConnectionsToReconnect: auraEnabled(['recordId'], ({ org }, { recordId }) =>
+    needingReconnect(
+      org,
+      activeTemplatesFor(org, String(recordId))
+        .filter((t) => t.Health_Status__c !== 'error')
+        .map((t) => String(t.Connection__c)),
+    ),
   ),
 
   getLinkedIssues: auraEnabled(['recordId'], (context, { recordId }) =>

@@ -1,6 +1,7 @@
 import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
 import { JiraServiceException } from '../errors';
+import { checkHealth, DEFAULT_WARNING_DAYS, recordHealth } from '../health';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -105,6 +106,30 @@ function statusRefreshState({ org }: ShimContext) {
   };
 }
 
+/**
+ * The daily health check of each sandbox org, as Apex keeps it in its CronTrigger, and the
+ * warning days of its protected setting (JiraHealthSchedule): the sandbox runs no scheduled
+ * Apex, so only what the setup screen shows is kept.
+ */
+const healthSchedules = new WeakMap<object, { nextRunAt: string | null; warningDays: number }>();
+
+/** JiraHealthSchedule.state */
+function healthScheduleState({ org }: ShimContext) {
+  const schedule = healthSchedules.get(org);
+  return {
+    scheduled: Boolean(schedule?.nextRunAt),
+    nextRunAt: schedule?.nextRunAt ?? null,
+    warningDays: schedule?.warningDays ?? DEFAULT_WARNING_DAYS,
+  };
+}
+
+/** JiraSetupController.checkAndRecord: callouts first, then the writes. */
+async function checkAndRecord(context: ShimContext, live: boolean) {
+  const report = await checkHealth(context, live);
+  recordHealth(context.org, report);
+  return report;
+}
+
 export const JiraSetupController: ApexController = {
   getStatus: auraEnabled([], (context) => status(context)),
 
@@ -146,6 +171,23 @@ export const JiraSetupController: ApexController = {
         nextRunAt: new Date(Date.now() + hours * 3_600_000).toISOString(),
       });
     return statusRefreshState(context);
+  }),
+
+  getHealth: auraEnabled([], (context) => checkAndRecord(context, false)),
+
+  checkHealth: auraEnabled([], (context) => checkAndRecord(context, true)),
+
+  getHealthSchedule: auraEnabled([], (context) => healthScheduleState(context)),
+
+  scheduleHealthCheck: auraEnabled(['enabled', 'warningDays'], (context, args) => {
+    const days = Number(args.warningDays);
+    if (args.warningDays === null || !Number.isInteger(days) || days < 1 || days > 90)
+      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Health_Warning_Days'));
+    healthSchedules.set(context.org, {
+      nextRunAt: args.enabled === true ? new Date(Date.now() + 86_400_000).toISOString() : null,
+      warningDays: days,
+    });
+    return healthScheduleState(context);
   }),
 
   getConnections: auraEnabled([], ({ relay }) => relay.listConnections()),

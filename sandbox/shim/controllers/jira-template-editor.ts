@@ -71,8 +71,14 @@ export const JiraTemplateEditorController: ApexController = {
     }));
     if (problems.length) return { templateId: null, problems };
     const { Id, ...fields } = record;
+    // An edited template loses its recorded health until the next check (the trigger).
     const saved = Id
-      ? org.update(templateById(org, Id).Id, fields)
+      ? org.update(templateById(org, Id).Id, {
+          ...fields,
+          Health_Status__c: null,
+          Health_Problems__c: null,
+          Health_Checked_At__c: null,
+        })
       : org.insert('Jira_Rule_Template__c', fields);
     return { templateId: saved?.Id ?? null, problems: [] };
   }),

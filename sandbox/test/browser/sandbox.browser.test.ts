@@ -304,6 +304,43 @@ describe('the sandbox in a real browser', () => {
         'dc-pat',
       ]);
     });
+
+    it('when the setup screen is open then the health panel shows every connection, Check now asks again, and the daily check is scheduled from there', async () => {
+      const health = page.locator('c-jira-health-panel');
+      const healthRow = (name: string) =>
+        health.locator(`li.health-connection[data-name="${name}"]`);
+      await page.goto(sandbox.urls.setup);
+      await healthRow(SEEDED_CONNECTION).waitFor();
+      await expect(healthRow(SEEDED_CONNECTION).locator('.status').textContent()).resolves.toBe(
+        label('Jira_Health_Status_Ok'),
+      );
+      await expect(healthRow('dc-pat').locator('.auth-method').textContent()).resolves.not.toBe('');
+      await expect(health.locator('.templates-ok').textContent()).resolves.toContain(
+        label('Jira_Health_All_Templates_Ok'),
+      );
+      await shots.take(page, 'setup-health');
+      await expectAccessible('setup: health');
+
+      // Check now runs the check again (the relay's live call per connection) and shows it.
+      const checkNow = health.getByRole('button', { name: label('Jira_Health_Check_Now') });
+      await checkNow.click();
+      await health.locator('lightning-spinner').waitFor({ state: 'detached', timeout: 15_000 });
+      await expect(checkNow.isEnabled()).resolves.toBe(true);
+      await expect(healthRow(SEEDED_CONNECTION).count()).resolves.toBe(1);
+      await expect(health.getByText(label('Jira_Health_Failed')).count()).resolves.toBe(0);
+
+      // SLDS draws the toggle over its input: a person clicks the label.
+      const runDaily = health.getByLabel(label('Jira_Health_Schedule_Enabled'));
+      await health.getByText(label('Jira_Health_Schedule_Enabled'), { exact: true }).click();
+      await expect(runDaily.isChecked()).resolves.toBe(true);
+      const days = health.getByLabel(label('Jira_Health_Warning_Days'));
+      await days.fill('30');
+      await health.getByRole('button', { name: label('Jira_Health_Schedule_Save') }).click();
+      await health
+        .locator('.schedule-summary', { hasText: label('Jira_Health_Schedule_Next', '') })
+        .waitFor();
+      await expect(days.inputValue()).resolves.toBe('30');
+    });
   });
 
   describe('template editor', () => {

@@ -1,6 +1,7 @@
 /**
- * Rejects rule templates whose JSON, object or merge fields do not resolve.
+ * Rejects rule templates whose JSON, object or merge fields do not resolve (not when only
+ * what the health check records changes).
  */
 trigger JiraRuleTemplateTrigger on Jira_Rule_Template__c(before insert, before update) {
-    JiraTemplateValidation.rejectInvalid(Trigger.new);
+    JiraTemplateValidation.rejectInvalid(Trigger.new, Trigger.oldMap);
 }

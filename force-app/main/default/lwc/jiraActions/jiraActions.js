@@ -2,6 +2,7 @@ import { LightningElement, api, wire } from 'lwc';
 import { RefreshEvent } from 'lightning/refresh';
 import getTemplates from '@salesforce/apex/JiraActionsController.getTemplates';
 import getLinkedIssues from '@salesforce/apex/JiraActionsController.getLinkedIssues';
+import getConnectionsToReconnect from '@salesforce/apex/JiraActionsController.getConnectionsToReconnect';
 import { formatDateTime, formatLabel, httpsUrl, statusBadgeClass, toOptions } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Actions_Title';
 import CREATE from '@salesforce/label/c.Jira_Actions_Create';
@@ -19,6 +20,7 @@ import UPDATED from '@salesforce/label/c.Jira_Field_Updated';
 import LOADING from '@salesforce/label/c.Jira_Loading';
 import LOAD_FAILED from '@salesforce/label/c.Jira_Actions_Load_Failed';
 import TEMPLATES_FAILED from '@salesforce/label/c.Jira_Actions_Templates_Failed';
+import RECONNECT from '@salesforce/label/c.Jira_Actions_Reconnect';
 
 const PANEL_CREATE = 'create';
 const PANEL_LINK = 'link';
@@ -26,7 +28,9 @@ const PANEL_LINK = 'link';
 /**
  * Record page container of Pharos Jira: lists the record's linked Jira issues with their
  * current status (one call), and composes one small component per user action: create,
- * link, view, comment, transition and unlink. Every write ends with a refresh of the list and of the
+ * link, view, comment, transition and unlink. When the last health check found that a
+ * connection of the record's templates needs an admin to reconnect it, the card says so
+ * first, before the user fills anything in. Every write ends with a refresh of the list and of the
  * page (RefreshEvent) so related lists of Jira links follow.
  */
 export default class JiraActions extends LightningElement {
@@ -75,6 +79,22 @@ export default class JiraActions extends LightningElement {
       this.templates = [];
       this.templatesError = error;
     }
+  }
+
+  /** Connections the last health check found needing re-authorization (cached read). */
+  reconnect = [];
+
+  @wire(getConnectionsToReconnect, { recordId: '$recordId' })
+  wiredReconnect({ data }) {
+    // A failed read shows nothing: the actions themselves still report their own errors.
+    this.reconnect = data || [];
+  }
+
+  get reconnectNotices() {
+    return this.reconnect.map((connection) => ({
+      connection,
+      text: formatLabel(RECONNECT, connection),
+    }));
   }
 
   connectedCallback() {

@@ -5,6 +5,7 @@ import getLinkedIssues from '@salesforce/apex/JiraActionsController.getLinkedIss
 import viewIssue from '@salesforce/apex/JiraActionsController.viewIssue';
 import previewIssue from '@salesforce/apex/JiraActionsController.previewIssue';
 import getTransitions from '@salesforce/apex/JiraActionsController.getTransitions';
+import getConnectionsToReconnect from '@salesforce/apex/JiraActionsController.getConnectionsToReconnect';
 
 jest.mock(
   '@salesforce/apex/JiraActionsController.getTemplates',
@@ -13,6 +14,21 @@ jest.mock(
     return { default: createApexTestWireAdapter(jest.fn()) };
   },
   { virtual: true },
+);
+jest.mock(
+  '@salesforce/apex/JiraActionsController.getConnectionsToReconnect',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/label/c.Jira_Actions_Reconnect',
+  () => ({ default: 'Ask your Jira admin to reconnect {0}.' }),
+  {
+    virtual: true,
+  },
 );
 jest.mock(
   '@salesforce/apex/JiraActionsController.getLinkedIssues',
@@ -147,6 +163,33 @@ describe('c-jira-actions', () => {
     getTemplates.error({ message: 'boom' });
     await flushPromises();
     expect($(element, 'c-error-panel.templates-error').errors).toBeTruthy();
+  });
+
+  it("when a connection of the record's templates needs re-authorization then the card says so before anything is filled in", async () => {
+    getLinkedIssues.mockResolvedValue([]);
+    const element = render();
+    await flushPromises();
+    expect($(element, '.reconnect')).toBeNull();
+
+    getConnectionsToReconnect.emit(['jira-cloud']);
+    await flushPromises();
+
+    const notices = $$(element, '.reconnect');
+    expect(notices.map((notice) => notice.textContent.trim())).toEqual([
+      'Ask your Jira admin to reconnect jira-cloud.',
+    ]);
+    expect(notices[0].getAttribute('role')).toBe('alert');
+    // Shown at once, with no create or link panel open yet.
+    expect($(element, 'c-jira-create-issue')).toBeNull();
+    expect(getConnectionsToReconnect.getLastConfig()).toEqual({ recordId: RECORD_ID });
+  });
+
+  it('when the reconnect state cannot be read then nothing is claimed', async () => {
+    getLinkedIssues.mockResolvedValue([]);
+    const element = render();
+    getConnectionsToReconnect.error();
+    await flushPromises();
+    expect($(element, '.reconnect')).toBeNull();
   });
 
   it('when Create is clicked then the create component gets the templates and the preferred one', async () => {

@@ -86,6 +86,7 @@ describe('c-jira-setup', () => {
     expect(getConnections).not.toHaveBeenCalled();
     expect($(element, 'lightning-button.add')).toBeNull();
     expect($(element, 'c-jira-status-refresh')).toBeNull();
+    expect($(element, 'c-jira-health-panel')).toBeNull();
   });
 
   it('when registered then the status refresh schedule is offered', async () => {
@@ -94,6 +95,7 @@ describe('c-jira-setup', () => {
     const element = render();
     await flushPromises();
     expect($(element, 'c-jira-status-refresh')).not.toBeNull();
+    expect($(element, 'c-jira-health-panel')).not.toBeNull();
   });
 
   it('when registered then connections show status and why it is not active, scopes, warnings and expiry', async () => {

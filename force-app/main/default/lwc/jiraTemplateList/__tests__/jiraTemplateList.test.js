@@ -25,14 +25,41 @@ describe('c-jira-template-list', () => {
     expect($$(element, 'button.select').map((node) => node.textContent.trim())).toEqual([
       'Case escalation',
       'Account review',
+      'Billing',
     ]);
     expect($$(element, '.state').map((node) => node.textContent)).toEqual([
       'c.Jira_Editor_Active',
       'c.Jira_Editor_Inactive',
+      'c.Jira_Editor_Active',
     ]);
     expect($$(element, '.state')[0].classList).toContain('slds-theme_success');
     expect($$(element, '.detail')[0].textContent).toBe('Case → SUP / Bug');
     expect($(element, '.empty')).toBeNull();
+  });
+
+  it('when the health check found a template broken then it carries an error or warning badge and its problems', () => {
+    const element = render({ templates: TEMPLATES, loaded: true });
+    const items = $$(element, 'li.template-item');
+    const badge = items[0].querySelector('.health');
+    expect(badge.classList).toContain('slds-theme_error');
+    expect(badge.textContent.trim()).toBe('c.Jira_Health_Status_Error');
+    const problems = [...items[0].querySelectorAll('.health-problems li')];
+    expect(problems.map((node) => node.querySelector('.message').textContent)).toEqual([
+      'The project SUP no longer exists in Jira.',
+      'Done is not a status of SUP.',
+    ]);
+    expect(problems[0].querySelector('.next-step').textContent).toBe(
+      'c.Jira_Health_Next_Step Choose another project in the template.',
+    );
+    expect(problems[0].classList).toContain('slds-text-color_error');
+    expect(problems[1].classList).not.toContain('slds-text-color_error');
+    // A template the check found ok carries no mark.
+    expect(items[1].querySelector('.health')).toBeNull();
+    expect(items[1].querySelector('.health-problems')).toBeNull();
+    expect(items[2].querySelector('.health').classList).toContain('slds-theme_warning');
+    expect(items[2].querySelector('.health').textContent.trim()).toBe(
+      'c.Jira_Health_Status_Warning',
+    );
   });
 
   it('when one is clicked then select names it', () => {
@@ -60,7 +87,7 @@ describe('c-jira-template-list', () => {
     expect($(element, 'nav').getAttribute('aria-label')).toBe('c.Jira_Editor_Templates');
     expect(
       $$(element, 'button.select').map((button) => button.getAttribute('aria-current')),
-    ).toEqual(['false', 'page']);
+    ).toEqual(['false', 'page', 'false']);
     $$(element, 'button.select').forEach((button) =>
       expect(button.textContent.trim()).toBeTruthy(),
     );
