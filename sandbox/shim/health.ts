@@ -2,7 +2,6 @@ import { label } from '../org/labels';
 import type { SandboxOrg, SObject } from '../org/org';
 import { describeObject, resolvePath } from '../org/schema';
 import { str, type ShimContext } from './apex-method';
-import { RelayException } from './errors';
 import { BUILT_INS, isBuiltIn, scan } from './merge-fields';
 import * as models from './relay-models';
 import type { RelayApi } from './relay-api';
@@ -12,10 +11,6 @@ import { parseMappings, toPayload } from './template-service';
  * JiraHealthService with JiraHealthWriter and JiraHealthSchedule: the health of every
  * connection and active template, relay problems and Salesforce problems together, recorded
  * on the templates and in the connection state the record page reads.
- *
- * A relay without `/v1/health` yet (404) gets an answer built from the health contract
- * (prompts/health-contract.md) out of GET /v1/connections: connection status, expiry and
- * missing connections, no Jira checks of the templates. Said in the report to the lead.
  */
 
 export interface HealthProblem {
@@ -129,108 +124,24 @@ function healthReport(values: models.Json): HealthReport {
   };
 }
 
-/**
- * What the relay's /v1/health answers, from GET /v1/connections, for a relay without the
- * route: the contract's connection codes the connection list can tell, CONNECTION_NOT_FOUND
- * for templates, nothing the relay would learn from Jira.
- */
-async function contractFallback(relay: RelayApi, templates: Record<string, unknown>[]) {
-  const connections = await relay.listConnections();
-  const soon = Date.now() + DEFAULT_WARNING_DAYS * 86_400_000;
-  const report: HealthReport = {
-    checkedAt: new Date().toISOString(),
-    status: 'ok',
-    connections: connections.map((connection) => {
-      const problems: HealthProblem[] = [];
-      const expires = connection.expiresAt ? Date.parse(connection.expiresAt) : NaN;
-      if (connection.status === 'needs_reauth')
-        problems.push({
-          code: 'CONNECTION_NEEDS_REAUTH',
-          severity: 'error',
-          message: `Jira no longer accepts the sign-in of ${connection.name}.`,
-          nextStep: `Reconnect ${connection.name} on this page.`,
-          field: null,
-        });
-      else if (expires <= Date.now())
-        problems.push({
-          code: 'CREDENTIAL_EXPIRED',
-          severity: 'error',
-          message: `The credential of ${connection.name} has expired.`,
-          nextStep: `Replace the token of ${connection.name}.`,
-          field: null,
-        });
-      else if (expires <= soon)
-        problems.push({
-          code: 'CREDENTIAL_EXPIRES_SOON',
-          severity: 'warning',
-          message: `The credential of ${connection.name} expires on ${connection.expiresAt}.`,
-          nextStep: `Replace the token of ${connection.name} before then.`,
-          field: null,
-        });
-      return {
-        name: connection.name,
-        deployment: connection.deployment,
-        authMethod: connection.authMethod,
-        status: statusOf(problems),
-        lastSuccessAt: null,
-        lastErrorCode: null,
-        lastErrorAt: null,
-        expiresAt: connection.expiresAt,
-        expiry: connection.expiresAt ? 'api_token' : null,
-        missingScopes: [],
-        rateLimit: { state: 'normal', untilAt: null, limitValue: null },
-        problems,
-      };
-    }),
-    templates: templates.map((template) => {
-      const known = connections.some((connection) => connection.name === template.connection);
-      const problems: HealthProblem[] = known
-        ? []
-        : [
-            {
-              code: 'CONNECTION_NOT_FOUND',
-              severity: 'error',
-              message: `The relay has no connection named ${String(template.connection)}.`,
-              nextStep: 'Add the connection on this page, or choose another one in the template.',
-              field: null,
-            },
-          ];
-      return {
-        id: str(template.id),
-        name: str(template.name),
-        connection: str(template.connection),
-        status: statusOf(problems),
-        problems,
-      };
-    }),
-  };
-  return report;
-}
-
 /** RelayApi.health */
 async function askRelay(
   relay: RelayApi,
   templates: Record<string, unknown>[],
   live: boolean,
 ): Promise<HealthReport> {
-  try {
-    const { json } =
-      templates.length === 0
-        ? await relay.send({
-            method: 'GET',
-            pathAndQuery: live ? '/v1/health?live=1' : '/v1/health',
-          })
-        : await relay.send({
-            method: 'POST',
-            pathAndQuery: '/v1/health',
-            body: live ? { templates, live: true } : { templates },
-          });
-    return healthReport(json);
-  } catch (error) {
-    if (error instanceof RelayException && error.status === 404)
-      return contractFallback(relay, templates);
-    throw error;
-  }
+  const { json } =
+    templates.length === 0
+      ? await relay.send({
+          method: 'GET',
+          pathAndQuery: live ? '/v1/health?live=1' : '/v1/health',
+        })
+      : await relay.send({
+          method: 'POST',
+          pathAndQuery: '/v1/health',
+          body: live ? { templates, live: true } : { templates },
+        });
+  return healthReport(json);
 }
 
 /** JiraHealthService.salesforceProblems */
