@@ -7,6 +7,7 @@ import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
 import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
+import { UserGrantService } from './connections/user-grants';
 import { AppQuota } from './jira/app-quota';
 import { JiraClients } from './jira/jira-client';
 import { AtlassianOAuth } from './jira/oauth/atlassian-oauth';
@@ -47,6 +48,8 @@ export interface Services {
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
   oauthFlow: OAuthConnectFlow;
+  /** Salesforce users' own Jira grants per connection (issue #16). */
+  userGrants: UserGrantService;
   /** Jira Data Center's OAuth endpoints (token calls through the upstream guard). */
   dataCenterOAuth: DataCenterOAuth;
   /** Refuses internal hosts for tenant-supplied upstream URLs. */
@@ -167,6 +170,7 @@ export async function createServices(
     jira,
     auditRecorder,
   });
+  const userGrants = new UserGrantService({ store, vault, clock, logger, jira, auditRecorder });
   const oauthFlow = new OAuthConnectFlow({
     store,
     vault,
@@ -174,6 +178,7 @@ export async function createServices(
     logger: logger.child({ component: 'oauth' }),
     jira,
     connections,
+    userGrants,
     oauth: atlassianOAuth,
     apiUrl,
     publicUrl: config.publicUrl,
@@ -235,6 +240,7 @@ export async function createServices(
     connections,
     jira,
     oauthFlow,
+    userGrants,
     dataCenterOAuth,
     upstreamGuard,
     audit,

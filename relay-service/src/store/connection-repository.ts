@@ -11,7 +11,7 @@ import type { Db } from './store';
 /** The columns a save writes; the key and creation time are the repository's to set. */
 export type ConnectionValues = Omit<
   ConnectionsTable,
-  'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments'
+  'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments' | 'identity'
 >;
 
 export type ConnectionChanges = Omit<Updateable<ConnectionsTable>, 'org_id' | 'name'>;
@@ -52,7 +52,14 @@ export async function saveConnection(
 ): Promise<ConnectionsTable> {
   await db
     .insertInto('connections')
-    .values({ org_id: orgId, name, created_at: now, allow_untemplated_comments: 1, ...values })
+    .values({
+      org_id: orgId,
+      name,
+      created_at: now,
+      allow_untemplated_comments: 1,
+      identity: 'service',
+      ...values,
+    })
     .onConflict((oc) => oc.columns(['org_id', 'name']).doUpdateSet(values))
     .execute();
   return (await findConnection(db, orgId, name)) as ConnectionsTable;

@@ -7,6 +7,7 @@ import { connectionSettings } from './005-connection-settings';
 import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings';
 import { tenantQuotaAndRateWindows } from './007-tenant-quota-and-rate-windows';
 import { oauthAccessExpiry } from './008-oauth-access-expiry';
+import { userGrants } from './009-user-grants';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '006-tenant-namespace-and-bindings': tenantNamespaceAndBindings,
   '007-tenant-quota-and-rate-windows': tenantQuotaAndRateWindows,
   '008-oauth-access-expiry': oauthAccessExpiry,
+  '009-user-grants': userGrants,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -45,6 +45,11 @@ export class OAuthServer {
   consentPage = false;
   /** Sites the grant reaches. */
   sites: OAuthSite[] = [];
+  /**
+   * The Atlassian account signed in to the consent screen (default: the site's first user). A
+   * grant acts as the account that consented, as in Atlassian.
+   */
+  consentAs: JiraUser | undefined;
   /** The last /authorize query, for assertions about the relay's authorize URL. */
   lastAuthorize: URLSearchParams | undefined;
   /** Every token request body (secrets included: for assertions inside tests only). */
@@ -87,7 +92,7 @@ export class OAuthServer {
     }
     const family: Family = {
       id: token(8),
-      user: this.user(),
+      user: this.consentAs ?? this.user(),
       scopes: this.grantedScopes,
       revoked: false,
     };
@@ -156,6 +161,11 @@ export class OAuthServer {
   /** Every access token issued so far stops working (as after an hour). */
   expireAccessTokens(): void {
     for (const access of this.accessTokens.values()) access.expiresAt = this.now();
+  }
+
+  /** Revokes the grants one account gave (as when that user removes the app in Atlassian). */
+  revokeGrantsOf(user: JiraUser): void {
+    for (const family of this.families.values()) if (family.user === user) family.revoked = true;
   }
 
   /** Revokes every grant (as when the user removes the app in Atlassian). */
