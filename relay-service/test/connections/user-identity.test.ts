@@ -266,6 +266,59 @@ describe.each(ENGINES)(
       });
     });
 
+    it('when automation (no user) comments under require_user then it acts as the connection', async () => {
+      await setIdentity('server', 'require_user');
+      const issue = seed('server');
+      const answer = await as('-').call('POST', `/v1/issues/${issue.key}/comments`, {
+        connection: CONNECTION.server,
+        body: 'Flow update',
+        record: RECORD_REF,
+      });
+      expect(answer.status).toBe(201);
+      expect(issue.comments[0]!.author.name).toBe('ada');
+      const [event] = await auditOf(answer.headers.get('x-request-id'));
+      expect(event).toMatchObject({ actingUserId: null, identity: 'service' });
+    });
+
+    it('when a Cloud user\u2019s Atlassian account does not reach the connection\u2019s site then nothing is stored and the page says so', async () => {
+      await setIdentity('cloud', 'prefer_user');
+      const oauth = doubles.cloud.oauth!;
+      const sites = [...oauth.sites];
+      oauth.sites.splice(0, oauth.sites.length, {
+        id: '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
+        name: 'beta',
+        url: 'https://beta.atlassian.net',
+        scopes: [],
+      });
+      try {
+        const started = await as(BOB_SF).call(
+          'POST',
+          `/v1/connections/${CONNECTION.cloud}/me/oauth/start`,
+          { returnUrl: RETURN_URL },
+        );
+        oauth.consentAs = users.cloud.bob;
+        const browser = new OAuthBrowser(relay.url, PUBLIC_URL);
+        browsers.push(browser);
+        const { page } = await browser.authorize(started.body.authorizeUrl as string);
+        expect(page.status).toBe(400);
+        expect(await page.text()).toContain('has no access to the Jira site of connection');
+      } finally {
+        oauth.sites.splice(0, oauth.sites.length, ...sites);
+      }
+      const me = await as(BOB_SF).call('GET', `/v1/connections/${CONNECTION.cloud}/me`);
+      expect(me.body.grant).toBeNull();
+    });
+
+    it('when a user reconnects with another Jira account then their next action runs as the new one', async () => {
+      await setIdentity('server', 'prefer_user');
+      await connectUser('server', BOB_SF, users.server.bob);
+      const issue = seed('server');
+      await comment('server', BOB_SF, issue.key);
+      await connectUser('server', BOB_SF, users.server.carol);
+      await comment('server', BOB_SF, issue.key);
+      expect(issue.comments.map((c) => c.author.name)).toEqual(['bob', 'carol']);
+    });
+
     it('when a user connects on the other deployment\u2019s way then it is refused and names the right route', async () => {
       await setIdentity('cloud', 'prefer_user');
       await setIdentity('server', 'prefer_user');
