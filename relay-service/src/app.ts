@@ -93,7 +93,13 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       bodyLimitBytes: config.bodyLimitBytes,
     }),
   );
-  app.use(connectionRoutes({ connections: services.connections, oauth: services.oauthFlow }));
+  app.use(
+    connectionRoutes({
+      connections: services.connections,
+      oauth: services.oauthFlow,
+      userGrants: services.userGrants,
+    }),
+  );
   app.use(templatePreviewRoutes(services), issueCreateRoutes(services), jiraPickerRoutes(services));
   app.use(
     issueRoutes({

@@ -7,6 +7,7 @@ import { resolveEncryptionKeys } from './config/encryption-keys';
 import { ConnectionService } from './connections/connection-service';
 import { DataCenterAuthorization } from './connections/datacenter-authorization';
 import { OAuthConnectFlow } from './connections/oauth-flow';
+import { UserGrantService } from './connections/user-grants';
 import { AppQuota } from './jira/app-quota';
 import { ConnectionActivity } from './jira/connection-activity';
 import { JiraClients } from './jira/jira-client';
@@ -48,6 +49,8 @@ export interface Services {
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
   oauthFlow: OAuthConnectFlow;
+  /** Salesforce users' own Jira grants per connection (issue #16). */
+  userGrants: UserGrantService;
   /** Jira Data Center's OAuth endpoints (token calls through the upstream guard). */
   dataCenterOAuth: DataCenterOAuth;
   /** Refuses internal hosts for tenant-supplied upstream URLs. */
@@ -181,6 +184,7 @@ export async function createServices(
     jira,
     auditRecorder,
   });
+  const userGrants = new UserGrantService({ store, vault, clock, logger, jira, auditRecorder });
   const oauthFlow = new OAuthConnectFlow({
     store,
     vault,
@@ -188,6 +192,7 @@ export async function createServices(
     logger: logger.child({ component: 'oauth' }),
     jira,
     connections,
+    userGrants,
     oauth: atlassianOAuth,
     apiUrl,
     publicUrl: config.publicUrl,
@@ -249,6 +254,7 @@ export async function createServices(
     connections,
     jira,
     oauthFlow,
+    userGrants,
     dataCenterOAuth,
     upstreamGuard,
     audit,

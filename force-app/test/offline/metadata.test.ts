@@ -128,6 +128,7 @@ describe('Data model', () => {
         { apiName: 'Error_Code__c', type: 'Text', length: 64 },
         { apiName: 'Error_Message__c', type: 'Text', length: 255 },
         { apiName: 'Jira_Status__c', type: 'Number', precision: 3, scale: 0 },
+        { apiName: 'Identity__c', type: 'Picklist' },
         { apiName: 'Duration_Ms__c', type: 'Number', precision: 9, scale: 0 },
         { apiName: 'Occurred_At__c', type: 'DateTime' },
       ]

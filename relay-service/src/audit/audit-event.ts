@@ -38,6 +38,12 @@ export interface AuditEvent {
   /** Short, secret-free message. */
   errorMessage?: string | null;
   jiraStatus?: number | null;
+  /**
+   * Whose Jira account acted: `user` (the acting user's own grant, or a user connecting or
+   * disconnecting their own account) or `service` (the connection's account); null when no
+   * Jira identity was chosen (refused before, or an admin's connection change).
+   */
+  identity?: 'user' | 'service' | null;
   durationMs: number;
   /** ISO-8601. */
   occurredAt: string;

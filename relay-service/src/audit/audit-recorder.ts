@@ -23,6 +23,8 @@ export interface AuditNote {
   /** Files sent to Jira: `name (size bytes): attached` or `…: failed CODE`. */
   filesSent?: string[];
   jiraStatus?: number | null;
+  /** Whose Jira account acted: the user's own grant, or the connection's (issue #16). */
+  identity?: 'user' | 'service' | null;
 }
 
 // Refusals by policy (the caller may not do this), as opposed to failures (it went wrong).
@@ -33,6 +35,7 @@ const DENIED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'JIRA_FORBIDDEN',
   'TEMPLATE_DATA_UNMAPPED',
   'CONNECTION_NEEDS_REAUTH',
+  'JIRA_USER_NOT_CONNECTED',
 ]);
 
 const ERROR_MESSAGE_LIMIT = 255;
@@ -115,6 +118,7 @@ export class AuditRecorder {
       errorCode: failure?.errorCode ?? null,
       errorMessage: failure?.errorMessage ?? null,
       jiraStatus: note.jiraStatus ?? failure?.jiraStatus ?? null,
+      identity: note.identity ?? null,
       durationMs: Math.max(0, this.clock.now() - startedAt),
       occurredAt: new Date(startedAt).toISOString(),
     };

@@ -118,6 +118,8 @@ export const connectionSettingsBody = z
   .strictObject({
     /** Whether people may comment on issues linked without a template. */
     allowCommentsWithoutTemplate: z.boolean().optional(),
+    /** Whose Jira account actions use (issue #16). */
+    identity: z.enum(['service', 'prefer_user', 'require_user']).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'expected at least one setting');
 

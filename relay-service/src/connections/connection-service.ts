@@ -25,7 +25,8 @@ import {
   saveConnection,
   updateConnection,
 } from '../store/connection-repository';
-import type { ConnectionsTable } from '../store/schema';
+import type { ConnectionIdentity, ConnectionsTable } from '../store/schema';
+import { deleteUserGrantsOfConnection } from '../store/user-grant-repository';
 import type { Db, Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import type { DataCenterClient } from '../jira/oauth/datacenter-oauth';
@@ -54,6 +55,11 @@ export interface ConnectionView {
   warnings: string[];
   /** Whether people may comment on issues linked without a template (a template always decides its own). */
   allowCommentsWithoutTemplate: boolean;
+  /**
+   * Whose Jira account actions use (issue #16): `service` the connection's; `prefer_user` the
+   * acting user's own when connected, else the connection's; `require_user` only the user's.
+   */
+  identity: ConnectionIdentity;
 }
 
 /** Warn this long before an admin-given token expiry. */
@@ -104,6 +110,7 @@ function toConnectionView(row: ConnectionsTable, now: number): ConnectionView {
     accessTokenExpiresAt: iso(row.access_expires_at ?? null),
     warnings: [...(JSON.parse(row.warnings) as string[]), ...expiryWarnings(row, now)],
     allowCommentsWithoutTemplate: row.allow_untemplated_comments !== 0,
+    identity: row.identity,
   };
 }
 
@@ -164,6 +171,7 @@ export class ConnectionService {
       ...(settings.allowCommentsWithoutTemplate !== undefined
         ? { allow_untemplated_comments: settings.allowCommentsWithoutTemplate ? 1 : 0 }
         : {}),
+      ...(settings.identity !== undefined ? { identity: settings.identity } : {}),
       updated_at: this.now,
     });
     return this.get(context.orgId, name);
@@ -390,6 +398,7 @@ export class ConnectionService {
       if (!existing) return false;
       await vault.deleteConnectionSecrets(context.orgId, name, tx);
       await this.dropOAuthStates(tx, context.orgId, name);
+      await deleteUserGrantsOfConnection(tx, context.orgId, name);
       await deleteConnection(tx, context.orgId, name);
       return true;
     });

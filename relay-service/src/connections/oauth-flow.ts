@@ -15,6 +15,7 @@ import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import type { OperationCaller } from '../audit/audit-recorder';
 import type { ConnectionService } from './connection-service';
+import type { UserGrantService } from './user-grants';
 import { isDataCenterOAuth, type DataCenterAuthorization } from './datacenter-authorization';
 import { expired, failed, type OAuthOutcome, type OAuthSite } from './oauth-outcome';
 
@@ -47,6 +48,8 @@ export interface OAuthConnectFlowDeps {
   logger: Logger;
   jira: JiraClients;
   connections: ConnectionService;
+  /** Users' own grants: a user's OAuth ends there (issue #16). */
+  userGrants: UserGrantService;
   /** Undefined when the relay has no Atlassian OAuth app configured. */
   oauth: AtlassianOAuth | undefined;
   apiUrl: string;
@@ -116,13 +119,37 @@ export class OAuthConnectFlow {
         { fieldErrors: [{ field: 'header.x-relay-user', message: 'expected a user id' }] },
       );
     }
+    return this.insertStart(context, connectionName, returnUrl, 'start');
+  }
+
+  /**
+   * Step 1 for a Salesforce user connecting their own Atlassian account to a Cloud connection
+   * (issue #16): the same single-use start link, bound to the user; the callback stores the
+   * grant for that user only.
+   */
+  async startForUser(
+    context: OperationCaller,
+    connectionName: string,
+    returnUrl: string,
+  ): Promise<{ authorizeUrl: string; expiresAt: string }> {
+    await this.deps.userGrants.checkConnectable(context, connectionName, 'oauth');
+    this.requireOAuth();
+    return this.insertStart(context, connectionName, returnUrl, 'user-start');
+  }
+
+  private async insertStart(
+    context: OperationCaller,
+    connectionName: string,
+    returnUrl: string,
+    kind: 'start' | 'user-start',
+  ): Promise<{ authorizeUrl: string; expiresAt: string }> {
     const now = this.deps.clock.now();
     const startToken = randomBytes(32).toString('base64url');
     await this.deps.store.db
       .insertInto('oauth_states')
       .values({
         state_hash: hash(startToken),
-        kind: 'start',
+        kind,
         org_id: context.orgId,
         connection_name: connectionName,
         user_id: context.userId,
@@ -154,7 +181,7 @@ export class OAuthConnectFlow {
         .updateTable('oauth_states')
         .set({ used_at: now })
         .where('state_hash', '=', startHash)
-        .where('kind', '=', 'start')
+        .where('kind', 'in', ['start', 'user-start'])
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .executeTakeFirst();
@@ -162,17 +189,19 @@ export class OAuthConnectFlow {
         .selectFrom('oauth_states')
         .selectAll()
         .where('state_hash', '=', startHash)
-        .where('kind', '=', 'start')
+        .where('kind', 'in', ['start', 'user-start'])
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1 || !row) return { row, bound: false };
       // Decided now, from the connection as stored: Jira Data Center or Atlassian.
       const connection = await findConnection(tx, row.org_id, row.connection_name);
-      const dataCenter = isDataCenterOAuth(connection) ? connection : undefined;
+      // A user's own grant is always Atlassian's (Server/DC users save a PAT instead).
+      const forUser = row.kind === 'user-start';
+      const dataCenter = !forUser && isDataCenterOAuth(connection) ? connection : undefined;
       await tx
         .insertInto('oauth_states')
         .values({
           state_hash: hash(state),
-          kind: dataCenter ? 'dc-authorize' : 'authorize',
+          kind: forUser ? 'user-authorize' : dataCenter ? 'dc-authorize' : 'authorize',
           org_id: row.org_id,
           connection_name: row.connection_name,
           user_id: row.user_id,
@@ -223,13 +252,14 @@ export class OAuthConnectFlow {
   ): Promise<OAuthOutcome> {
     const claimed = await this.claim(
       query.state,
-      ['authorize', 'dc-authorize'],
+      ['authorize', 'dc-authorize', 'user-authorize'],
       browserSecrets,
       requestId,
     );
     if (claimed.kind !== 'claimed') return claimed;
     const { row } = claimed;
     if (row.kind === 'dc-authorize') return this.deps.dataCenter.complete(row, query, requestId);
+    if (row.kind === 'user-authorize') return this.completeForUser(row, query, requestId);
     const oauth = this.requireOAuth();
     const context: OperationCaller = { orgId: row.org_id, userId: row.user_id, requestId };
     const started = this.deps.clock.now();
@@ -389,6 +419,79 @@ export class OAuthConnectFlow {
         error instanceof AppError
           ? `Jira refused the new connection: ${error.detail}`
           : 'The connection could not be saved. Start again.',
+        returnUrl,
+      );
+    }
+  }
+
+  /**
+   * Step 3 of a user's own grant: the code is exchanged, the grant must reach the connection's
+   * own Jira site (by cloud id, or by its URL for a token connection), and the account it acts
+   * as is read with myself before the grant is stored for that user alone.
+   */
+  private async completeForUser(
+    row: OAuthStatesTable,
+    query: { code?: string; error?: string },
+    requestId: string,
+  ): Promise<OAuthOutcome> {
+    const oauth = this.requireOAuth();
+    const context: OperationCaller = { orgId: row.org_id, userId: row.user_id, requestId };
+    const returnUrl = row.return_url;
+    const name = row.connection_name;
+    if (query.error || !query.code) {
+      return failed('Authorization was not granted in Atlassian. Nothing was changed.', returnUrl);
+    }
+    try {
+      const connection = await findConnection(this.deps.store.db, row.org_id, name);
+      if (!connection || connection.deployment !== 'cloud') {
+        return failed(`Connection "${name}" no longer exists. Nothing was changed.`, returnUrl);
+      }
+      const tokens = await oauth.exchangeCode(query.code);
+      const siteUrl = (connection.site_url ?? connection.base_url).replace(/\/+$/, '');
+      const site = (await oauth.accessibleResources(tokens.accessToken))
+        .map(toSite)
+        .find((s) => (connection.cloud_id ? s.cloudId === connection.cloud_id : s.url === siteUrl));
+      if (!site) {
+        return failed(
+          `Your Atlassian account has no access to the Jira site of connection "${name}" (${siteUrl}). Nothing was changed; sign in to Atlassian with the account you use on that site and start again.`,
+          returnUrl,
+        );
+      }
+      const unsafe = unsafeSiteReason(site);
+      if (unsafe) return failed(`${unsafe} Nothing was changed.`, returnUrl);
+      const apiBase = `${this.deps.apiUrl}/ex/jira/${encodeURIComponent(site.cloudId)}`;
+      const probe = this.deps.jira.probe({
+        deployment: 'cloud',
+        apiBase,
+        siteUrl: site.url,
+        auth: freshOAuthAuth(tokens.accessToken),
+        trustedHost: true,
+      });
+      let account;
+      try {
+        account = await myself(probe.api);
+      } finally {
+        await probe.close();
+      }
+      const scopes = tokens.scopes.length ? tokens.scopes : site.scopes;
+      await this.deps.userGrants.saveOAuthGrant(context, name, {
+        credentials: {
+          method: 'oauth',
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          accessTokenExpiresAt: this.deps.clock.now() + tokens.expiresInSeconds * 1000,
+          scopes,
+        },
+        account,
+        apiBase,
+      });
+      return { kind: 'userConnected', connectionName: name, account, site, returnUrl };
+    } catch (error) {
+      this.deps.logger.warn({ err: error, requestId }, 'user oauth connect failed');
+      return failed(
+        error instanceof AppError
+          ? `Your Jira account was not connected: ${error.detail}`
+          : 'Your Jira account was not connected. Start again.',
         returnUrl,
       );
     }

@@ -12,6 +12,14 @@ export interface OAuthSite {
 /** What the callback page shows. Never carries a token. */
 export type OAuthOutcome =
   | { kind: 'connected'; connection: ConnectionView; site: OAuthSite; returnUrl: string | null }
+  /** A Salesforce user connected their own Atlassian account to a connection (issue #16). */
+  | {
+      kind: 'userConnected';
+      connectionName: string;
+      account: { displayName: string };
+      site: OAuthSite;
+      returnUrl: string | null;
+    }
   | {
       kind: 'pick';
       sites: OAuthSite[];

@@ -56,6 +56,15 @@ export function renderOAuthPage(outcome: OAuthOutcome): { status: number; html: 
           outcome.returnUrl,
         ),
       };
+    case 'userConnected':
+      return {
+        status: 200,
+        html: page(
+          'Your Jira account is connected',
+          `<p>Actions you take through connection <strong>${escapeHtml(outcome.connectionName)}</strong> now run in Jira as <strong>${escapeHtml(outcome.account.displayName)}</strong> on ${escapeHtml(outcome.site.url)}.</p>`,
+          outcome.returnUrl,
+        ),
+      };
     case 'pick': {
       const choices = outcome.sites
         .map(

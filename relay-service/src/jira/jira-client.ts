@@ -5,16 +5,24 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import type { UpstreamGuard } from '../lib/upstream-guard';
 import { findConnection } from '../store/connection-repository';
-import type { ConnectionsTable } from '../store/schema';
+import type { ConnectionsTable, UserGrantsTable } from '../store/schema';
+import { findUserGrant } from '../store/user-grant-repository';
 import type { Store } from '../store/store';
 import type { Vault } from '../vault/vault';
 import { authStrategyFor, type AuthStrategy } from './auth';
-import { connectionSecretRef, parseStoredCredentials, type AuthMethod } from './auth/credentials';
+import {
+  connectionSecretRef,
+  parseStoredCredentials,
+  userGrantSecretRef,
+  type AuthMethod,
+} from './auth/credentials';
+import { oauthAuth } from './auth/oauth';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
 import type { AppQuota } from './app-quota';
 import type { ConnectionActivity } from './connection-activity';
 import { storedDataCenterClient, type DataCenterOAuth } from './oauth/datacenter-oauth';
 import { needsReauth, OAuthTokenState, type OAuthRefresher } from './oauth/oauth-token-state';
+import { markUserGrantNeedsReauth, userGrantHolder, userNotConnected } from './oauth/user-grant';
 import {
   JiraTransport,
   type RateLimitState,
@@ -51,7 +59,23 @@ export interface JiraClient extends JiraApi {
   siteUrl: string;
   /** Granted OAuth scopes; empty for other methods. */
   scopes: string[];
+  /**
+   * Whose Jira account the calls run as: the connection's own (`service`), or the acting
+   * Salesforce user's own grant (`user`, issue #16).
+   */
+  identity: 'service' | 'user';
 }
+
+/** Who asks for a client: the tenant and the Salesforce user ("-" for automation). */
+export interface ActingCaller {
+  orgId: string;
+  userId: string;
+}
+
+/** User clients kept open at once; the least recently built is closed beyond this. */
+const MAX_USER_CLIENTS = 500;
+/** Sockets one user's client may hold (a person's actions are few and sequential). */
+const USER_CLIENT_CONNECTIONS = 4;
 
 export interface JiraClientsDeps {
   store: Store;
@@ -107,6 +131,8 @@ const keyOf = (orgId: string, name: string) => `${orgId}\u0000${name}`;
  */
 export class JiraClients {
   private readonly entries = new Map<string, Entry>();
+  /** Clients of users' own grants, by org, connection and user. */
+  private readonly userEntries = new Map<string, Entry>();
   private counters: ConnectionCounters | undefined;
 
   constructor(private readonly deps: JiraClientsDeps) {}
@@ -186,10 +212,138 @@ export class JiraClients {
       apiBase: row.base_url,
       siteUrl: row.site_url ?? row.base_url,
       scopes: JSON.parse(row.scopes) as string[],
+      // Only the connection's own calls count for its health: a user's expired grant is theirs.
       send: this.noted(orgId, connectionName, transport.send),
+      identity: 'service',
     };
     this.entries.set(key, Object.assign(entry, { version, client, transport, dispatcher }));
     return client;
+  }
+
+  /**
+   * The client an action by `caller` runs on (issue #16). By the connection's `identity`:
+   * `service` always the connection's own; `prefer_user` the user's own grant when it works,
+   * else the connection's; `require_user` the user's own grant or JIRA_USER_NOT_CONNECTED.
+   * Automation ("-") has no Jira account of its own and always acts as the connection.
+   */
+  async actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient> {
+    const { orgId, userId } = caller;
+    const row = await findConnection(this.deps.store.db, orgId, connectionName);
+    if (!row || row.identity === 'service' || userId === '-') {
+      return this.clientFor(orgId, connectionName);
+    }
+    const grant = await findUserGrant(this.deps.store.db, orgId, connectionName, userId);
+    if (grant?.status === 'active') return this.userClientFor(row, grant);
+    if (row.identity === 'require_user') {
+      throw userNotConnected(connectionName, grant ? 'needs_reauth' : 'none');
+    }
+    return this.clientFor(orgId, connectionName);
+  }
+
+  /** A client on one user's own grant, kept while the connection and the grant are unchanged. */
+  private async userClientFor(row: ConnectionsTable, grant: UserGrantsTable): Promise<JiraClient> {
+    const { org_id: orgId, name: connectionName } = row;
+    const { user_id: userId } = grant;
+    const key = `${keyOf(orgId, connectionName)}\u0000${userId}`;
+    const version = `${versionOf(row)}|${grant.auth_method}|${grant.connected_at}|${grant.api_base ?? ''}`;
+    const existing = this.userEntries.get(key);
+    if (existing?.version === version) {
+      if (countsAgainstAppQuota(existing.client)) existing.weight = await this.weightOf(orgId);
+      return existing.client;
+    }
+    const json = await this.deps.vault.get(userGrantSecretRef(orgId, connectionName, userId));
+    const credentials = json ? parseStoredCredentials(json) : undefined;
+    if (!credentials || credentials.method !== grant.auth_method) {
+      throw userNotConnected(connectionName, 'needs_reauth');
+    }
+    const raced = this.userEntries.get(key);
+    if (raced?.version === version) return raced.client;
+    if (raced) {
+      this.userEntries.delete(key);
+      void this.closeEntry(raced);
+    }
+
+    const cloudOAuth = credentials.method === 'oauth';
+    const apiBase = cloudOAuth ? grant.api_base : row.base_url;
+    if (!apiBase) throw userNotConnected(connectionName, 'needs_reauth');
+    const dispatcher = this.dispatcherFor(cloudOAuth, USER_CLIENT_CONNECTIONS);
+    const { clock } = this.deps;
+    const auth: AuthStrategy = cloudOAuth
+      ? oauthAuth(
+          new OAuthTokenState(
+            { ...this.deps, oauth: this.refresherFor(orgId, connectionName, row) },
+            orgId,
+            connectionName,
+            userGrantHolder(orgId, connectionName, userId),
+          ),
+          connectionName,
+        )
+      : {
+          async authorize(headers) {
+            headers.authorization = `Bearer ${(credentials as { token: string }).token}`;
+          },
+          // Jira no longer takes the user's token: their grant stops, nobody else's.
+          onUnauthorized: async () => {
+            await markUserGrantNeedsReauth(
+              this.deps.store.db,
+              orgId,
+              connectionName,
+              userId,
+              'Jira refused the personal access token',
+              clock.now(),
+            );
+            throw userNotConnected(connectionName, 'needs_reauth');
+          },
+        };
+    const appQuotaCall = countsAgainstAppQuota({
+      authMethod: credentials.method,
+      deployment: row.deployment,
+    });
+    const entry: Pick<Entry, 'weight'> = {
+      weight: appQuotaCall ? await this.weightOf(orgId) : 1,
+    };
+    const transport = this.transport(
+      apiBase,
+      auth,
+      dispatcher,
+      connectionName,
+      () => {
+        const current = this.userEntries.get(key);
+        if (current?.dispatcher !== dispatcher) return;
+        this.userEntries.delete(key);
+        void this.closeEntry(current);
+      },
+      {
+        quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
+      },
+    );
+    const client: JiraClient = {
+      orgId,
+      connectionName,
+      authMethod: credentials.method,
+      deployment: row.deployment,
+      apiPath: apiPathFor(row.deployment),
+      apiBase,
+      siteUrl: row.site_url ?? row.base_url,
+      scopes: JSON.parse(grant.scopes) as string[],
+      send: transport.send,
+      identity: 'user',
+    };
+    this.userEntries.set(key, Object.assign(entry, { version, client, transport, dispatcher }));
+    while (this.userEntries.size > MAX_USER_CLIENTS) {
+      const [oldestKey, oldest] = this.userEntries.entries().next().value as [string, Entry];
+      this.userEntries.delete(oldestKey);
+      void this.closeEntry(oldest);
+    }
+    return client;
+  }
+
+  /** Drops the cached client of one user's grant after it changed or was removed. */
+  async forgetUser(orgId: string, connectionName: string, userId: string): Promise<void> {
+    const key = `${keyOf(orgId, connectionName)}\u0000${userId}`;
+    const entry = this.userEntries.get(key);
+    this.userEntries.delete(key);
+    if (entry) await this.closeEntry(entry);
   }
 
   /**
@@ -244,12 +398,15 @@ export class JiraClients {
     const entry = this.entries.get(key);
     this.entries.delete(key);
     this.deps.activity?.forget(orgId, connectionName);
-    if (entry) await this.closeEntry(entry);
+    const users = [...this.userEntries].filter(([userKey]) => userKey.startsWith(`${key}\u0000`));
+    for (const [userKey] of users) this.userEntries.delete(userKey);
+    await Promise.all([entry, ...users.map(([, e]) => e)].map((e) => e && this.closeEntry(e)));
   }
 
   async close(): Promise<void> {
-    const entries = [...this.entries.values()];
+    const entries = [...this.entries.values(), ...this.userEntries.values()];
     this.entries.clear();
+    this.userEntries.clear();
     await Promise.all(entries.map((entry) => this.closeEntry(entry)));
   }
 

@@ -18,6 +18,7 @@ export const errorCatalog = {
   CONNECTION_NOT_FOUND: { status: 404, title: 'Connection not found' },
   CONNECTION_NEEDS_REAUTH: { status: 409, title: 'Connection needs re-authorization' },
   SCOPE_MISSING: { status: 403, title: 'OAuth scope missing' },
+  JIRA_USER_NOT_CONNECTED: { status: 403, title: 'Jira account of the user not connected' },
   UPSTREAM_HOST_FORBIDDEN: { status: 400, title: 'Upstream host forbidden' },
   TEMPLATE_INVALID: { status: 400, title: 'Template invalid' },
   TEMPLATE_DATA_MISSING: { status: 400, title: 'Template data missing' },

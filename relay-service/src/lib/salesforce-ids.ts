@@ -15,6 +15,11 @@ export const orgIdSchema = z
   .string()
   .regex(/^00D[A-Za-z0-9]{15}$/, 'expected an 18-character Salesforce org id (00D…)');
 
+/** 18-character user id (key prefix 005). */
+export const salesforceUserIdSchema = z
+  .string()
+  .regex(/^005[A-Za-z0-9]{15}$/, 'expected an 18-character Salesforce user id (005…)');
+
 /** 18-character user id (key prefix 005), or "-" for automation without a user. */
 export const actingUserSchema = z
   .string()

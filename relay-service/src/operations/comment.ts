@@ -19,8 +19,10 @@ import { issueActionNote, templateFor } from './link';
 import type { IssueOperationDeps } from './issue-operation-deps';
 
 /**
- * A comment from Salesforce: the relay posts as the connection's Jira user, so the body starts
- * with an attribution naming the Salesforce user and linking the record, then the user's text
+ * A comment from Salesforce: posted as the user's own Jira account when the connection and the
+ * user's grant allow it (issue #16; the body then starts with a line linking the record), else
+ * as the connection's Jira user with an attribution naming the Salesforce user and linking the
+ * record; then the user's text
  * (ADF on Cloud, escaped wiki markup on Server/DC). Too long, empty or not allowed → refused
  * before Jira is called. Files of the record go with it when the link's template allows them:
  * checked before the comment is posted, streamed to the issue after it.
@@ -100,12 +102,14 @@ export async function commentOnIssue(
       template?.attachments ?? null,
       template?.name ?? null,
     );
-    const client = await deps.jira.clientFor(caller.orgId, body.connection);
+    const client = await deps.jira.actingClientFor(caller, body.connection);
+    note.identity = client.identity;
     const rendered = renderCommentBody({
       deployment: client.deployment,
       text: body.body,
       user: body.user,
       record: body.record,
+      authoredByUser: client.identity === 'user',
     });
     note.fieldsSent = ['comment'];
     const created = await addComment(client, key, rendered);

@@ -84,6 +84,7 @@ const NEVER_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SCOPE_MISSING',
   'CONNECTION_NOT_FOUND',
   'CONNECTION_NEEDS_REAUTH',
+  'JIRA_USER_NOT_CONNECTED',
   'UPSTREAM_HOST_FORBIDDEN',
   'SERVICE_UNAVAILABLE',
   'VALIDATION_FAILED',
@@ -251,8 +252,10 @@ export class IssueCreator {
           parsed.template.attachments,
           parsed.template.name,
         );
-        const draft = await draftIssue(deps, caller.orgId, body, parsed);
+        // The issue is created as the acting user's own Jira account where the connection says so.
+        const draft = await draftIssue(deps, caller.orgId, body, parsed, caller);
         client = draft.client;
+        note.identity = draft.client.identity;
         projectKey = draft.template.projectKey;
         note.fieldsSent = draft.rendered.fieldsSent;
         assertNoProblems(draft.rendered);

@@ -1,8 +1,15 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
-import type { JiraClient } from '../jira/jira-client';
+import type { ActingCaller, JiraClient } from '../jira/jira-client';
 
-/** What the operations on one Jira issue need: a client for the connection, and the audit. */
+/**
+ * What the operations on one Jira issue need: a client for the connection (reads), the client
+ * an action by the caller runs on (their own Jira account or the connection's, issue #16), and
+ * the audit.
+ */
 export interface IssueOperationDeps {
-  jira: { clientFor(orgId: string, connectionName: string): Promise<JiraClient> };
+  jira: {
+    clientFor(orgId: string, connectionName: string): Promise<JiraClient>;
+    actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient>;
+  };
   auditRecorder: AuditRecorder;
 }

@@ -83,7 +83,8 @@ export async function linkIssue(
 ): Promise<LinkResult> {
   return deps.auditRecorder.run(caller, 'Link', issueActionNote(body, key), async (note) => {
     const template = templateFor(body.template, body.connection);
-    const client = await deps.jira.clientFor(caller.orgId, body.connection);
+    const client = await deps.jira.actingClientFor(caller, body.connection);
+    note.identity = client.identity;
     const issue = toIssueSummaryView(await getIssueSummary(client, key), client.siteUrl);
     // Jira resolves an old key of a moved issue; the link keeps the issue's current key.
     note.issueKey = issue.key;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IssuePayload } from '../jira/endpoints/issue-create';
-import type { JiraClient } from '../jira/jira-client';
+import type { ActingCaller, JiraClient } from '../jira/jira-client';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { ISSUE_KEY } from '../jira/endpoints/issues';
@@ -47,7 +47,10 @@ export const issueRequestBody = z.object({
 export type IssueRequestBody = z.output<typeof issueRequestBody>;
 
 export interface DraftDeps {
-  jira: { clientFor(orgId: string, connectionName: string): Promise<JiraClient> };
+  jira: {
+    clientFor(orgId: string, connectionName: string): Promise<JiraClient>;
+    actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient>;
+  };
   createMeta: CreateMetaCache;
   clock: Clock;
 }
@@ -74,16 +77,20 @@ export interface TemplateTarget {
 }
 
 /**
- * Resolves where a template creates issues: its connection's client and the create metadata
- * of its project and issue type (cached). Call it only after the record data passed the data
- * minimisation check, so a refused record costs no Jira call.
+ * Resolves where a template creates issues: its connection's client (or, given the acting
+ * caller, the client their action runs on: their own Jira account where the connection says
+ * so) and the create metadata of its project and issue type (cached). Call it only after the
+ * record data passed the data minimisation check, so a refused record costs no Jira call.
  */
 export async function targetOf(
   deps: DraftDeps,
   orgId: string,
   template: Template,
+  actingCaller?: ActingCaller,
 ): Promise<TemplateTarget> {
-  const client = await deps.jira.clientFor(orgId, template.connection);
+  const client = actingCaller
+    ? await deps.jira.actingClientFor(actingCaller, template.connection)
+    : await deps.jira.clientFor(orgId, template.connection);
   const meta = await deps.createMeta.resolve(client, template.projectKey, template.issueType);
   return { template, client, meta };
 }
@@ -131,9 +138,10 @@ export async function draftIssue(
   orgId: string,
   body: IssueRequestBody,
   parsed: ParsedIssueRequest = parseIssueRequest(body),
+  actingCaller?: ActingCaller,
 ): Promise<IssueDraft> {
   const { template, record } = parsed;
-  const target = await targetOf(deps, orgId, template);
+  const target = await targetOf(deps, orgId, template, actingCaller);
   return renderDraft(deps, orgId, target, record, mergeUserOf(body.user));
 }
 

@@ -168,7 +168,8 @@ export async function transitionIssue(
       if (allowed.size === 0 || (byStatus !== undefined && !allowed.has(fold(byStatus))))
         throw notAllowed(template, byStatus);
 
-      const client = await deps.jira.clientFor(caller.orgId, body.connection);
+      const client = await deps.jira.actingClientFor(caller, body.connection);
+      note.identity = client.identity;
       const offered = await listTransitions(client, key);
       const transition =
         'id' in body.transition

@@ -39,6 +39,8 @@ export const AUDIT_OPERATIONS: readonly AuditOperation[] = [
   'Disconnect',
 ];
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['Success', 'Failed', 'Denied'];
+/** Whose Jira account acted (issue #16). */
+export const AUDIT_IDENTITIES: readonly NonNullable<AuditEvent['identity']>[] = ['user', 'service'];
 
 /**
  * What the relay may write into each field. A test checks every entry against the object's
@@ -69,6 +71,7 @@ export const AUDIT_FIELDS = [
   { name: 'Error_Code__c', kind: 'text', maxLength: 64, truncated: true },
   { name: 'Error_Message__c', kind: 'text', maxLength: 255, truncated: true },
   { name: 'Jira_Status__c', kind: 'number', maxDigits: 3 },
+  { name: 'Identity__c', kind: 'picklist', values: AUDIT_IDENTITIES },
   { name: 'Duration_Ms__c', kind: 'number', maxDigits: 9 },
   { name: 'Occurred_At__c', kind: 'dateTime' },
 ] as const satisfies readonly AuditFieldSpec[];
@@ -109,6 +112,7 @@ export function toAuditRecord(event: AuditEvent): AuditRecord {
     Error_Code__c: event.errorCode ? truncate(event.errorCode, 64) : null,
     Error_Message__c: event.errorMessage ? truncate(event.errorMessage, 255) : null,
     Jira_Status__c: withinDigits(event.jiraStatus, 3),
+    Identity__c: event.identity ?? null,
     Duration_Ms__c: Number.isFinite(event.durationMs)
       ? Math.min(Math.max(Math.round(event.durationMs), 0), MAX_DURATION_MS)
       : 0,

@@ -11,7 +11,7 @@ import type { Db } from './store';
 /** The columns a save writes; the key and creation time are the repository's to set. */
 export type ConnectionValues = Omit<
   ConnectionsTable,
-  'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments' | ActivityColumn
+  'org_id' | 'name' | 'created_at' | 'allow_untemplated_comments' | 'identity' | ActivityColumn
 >;
 
 /** What the relay learnt about a connection's use; a save of new credentials starts it afresh. */
@@ -67,6 +67,7 @@ export async function saveConnection(
       name,
       created_at: now,
       allow_untemplated_comments: 1,
+      identity: 'service',
       ...values,
       ...NO_ACTIVITY,
     })

@@ -88,6 +88,38 @@ export interface ConnectionsTable {
   /** The contract code and time of the last Jira call that failed for the connection's sake. */
   last_error_code: string | null;
   last_error_at: number | null;
+  /** Whose Jira identity actions use: the connection's, the user's when connected, or only the user's. */
+  identity: ConnectionIdentity;
+}
+
+export type ConnectionIdentity = 'service' | 'prefer_user' | 'require_user';
+
+/**
+ * A Salesforce user's own Jira grant on one connection (issue #16). The credential is in the
+ * vault under `secret_ref`; nothing here is secret.
+ */
+export interface UserGrantsTable {
+  org_id: string;
+  connection_name: string;
+  /** The Salesforce user (X-Relay-User of the signed request). */
+  user_id: string;
+  /** Cloud: the user's OAuth 3LO grant; Server/DC: the user's personal access token. */
+  auth_method: 'oauth' | 'pat';
+  status: 'active' | 'needs_reauth';
+  status_reason: string | null;
+  /** JSON object describing the user's Jira account (display name, account id or name). */
+  account: string;
+  /** JSON array of granted scopes (OAuth). */
+  scopes: string;
+  secret_ref: string;
+  /** OAuth: where the user's requests go (api.atlassian.com/ex/jira/{cloudId}); PAT: null. */
+  api_base: string | null;
+  connected_at: number;
+  /** A PAT's expiry as the user gave it; OAuth: null. */
+  expires_at: number | null;
+  /** OAuth: when the current access token expires (the relay refreshes it before). */
+  access_expires_at: number | null;
+  updated_at: number;
 }
 
 export interface OAuthStatesTable {
@@ -96,9 +128,10 @@ export interface OAuthStatesTable {
   /**
    * 'start': the relay's own start link, not yet opened; 'authorize': waiting for Atlassian's
    * redirect; 'dc-authorize': waiting for a Jira Data Center's redirect (its PKCE verifier is
-   * in the vault); 'pick': waiting for the admin to choose a site.
+   * in the vault); 'pick': waiting for the admin to choose a site; 'user-start' and
+   * 'user-authorize': the same two steps for a user connecting their own Atlassian account.
    */
-  kind: 'start' | 'authorize' | 'dc-authorize' | 'pick';
+  kind: 'start' | 'authorize' | 'dc-authorize' | 'pick' | 'user-start' | 'user-authorize';
   org_id: string;
   connection_name: string;
   /** The admin who started the flow. */
@@ -170,6 +203,7 @@ export interface Database {
   replay_nonces: ReplayNoncesTable;
   registration_codes: RegistrationCodesTable;
   connections: ConnectionsTable;
+  user_grants: UserGrantsTable;
   oauth_states: OAuthStatesTable;
   audit_outbox: AuditOutboxTable;
   tenant_rate_windows: TenantRateWindowsTable;

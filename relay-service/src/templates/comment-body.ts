@@ -34,6 +34,11 @@ export interface CommentInput {
   user?: CommentAuthor | null;
   record: CommentRecord;
   maxLength?: number;
+  /**
+   * Posted as the user's own Jira account (issue #16): Jira names them as the author, so the
+   * first line only links the record instead of naming them.
+   */
+  authoredByUser?: boolean;
 }
 
 function authorOf(user: CommentAuthor | null | undefined): string {
@@ -49,18 +54,20 @@ export function attributedCommentAdf(input: Omit<CommentInput, 'deployment'>): A
   const linkMarks = isHttpUrl(input.record.url)
     ? [{ type: 'link' as const, attrs: { href: input.record.url } }]
     : [];
+  const byline = input.authoredByUser
+    ? adfText('From Salesforce record ')
+    : [
+        ...adfText('Comment by '),
+        ...adfText(author, [{ type: 'strong' }]),
+        ...adfText(' in Salesforce on record '),
+      ];
   return {
     version: 1,
     type: 'doc',
     content: [
       {
         type: 'paragraph',
-        content: [
-          ...adfText('Comment by '),
-          ...adfText(author, [{ type: 'strong' }]),
-          ...adfText(' in Salesforce on record '),
-          ...adfText(recordId, linkMarks),
-        ],
+        content: [...byline, ...adfText(recordId, linkMarks)],
       },
       ...plainTextToAdfParagraphs(input.text),
     ],
@@ -73,7 +80,10 @@ export function attributedCommentWiki(input: Omit<CommentInput, 'deployment'>): 
   const link = isHttpUrl(input.record.url)
     ? `[${recordId}|${wikiSafeUrl(input.record.url)}]`
     : recordId;
-  return `Comment by *${author}* in Salesforce on record ${link}\n\n${plainTextToWiki(input.text)}`;
+  const byline = input.authoredByUser
+    ? 'From Salesforce record'
+    : `Comment by *${author}* in Salesforce on record`;
+  return `${byline} ${link}\n\n${plainTextToWiki(input.text)}`;
 }
 
 /**

@@ -178,6 +178,13 @@ describe('table ownership', () => {
       'Modules querying the connections table (use store/connection-repository.ts)',
     );
   });
+
+  it('when a module needs a user grant row then it goes through the user grant repository', () => {
+    expectNone(
+      tableQueriesOutside('user_grants', 'store/user-grant-repository.ts'),
+      'Modules querying the user_grants table (use store/user-grant-repository.ts)',
+    );
+  });
 });
 
 describe('one definition', () => {

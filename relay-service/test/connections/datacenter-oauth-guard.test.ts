@@ -108,6 +108,7 @@ describe('Jira Data Center OAuth behind the upstream guard', () => {
         updated_at: now,
         status_reason: null,
         allow_untemplated_comments: 1,
+        identity: 'service',
       })
       .execute();
   }

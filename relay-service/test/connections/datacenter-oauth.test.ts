@@ -126,6 +126,7 @@ describe.each(ENGINES)('Jira Data Center OAuth 2.0 connections on %s', (engine) 
       accessTokenExpiresAt: null,
       warnings: [],
       allowCommentsWithoutTemplate: true,
+      identity: 'service',
     });
     expect(jira.log).toEqual([]);
 

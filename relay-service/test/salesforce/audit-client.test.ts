@@ -3,7 +3,7 @@ import { createLogger } from '../../src/lib/logger';
 import { UpstreamGuard } from '../../src/lib/upstream-guard';
 import type { DeliveryOutcome as UpsertOutcome } from '../../src/audit/audit-delivery';
 import { SalesforceAuditClient } from '../../src/salesforce/audit-client';
-import { toAuditRecord } from '../../src/salesforce/audit-record';
+import { AUDIT_FIELDS, toAuditRecord } from '../../src/salesforce/audit-record';
 import type { SalesforceAuth } from '../../src/tenants/tenant-service';
 import { AUDIT_ORG_ID, auditEvent } from '../support/audit-events';
 import { LogCapture } from '../support/relay';
@@ -120,6 +120,13 @@ describe.each(['', 'pjx'])('Salesforce audit client (namespace "%s")', (namespac
     );
   });
 
+  it('when an action ran as the user\u2019s own Jira account then Identity__c says user, under the namespace', async () => {
+    const event = auditEvent('identity-1', { operation: 'Comment', identity: 'user' });
+    await clientFor(clientCredentials()).upsertAuditRecords(AUDIT_ORG_ID, [toAuditRecord(event)]);
+    const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'identity-1');
+    expect(written?.[double.apiName('Identity__c')]).toBe('user');
+  });
+
   it('when a record is written then the object and every package field carry the namespace', async () => {
     await upsert(clientFor(clientCredentials()), 'ns-1');
     const written = double.records(OBJECT).find((r) => r[REQUEST_ID] === 'ns-1');
@@ -129,7 +136,7 @@ describe.each(['', 'pjx'])('Salesforce audit client (namespace "%s")', (namespac
       [double.apiName('Occurred_At__c')]: '2026-11-28T10:15:30.123Z',
     });
     const names = Object.keys(written ?? {}).filter((name) => name !== 'Id');
-    expect(names).toHaveLength(15);
+    expect(names).toHaveLength(AUDIT_FIELDS.length);
     for (const name of names) expect(name.startsWith(namespace ? `${namespace}__` : '')).toBe(true);
   });
 

@@ -95,6 +95,14 @@ describe('audit record fields against the Jira_Audit_Event__c metadata', () => {
     );
   });
 
+  it('when an event says whose Jira account acted then Identity__c carries it, and is empty when none was chosen', () => {
+    expect(toAuditRecord(auditEvent('as-user', { identity: 'user' })).Identity__c).toBe('user');
+    expect(toAuditRecord(auditEvent('as-service', { identity: 'service' })).Identity__c).toBe(
+      'service',
+    );
+    expect(toAuditRecord(auditEvent('before-any')).Identity__c).toBeNull();
+  });
+
   it('when values run long then the mapper cuts them to the declared size', () => {
     const record = toAuditRecord(
       auditEvent('long', {

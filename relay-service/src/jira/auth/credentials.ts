@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the vault holds for a connection (JSON under `connection/<org>/<name>`; a user's own
- * grant later under `connection/<org>/<name>/user/<userId>`). Never leaves the relay.
+ * grant under `connection/<org>/<name>/user/<userId>`). Never leaves the relay.
  */
 export const storedCredentialsSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('api_token'), email: z.string(), token: z.string() }),
@@ -24,6 +24,14 @@ export type AuthMethod = StoredCredentials['method'];
 
 export function connectionSecretRef(orgId: string, connectionName: string): string {
   return `connection/${orgId}/${connectionName}`;
+}
+
+/**
+ * One Salesforce user's own Jira credential on a connection (issue #16): under the
+ * connection's reference, so deleting the connection deletes it too.
+ */
+export function userGrantSecretRef(orgId: string, connectionName: string, userId: string): string {
+  return `${connectionSecretRef(orgId, connectionName)}/user/${userId}`;
 }
 
 /**

@@ -56,7 +56,62 @@ export async function markNeedsReauth(
 }
 
 /**
- * The access token of one OAuth connection. Refreshes shortly before expiry and once after a
+ * Where one OAuth grant lives and how its state is recorded: a connection's own grant (the
+ * default), or one Salesforce user's grant on a connection (connections/user-grants.ts). The
+ * refresh machinery is the same for both.
+ */
+export interface OAuthGrantHolder {
+  /** The vault reference of the credentials. */
+  readonly ref: string;
+  /** The name the store lock is taken on (unique per grant within the tenant). */
+  readonly lockName: string;
+  /** Why the grant cannot be refreshed now (revoked earlier), or undefined when it can. */
+  unusable(db: Db): Promise<string | undefined>;
+  /** Records that only a new consent helps. */
+  markNeedsReauth(db: Db, reason: string, now: number): Promise<void>;
+  /** Records the horizons of freshly refreshed credentials, in the commit that stores them. */
+  recordRefresh(
+    db: Db,
+    next: OAuthCredentials,
+    refreshExpiresAt: number | undefined,
+    now: number,
+  ): Promise<void>;
+  /** The error a request gets when the grant needs a new consent. */
+  needsReauth(why: string): AppError;
+}
+
+/** The connection's own grant: its row in `connections`, its secret at the connection ref. */
+export function connectionGrant(orgId: string, connectionName: string): OAuthGrantHolder {
+  return {
+    ref: connectionSecretRef(orgId, connectionName),
+    lockName: connectionName,
+    async unusable(db) {
+      const row = await findConnection(db, orgId, connectionName);
+      if (!row || row.auth_method !== 'oauth') {
+        throw new AppError(
+          'CONNECTION_NOT_FOUND',
+          `Connection "${connectionName}" no longer exists.`,
+        );
+      }
+      return row.status === 'needs_reauth' ? 'the grant was revoked earlier' : undefined;
+    },
+    markNeedsReauth: (db, reason, now) => markNeedsReauth(db, orgId, connectionName, reason, now),
+    async recordRefresh(db, next, refreshExpiresAt, now) {
+      await updateConnection(db, orgId, connectionName, {
+        scopes: JSON.stringify(next.scopes),
+        access_expires_at: next.accessTokenExpiresAt,
+        // Atlassian lets a refresh token lapse after 90 days without use (health warns).
+        refreshed_at: now,
+        ...(refreshExpiresAt !== undefined ? { expires_at: refreshExpiresAt } : {}),
+      });
+    },
+    needsReauth: (why) => needsReauth(connectionName, why),
+  };
+}
+
+/**
+ * The access token of one OAuth grant (a connection's, or a user's on a connection). Refreshes
+ * shortly before expiry and once after a
  * 401; a refresh is single-flight within the process (one shared promise) and across
  * instances (the connection lock in the store), and the rotated refresh token is committed
  * to the vault before the new access token is used — reusing a stale refresh token after
@@ -66,15 +121,19 @@ export async function markNeedsReauth(
 export class OAuthTokenState {
   private cached: OAuthCredentials | undefined;
   private inflight: Promise<OAuthCredentials> | undefined;
+  private readonly holder: OAuthGrantHolder;
 
   constructor(
     private readonly deps: OAuthTokenStateDeps,
     readonly orgId: string,
     readonly connectionName: string,
-  ) {}
+    holder?: OAuthGrantHolder,
+  ) {
+    this.holder = holder ?? connectionGrant(orgId, connectionName);
+  }
 
   private get ref(): string {
-    return connectionSecretRef(this.orgId, this.connectionName);
+    return this.holder.ref;
   }
 
   /** Credentials with an access token good for at least REFRESH_EARLY_MS. */
@@ -101,26 +160,21 @@ export class OAuthTokenState {
     const json = await this.deps.vault.get(this.ref, db);
     const credentials = json ? parseStoredCredentials(json) : undefined;
     if (!credentials || credentials.method !== 'oauth') {
-      throw needsReauth(this.connectionName, 'no OAuth grant is stored');
+      throw this.holder.needsReauth('no OAuth grant is stored');
     }
     return credentials;
   }
 
   private async refreshLocked(stale: string): Promise<OAuthCredentials> {
     const { store, vault, clock, oauth, logger } = this.deps;
+    const holder = this.holder;
     const outcome = await withConnectionLock(
       store,
       this.orgId,
-      this.connectionName,
+      holder.lockName,
       async ({ db, write }): Promise<OAuthCredentials | { revoked: string }> => {
-        const row = await findConnection(db, this.orgId, this.connectionName);
-        if (!row || row.auth_method !== 'oauth') {
-          throw new AppError(
-            'CONNECTION_NOT_FOUND',
-            `Connection "${this.connectionName}" no longer exists.`,
-          );
-        }
-        if (row.status === 'needs_reauth') return { revoked: 'the grant was revoked earlier' };
+        const unusable = await holder.unusable(db);
+        if (unusable !== undefined) return { revoked: unusable };
 
         const stored = await this.load(db);
         const now = clock.now();
@@ -129,7 +183,7 @@ export class OAuthTokenState {
           return stored;
         }
         const revoke = async (why: string) => {
-          await write((tx) => markNeedsReauth(tx, this.orgId, this.connectionName, why, now));
+          await write((tx) => holder.markNeedsReauth(tx, why, now));
           return { revoked: why };
         };
         if (!stored.refreshToken) return revoke('no refresh token was granted');
@@ -141,7 +195,7 @@ export class OAuthTokenState {
           if (error instanceof OAuthGrantRevoked) {
             logger.warn(
               { orgId: this.orgId, connection: this.connectionName, error: error.error },
-              'oauth grant revoked; connection needs re-authorization',
+              'oauth grant revoked; needs re-authorization',
             );
             return revoke(`${error.provider} answered ${error.error}`);
           }
@@ -155,20 +209,14 @@ export class OAuthTokenState {
           accessTokenExpiresAt: now + tokens.expiresInSeconds * 1000,
           scopes: tokens.scopes.length ? tokens.scopes : stored.scopes,
         };
-        // The horizons shown on the connection move with the tokens, in the same commit.
-        const refreshHorizon =
+        // The horizons shown with the grant move with the tokens, in the same commit.
+        const refreshExpiresAt =
           tokens.refreshToken && tokens.refreshTokenExpiresInSeconds !== undefined
-            ? { expires_at: now + tokens.refreshTokenExpiresInSeconds * 1000 }
-            : {};
+            ? now + tokens.refreshTokenExpiresInSeconds * 1000
+            : undefined;
         await write(async (tx) => {
           await vault.put(this.ref, JSON.stringify(next), tx);
-          await updateConnection(tx, this.orgId, this.connectionName, {
-            scopes: JSON.stringify(next.scopes),
-            access_expires_at: next.accessTokenExpiresAt,
-            // Atlassian lets a refresh token lapse after 90 days without use (health warns).
-            refreshed_at: now,
-            ...refreshHorizon,
-          });
+          await holder.recordRefresh(tx, next, refreshExpiresAt, now);
         });
         logger.info(
           { orgId: this.orgId, connection: this.connectionName },
@@ -179,7 +227,7 @@ export class OAuthTokenState {
     );
     if ('revoked' in outcome) {
       this.cached = undefined;
-      throw needsReauth(this.connectionName, outcome.revoked);
+      throw holder.needsReauth(outcome.revoked);
     }
     this.cached = outcome;
     return outcome;

@@ -8,6 +8,7 @@ import { tenantNamespaceAndBindings } from './006-tenant-namespace-and-bindings'
 import { tenantQuotaAndRateWindows } from './007-tenant-quota-and-rate-windows';
 import { oauthAccessExpiry } from './008-oauth-access-expiry';
 import { connectionHealth } from './009-connection-health';
+import { userGrants } from './010-user-grants';
 
 /**
  * Migrations in order. Names sort lexically and never change once released; add a new file
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '007-tenant-quota-and-rate-windows': tenantQuotaAndRateWindows,
   '008-oauth-access-expiry': oauthAccessExpiry,
   '009-connection-health': connectionHealth,
+  '010-user-grants': userGrants,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -83,6 +83,8 @@ export class JiraDouble {
     search: string;
     cloudId?: string;
     body?: unknown;
+    /** The Jira account the request was authenticated as (its name), for REST routes. */
+    actor?: string;
   }[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -240,6 +242,7 @@ export class JiraDouble {
       if (route.kind === 'jira') {
         const refused = this.authenticate(request);
         if (refused) return send(res, refused);
+        entry.actor = request.principal?.user.name;
       }
       const reply = await route.handler(request, this);
       if (fault?.kind === 'resetMidBody') {
