@@ -1,6 +1,6 @@
 import { label } from '../../org/labels';
 import { auraEnabled, isBlank, str, type ApexController, type ShimContext } from '../apex-method';
-import { JiraServiceException } from '../errors';
+import { JiraServiceException, RelayException } from '../errors';
 
 /**
  * JiraSetupController with JiraSetupService: registration, options and Jira connections.
@@ -10,6 +10,7 @@ import { JiraServiceException } from '../errors';
 
 const DEPLOYMENTS = new Set(['cloud', 'server']);
 const METHODS = new Set(['api_token', 'pat', 'basic', 'oauth']);
+const IDENTITIES = new Set(['service', 'prefer_user', 'require_user']);
 
 function requireName(name: unknown): string {
   if (isBlank(name))
@@ -162,14 +163,50 @@ export const JiraSetupController: ApexController = {
   }),
 
   updateConnectionSettings: auraEnabled(
-    ['name', 'allowCommentsWithoutTemplate'],
+    ['name', 'allowCommentsWithoutTemplate', 'identity'],
     ({ relay }, args) => {
       const name = requireName(args.name);
-      if (typeof args.allowCommentsWithoutTemplate !== 'boolean')
+      const allow = args.allowCommentsWithoutTemplate ?? null;
+      const identity = args.identity ?? null;
+      if (
+        (allow === null && identity === null) ||
+        (allow !== null && typeof allow !== 'boolean') ||
+        (identity !== null && !IDENTITIES.has(String(identity)))
+      )
         throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
-      return relay.updateConnectionSettings(name, args.allowCommentsWithoutTemplate);
+      return relay.updateConnectionSettings(
+        name,
+        allow,
+        identity === null ? null : String(identity),
+      );
     },
   ),
+
+  /**
+   * JiraSetupService.countUserGrants. A relay without the per-user routes (before the
+   * per-user identity was merged) answers NOT_FOUND: the shim then answers the contract's shape
+   * with every connection on `service` and nobody connected.
+   */
+  getUserGrantCounts: auraEnabled([], async ({ relay }) => {
+    try {
+      return await relay.countUserGrants();
+    } catch (error) {
+      if (!(error instanceof RelayException) || error.code !== 'NOT_FOUND') throw error;
+      return (await relay.listConnections()).map((connection) => ({
+        name: connection.name,
+        identity: connection.identity,
+        connectedUsers: 0,
+        needsReauth: 0,
+      }));
+    }
+  }),
+
+  revokeUserGrants: auraEnabled(['userId'], ({ relay }, { userId }) => {
+    const id = str(userId);
+    if (!id || !/^005[A-Za-z0-9]{15}$/.test(id))
+      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_User_Required'));
+    return relay.revokeUserGrants(id);
+  }),
 
   saveConnection: auraEnabled(['input'], ({ relay }, { input }) => {
     const { name, body } = connectionRequest(input);
