@@ -138,14 +138,77 @@ export class RelayApi {
 
   async updateConnectionSettings(
     name: string,
-    allowCommentsWithoutTemplate: boolean,
+    allowCommentsWithoutTemplate: boolean | null,
+    identity: string | null,
   ): Promise<models.Connection> {
-    const { json } = await this.send({
-      method: 'PATCH',
-      pathAndQuery: connectionPath(name),
-      body: { allowCommentsWithoutTemplate },
-    });
+    const body: Record<string, unknown> = {};
+    if (allowCommentsWithoutTemplate !== null)
+      body.allowCommentsWithoutTemplate = allowCommentsWithoutTemplate;
+    if (identity !== null) body.identity = identity;
+    const { json } = await this.send({ method: 'PATCH', pathAndQuery: connectionPath(name), body });
     return models.connectionAnswer(json);
+  }
+
+  /** GET /v1/connections/{name}/me: the calling user's own Jira account. */
+  async getMyJiraAccount(name: string): Promise<models.MyJira> {
+    const { status, json } = await this.send({
+      method: 'GET',
+      pathAndQuery: `${connectionPath(name)}/me`,
+    });
+    return this.requireMyJira(json, status);
+  }
+
+  /** DELETE /v1/connections/{name}/me. */
+  async disconnectMyJiraAccount(name: string): Promise<void> {
+    await this.send({ method: 'DELETE', pathAndQuery: `${connectionPath(name)}/me` });
+  }
+
+  /** POST /v1/connections/{name}/me/oauth/start. */
+  async startMyJiraOAuth(
+    name: string,
+    returnUrl: string,
+  ): Promise<{ authorizeUrl: string; expiresAt: string | null }> {
+    const { status, json } = await this.send({
+      method: 'POST',
+      pathAndQuery: `${connectionPath(name)}/me/oauth/start`,
+      body: { returnUrl },
+    });
+    return {
+      authorizeUrl: this.requireText(models.text(json.authorizeUrl), status),
+      expiresAt: models.text(json.expiresAt),
+    };
+  }
+
+  /** PUT /v1/connections/{name}/me/token. */
+  async putMyJiraToken(
+    name: string,
+    token: string,
+    expiresAt: string | null,
+  ): Promise<models.MyJira> {
+    const body: Record<string, unknown> = { token };
+    if (expiresAt !== null) body.expiresAt = expiresAt;
+    const { status, json } = await this.send({
+      method: 'PUT',
+      pathAndQuery: `${connectionPath(name)}/me/token`,
+      body,
+    });
+    return this.requireMyJira(json, status);
+  }
+
+  /** GET /v1/user-grants (admin). */
+  async countUserGrants(): Promise<models.UserGrantCount[]> {
+    const { json } = await this.send({ method: 'GET', pathAndQuery: '/v1/user-grants' });
+    return models.userGrantCounts(json);
+  }
+
+  /** DELETE /v1/user-grants/{userId} (admin). */
+  async revokeUserGrants(userId: string): Promise<string[]> {
+    const { status, json } = await this.send({
+      method: 'DELETE',
+      pathAndQuery: `/v1/user-grants/${encode(userId)}`,
+    });
+    if (!Array.isArray(json.revokedConnections)) throw this.badResponse(status);
+    return json.revokedConnections.map((name) => models.text(name) ?? '');
   }
 
   async testConnection(name: string): Promise<models.Connection> {
@@ -307,6 +370,12 @@ export class RelayApi {
     const issue = models.issueRef(json.issue);
     if (!issue || !issue.key) throw this.badResponse(status);
     return issue;
+  }
+
+  private requireMyJira(json: models.Json, status: number): models.MyJira {
+    const mine = models.myJira(json);
+    this.requireText(mine.connectMethod, status);
+    return mine;
   }
 
   private requireText(value: string | null, status: number): string {

@@ -107,6 +107,30 @@ export interface Connection {
   expiresAt: string | null;
   warnings: (string | null)[];
   allowCommentsWithoutTemplate: boolean;
+  identity: string | null;
+}
+
+/** RelayModels.MyJira: the acting user's own Jira account on a connection (never a token). */
+export interface MyJira {
+  connection: string | null;
+  deployment: string | null;
+  identity: string | null;
+  connectMethod: string | null;
+  connected: boolean;
+  status: string | null;
+  statusReason: string | null;
+  accountName: string | null;
+  connectedAt: string | null;
+  expiresAt: string | null;
+  actsAs: string | null;
+}
+
+/** RelayModels.UserGrantCount: one connection's line of GET /v1/user-grants. */
+export interface UserGrantCount {
+  name: string | null;
+  identity: string | null;
+  connectedUsers: number;
+  needsReauth: number;
 }
 
 export interface Option {
@@ -246,7 +270,44 @@ export function connection(raw: unknown): Connection {
     expiresAt: text(values.expiresAt),
     warnings: texts(values.warnings),
     allowCommentsWithoutTemplate: values.allowCommentsWithoutTemplate === true,
+    identity: values.identity == null ? 'service' : text(values.identity),
   };
+}
+
+/** RelayModels.myJira. */
+export function myJira(values: Json): MyJira {
+  const grant =
+    values.grant && typeof values.grant === 'object' && !Array.isArray(values.grant)
+      ? (values.grant as Json)
+      : null;
+  return {
+    connection: text(values.connection),
+    deployment: text(values.deployment),
+    identity: text(values.identity),
+    connectMethod: text(values.connectMethod),
+    connected: grant !== null,
+    status: grant ? text(grant.status) : null,
+    statusReason: grant ? text(grant.statusReason) : null,
+    accountName: grant ? text(grant.account) : null,
+    connectedAt: grant ? text(grant.connectedAt) : null,
+    expiresAt: grant ? text(grant.expiresAt) : null,
+    actsAs: text(values.actsAs),
+  };
+}
+
+const count = (raw: unknown): number => (Number.isInteger(raw) ? (raw as number) : 0);
+
+/** RelayModels.userGrantCounts. */
+export function userGrantCounts(values: Json): UserGrantCount[] {
+  return asList(values.connections).map((item) => {
+    const entry = asMap(item);
+    return {
+      name: text(entry.name),
+      identity: text(entry.identity),
+      connectedUsers: count(entry.connectedUsers),
+      needsReauth: count(entry.needsReauth),
+    };
+  });
 }
 
 /** A connection from an answer that is the connection itself or wraps it in `connection`. */

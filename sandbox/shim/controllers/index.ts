@@ -1,6 +1,7 @@
 import type { ApexController } from '../apex-method';
 import { JiraActionsController } from './jira-actions';
 import { JiraAuditLogController } from './jira-audit-log';
+import { JiraMyJiraController } from './jira-my-jira';
 import { JiraSetupController } from './jira-setup';
 import { JiraTemplateEditorController } from './jira-template-editor';
 
@@ -8,6 +9,7 @@ import { JiraTemplateEditorController } from './jira-template-editor';
 export const APEX_CONTROLLERS: Record<string, ApexController> = {
   JiraActionsController,
   JiraAuditLogController,
+  JiraMyJiraController,
   JiraSetupController,
   JiraTemplateEditorController,
 };

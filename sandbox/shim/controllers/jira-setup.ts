@@ -11,6 +11,7 @@ import { checkHealth, DEFAULT_WARNING_DAYS, recordHealth } from '../health';
 
 const DEPLOYMENTS = new Set(['cloud', 'server']);
 const METHODS = new Set(['api_token', 'pat', 'basic', 'oauth']);
+const IDENTITIES = new Set(['service', 'prefer_user', 'require_user']);
 
 function requireName(name: unknown): string {
   if (isBlank(name))
@@ -204,14 +205,34 @@ export const JiraSetupController: ApexController = {
   }),
 
   updateConnectionSettings: auraEnabled(
-    ['name', 'allowCommentsWithoutTemplate'],
+    ['name', 'allowCommentsWithoutTemplate', 'identity'],
     ({ relay }, args) => {
       const name = requireName(args.name);
-      if (typeof args.allowCommentsWithoutTemplate !== 'boolean')
+      const allow = args.allowCommentsWithoutTemplate ?? null;
+      const identity = args.identity ?? null;
+      if (
+        (allow === null && identity === null) ||
+        (allow !== null && typeof allow !== 'boolean') ||
+        (identity !== null && !IDENTITIES.has(String(identity)))
+      )
         throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_Connection_Input'));
-      return relay.updateConnectionSettings(name, args.allowCommentsWithoutTemplate);
+      return relay.updateConnectionSettings(
+        name,
+        allow,
+        identity === null ? null : String(identity),
+      );
     },
   ),
+
+  /** JiraSetupService.countUserGrants */
+  getUserGrantCounts: auraEnabled([], ({ relay }) => relay.countUserGrants()),
+
+  revokeUserGrants: auraEnabled(['userId'], ({ relay }, { userId }) => {
+    const id = str(userId);
+    if (!id || !/^005[A-Za-z0-9]{15}$/.test(id))
+      throw new JiraServiceException('VALIDATION_FAILED', label('Jira_Error_User_Required'));
+    return relay.revokeUserGrants(id);
+  }),
 
   saveConnection: auraEnabled(['input'], ({ relay }, { input }) => {
     const { name, body } = connectionRequest(input);

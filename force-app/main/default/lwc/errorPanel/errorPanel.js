@@ -3,12 +3,20 @@ import { describeErrors, formatLabel, isBusy, userMessage } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Error_Panel_Title';
 import REFERENCE from '@salesforce/label/c.Jira_Error_Reference';
 import RETRY_AFTER from '@salesforce/label/c.Jira_Error_Retry_After';
+import CONNECT_PROMPT from '@salesforce/label/c.Jira_My_Jira_Connect_Prompt';
+import CONNECT_PROMPT_DETAIL from '@salesforce/label/c.Jira_My_Jira_Connect_Prompt_Detail';
+import CONNECT from '@salesforce/label/c.Jira_My_Jira_Connect';
+
+/** The relay's code when the connection acts only as the user's own Jira account and they have none. */
+const USER_NOT_CONNECTED = 'JIRA_USER_NOT_CONNECTED';
 
 /**
  * The one error display of Pharos Jira: every component hands its caught errors here.
  * Shows each message, and where the relay supplied them the request id (for support) and
  * how long to wait before retrying; when Jira or the relay is busy, "Jira is busy, try again in
- * N s" instead of the technical message.
+ * N s" instead of the technical message. When the action needs the user's own Jira account
+ * (JIRA_USER_NOT_CONNECTED), "Connect your Jira account" with a Connect button that sends a
+ * bubbling `jiraconnect` event (the record page container opens "Act as me in Jira").
  */
 export default class ErrorPanel extends LightningElement {
   /** Errors as caught from Apex, UI API or JavaScript (one or an array). */
@@ -16,19 +24,32 @@ export default class ErrorPanel extends LightningElement {
   /** Optional headline; defaults to a generic one. */
   @api friendlyMessage;
 
+  connectLabel = CONNECT;
+
+  get needsUserAccount() {
+    return describeErrors(this.errors).some((item) => item.code === USER_NOT_CONNECTED);
+  }
+
   get title() {
+    if (this.needsUserAccount) {
+      return CONNECT_PROMPT;
+    }
     return this.friendlyMessage || TITLE;
   }
 
   get items() {
     return describeErrors(this.errors).map((item, index) => ({
       key: `${index}-${item.code || ''}`,
-      message: userMessage(item),
+      message: item.code === USER_NOT_CONNECTED ? CONNECT_PROMPT_DETAIL : userMessage(item),
       code: item.code,
       reference: item.requestId ? formatLabel(REFERENCE, item.requestId) : null,
       // A busy message already says when to try again.
       retry: item.retryAfter && !isBusy(item) ? formatLabel(RETRY_AFTER, item.retryAfter) : null,
     }));
+  }
+
+  handleConnect() {
+    this.dispatchEvent(new CustomEvent('jiraconnect', { bubbles: true, composed: true }));
   }
 
   get hasErrors() {

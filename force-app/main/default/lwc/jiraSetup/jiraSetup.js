@@ -6,6 +6,8 @@ import getConnections from '@salesforce/apex/JiraSetupController.getConnections'
 import testConnection from '@salesforce/apex/JiraSetupController.testConnection';
 import deleteConnection from '@salesforce/apex/JiraSetupController.deleteConnection';
 import updateConnectionSettings from '@salesforce/apex/JiraSetupController.updateConnectionSettings';
+import getUserGrantCounts from '@salesforce/apex/JiraSetupController.getUserGrantCounts';
+import revokeUserGrants from '@salesforce/apex/JiraSetupController.revokeUserGrants';
 import { authMethodLabel, formatDate, formatDateTime, formatLabel } from 'c/jiraUtils';
 import TITLE from '@salesforce/label/c.Jira_Setup_Title';
 import REGISTERED_ON from '@salesforce/label/c.Jira_Setup_Registered_On';
@@ -39,6 +41,24 @@ import STATUS_NEEDS_REAUTH from '@salesforce/label/c.Jira_Status_Needs_Reauth';
 import STATUS_ERROR from '@salesforce/label/c.Jira_Status_Error';
 import STATUS_PENDING from '@salesforce/label/c.Jira_Status_Pending';
 import LOADING from '@salesforce/label/c.Jira_Loading';
+import IDENTITY from '@salesforce/label/c.Jira_Setup_Identity';
+import IDENTITY_SERVICE from '@salesforce/label/c.Jira_Setup_Identity_Service';
+import IDENTITY_PREFER_USER from '@salesforce/label/c.Jira_Setup_Identity_Prefer_User';
+import IDENTITY_REQUIRE_USER from '@salesforce/label/c.Jira_Setup_Identity_Require_User';
+import USER_GRANTS from '@salesforce/label/c.Jira_Setup_User_Grants';
+import OFFBOARDING_TITLE from '@salesforce/label/c.Jira_Setup_Offboarding_Title';
+import OFFBOARDING_HELP from '@salesforce/label/c.Jira_Setup_Offboarding_Help';
+import OFFBOARDING_USER from '@salesforce/label/c.Jira_Setup_Offboarding_User';
+import OFFBOARDING_REVOKE from '@salesforce/label/c.Jira_Setup_Offboarding_Revoke';
+import OFFBOARDING_DONE from '@salesforce/label/c.Jira_Setup_Offboarding_Done';
+import OFFBOARDING_NONE from '@salesforce/label/c.Jira_Setup_Offboarding_None';
+
+/** Whose Jira account create, comment, link and transition run as (the relay's `identity`). */
+const IDENTITY_OPTIONS = [
+  { value: 'service', label: IDENTITY_SERVICE },
+  { value: 'prefer_user', label: IDENTITY_PREFER_USER },
+  { value: 'require_user', label: IDENTITY_REQUIRE_USER },
+];
 
 const DEPLOYMENTS = { cloud: CLOUD, server: SERVER };
 /**
@@ -80,7 +100,18 @@ export default class JiraSetup extends LightningElement {
     EXPIRES_AT,
     AUTHORIZATION,
     LOADING,
+    OFFBOARDING_TITLE,
+    OFFBOARDING_HELP,
+    OFFBOARDING_USER,
+    OFFBOARDING_REVOKE,
   };
+
+  identityOptions = IDENTITY_OPTIONS;
+  /** GET /v1/user-grants: per connection how many users connected their own Jira account. */
+  grantCounts = [];
+  grantErrors;
+  offboardUserId = null;
+  offboarding = false;
 
   status;
   connections = [];
@@ -104,11 +135,23 @@ export default class JiraSetup extends LightningElement {
       if (this.status && this.status.registered) {
         this.connections = (await getConnections()) || [];
         this.connectionsLoaded = true;
+        await this.loadGrantCounts();
       }
     } catch (error) {
       this.errors = error;
     } finally {
       this.isLoading = false;
+    }
+  }
+
+  /** The counts are their own read: the connection list stays usable when they fail. */
+  async loadGrantCounts() {
+    this.grantErrors = undefined;
+    try {
+      this.grantCounts = (await getUserGrantCounts()) || [];
+    } catch (error) {
+      this.grantCounts = [];
+      this.grantErrors = error;
     }
   }
 
@@ -174,6 +217,9 @@ export default class JiraSetup extends LightningElement {
         deleteLabel: formatLabel(DELETE, connection.name),
         allowCommentsLabel: formatLabel(ALLOW_COMMENTS, connection.name),
         allowCommentsWithoutTemplate: connection.allowCommentsWithoutTemplate === true,
+        identity: connection.identity || 'service',
+        identityLabel: formatLabel(IDENTITY, connection.name),
+        grantsText: this.grantsText(connection.name),
       };
     });
   }
@@ -193,6 +239,64 @@ export default class JiraSetup extends LightningElement {
       return '';
     }
     return formatLabel(OAUTH_HORIZON, formatDate(connectedAt + OAUTH_ABSOLUTE_DAYS * DAY_MS));
+  }
+
+  grantsText(name) {
+    const count = this.grantCounts.find((line) => line.name === name);
+    return count ? formatLabel(USER_GRANTS, count.connectedUsers, count.needsReauth) : '';
+  }
+
+  async handleIdentityChange(event) {
+    const name = event.target.dataset.name;
+    const identity = event.detail.value;
+    this.busyName = name;
+    this.errors = undefined;
+    try {
+      await updateConnectionSettings({ name, identity });
+      this.dispatchEvent(
+        new ShowToastEvent({ title: formatLabel(SETTINGS_SAVED, name), variant: 'success' }),
+      );
+      await this.load();
+    } catch (error) {
+      this.errors = error;
+      // The relay kept the old value: show it again.
+      this.connections = [...this.connections];
+    } finally {
+      this.busyName = undefined;
+    }
+  }
+
+  handleOffboardUserChange(event) {
+    this.offboardUserId = (event.detail && event.detail.recordId) || null;
+  }
+
+  get offboardDisabled() {
+    return !this.offboardUserId || this.offboarding;
+  }
+
+  async handleRevokeUser() {
+    const userId = this.offboardUserId;
+    if (!userId) {
+      return;
+    }
+    this.offboarding = true;
+    this.grantErrors = undefined;
+    try {
+      const revoked = (await revokeUserGrants({ userId })) || [];
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: revoked.length
+            ? formatLabel(OFFBOARDING_DONE, revoked.join(', '))
+            : OFFBOARDING_NONE,
+          variant: 'success',
+        }),
+      );
+      await this.loadGrantCounts();
+    } catch (error) {
+      this.grantErrors = error;
+    } finally {
+      this.offboarding = false;
+    }
   }
 
   handleRegistered(event) {

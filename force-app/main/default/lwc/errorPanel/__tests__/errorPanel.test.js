@@ -81,4 +81,32 @@ describe('c-error-panel', () => {
     expect(alert).not.toBeNull();
     expect(alert.querySelector('lightning-icon').alternativeText).toBeTruthy();
   });
+
+  it('when an action needs the user\'s own Jira account then "Connect your Jira account" and a Connect button asking the page to connect show', () => {
+    const element = render({
+      errors: {
+        body: {
+          message:
+            '{"code":"JIRA_USER_NOT_CONNECTED","message":"Connect your Jira account first.","requestId":"req-9"}',
+        },
+      },
+      friendlyMessage: 'Could not create the issue.',
+    });
+    const connect = jest.fn();
+    document.body.addEventListener('jiraconnect', connect);
+    expect(element.shadowRoot.querySelector('h2').textContent).toBe(
+      'c.Jira_My_Jira_Connect_Prompt',
+    );
+    expect(element.shadowRoot.querySelector('.error-message').textContent).toBe(
+      'c.Jira_My_Jira_Connect_Prompt_Detail',
+    );
+    element.shadowRoot.querySelector('lightning-button.connect-account').click();
+    expect(connect).toHaveBeenCalledTimes(1);
+    document.body.removeEventListener('jiraconnect', connect);
+  });
+
+  it('when another error shows then no Connect button is offered', () => {
+    const element = render({ errors: ERRORS.rateLimited });
+    expect(element.shadowRoot.querySelector('lightning-button.connect-account')).toBeNull();
+  });
 });
