@@ -81,7 +81,9 @@ export const MODULES: MutationModule[] = [
     name: 'upstream',
     what: 'the upstream (SSRF) guard',
     mutate: [src('lib/upstream-guard.ts')],
-    tests: [test('jira/upstream-guard.test.ts')],
+    // The guard called directly; upstream-guard-relay.test.ts (the connection routes) starts
+    // relays and stays in npm test.
+    tests: [test('jira/upstream-guard.test.ts'), test('jira/upstream-guard-checks.test.ts')],
     engines: ['sqlite'],
   },
   {
