@@ -8,9 +8,8 @@ import { apiTokenAuth } from '../../src/jira/auth/api-token';
 import type { JiraClient } from '../../src/jira/jira-client';
 import { JiraTransport, defaultTransportSettings } from '../../src/jira/transport';
 import { AppError } from '../../src/lib/errors';
-import { BulkIssueCreator, BULK_SCOPE, recordRequestBase } from '../../src/operations/bulk-create';
+import { BulkIssueCreator, recordRequestBase } from '../../src/operations/bulk-create';
 import {
-  CREATE_SCOPE,
   IssueCreator,
   certainlyNotCreated,
   commitOutcome,
@@ -19,6 +18,7 @@ import {
   replay,
   type CreateDeps,
 } from '../../src/operations/create';
+import type { RecordFilesSource } from '../../src/operations/attachments';
 import { CreateMetaCache } from '../../src/operations/create-meta-cache';
 import { IdempotencyStore, requestFingerprint } from '../../src/operations/idempotency';
 import { openStore, type Store } from '../../src/store/store';
@@ -43,6 +43,9 @@ import {
 
 const ORG = '00D5g000004Xyz1EAC';
 const routes = routesOf('cloud');
+/** The scopes keys are stored under (records outlive a release, so they never change). */
+const CREATE_SCOPE = 'issues.create';
+const BULK_SCOPE = 'issues.bulk';
 /** The transport gives up on a Jira call after this long; slow answers come later. */
 const TIMEOUT_MS = 1_000;
 
@@ -54,6 +57,8 @@ describe('the create operations and their Idempotency-Key', () => {
   let single: IssueCreator;
   let bulk: BulkIssueCreator;
   let requests = 0;
+  /** What the operations logged (warnings and errors), parsed. */
+  const logs: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     jira = await startJiraDouble({ deployment: 'cloud' });
@@ -61,7 +66,10 @@ describe('the create operations and their Idempotency-Key', () => {
     await store.migrate();
     dispatcher = new Agent({ keepAliveTimeout: 1000 });
     const clock = { now: () => Date.now() };
-    const logger = pino({ level: 'silent' });
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     const transport = new JiraTransport({
       baseUrl: jira.url,
       auth: apiTokenAuth(CLOUD_API_TOKEN),
@@ -114,6 +122,7 @@ describe('the create operations and their Idempotency-Key', () => {
   beforeEach(() => {
     jira.faults.clear();
     jira.resetCounters();
+    logs.length = 0;
   });
 
   const caller = () => ({
@@ -230,6 +239,16 @@ describe('the create operations and their Idempotency-Key', () => {
             extra: { outcomeUnknown: true },
           },
         });
+
+        expect(logs).toEqual([
+          expect.objectContaining({
+            level: 50,
+            msg: 'create outcome unknown; key closed so no retry can duplicate the issue',
+            requestId: who.requestId,
+            idempotencyKey: key,
+            err: expect.objectContaining({ type: 'AppError' }),
+          }),
+        ]);
 
         const retried = await failureOf(single.create(caller(), key, body));
         expect(retried).toMatchObject({
@@ -355,11 +374,103 @@ describe('the create operations and their Idempotency-Key', () => {
 
     it('when the remote link cannot be added then the issue is still answered, with a warning naming the code', async () => {
       jira.faults.add({ route: routes.remoteLink, kind: 'status', status: 403 });
-      const answer = await single.create(caller(), newKey(), createBody());
+      const who = caller();
+      const answer = await single.create(who, newKey(), createBody());
       expect(answer.status).toBe(201);
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'remote link after create failed',
+          requestId: who.requestId,
+          issueKey: answer.body.issue.key,
+          err: expect.objectContaining({ type: 'AppError' }),
+        }),
+      ]);
       expect(answer.body.remoteLink).toBe(false);
       expect(answer.body.warnings).toEqual([
         'The issue was created, but the link back to the record could not be added (JIRA_FORBIDDEN). Link it again from the record.',
+      ]);
+    });
+
+    it('when the store fails after Jira created the issue then the caller still gets the issue, and the operator a log line', async () => {
+      const broken = openStore(await freshStoreLocation('sqlite'));
+      await broken.migrate();
+      await broken.close();
+      const who = caller();
+      const key = newKey();
+      const answer = await new IssueCreator({ ...deps, store: broken }).create(
+        who,
+        key,
+        createBody(),
+      );
+      expect(answer.status).toBe(201);
+      expect(answer.replayed).toBe(false);
+      expect(jira.callsTo(routes.create)).toBe(1);
+      // The key stays in flight: only its lease's end lets a retry through.
+      expect(await keyRow(CREATE_SCOPE, key)).toMatchObject({ state: 'in_flight' });
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 50,
+          msg: 'could not commit the outcome of a create and its audit event',
+          requestIds: [who.requestId],
+        }),
+        expect.objectContaining({
+          level: 50,
+          msg: 'issue created but its idempotency record was not completed',
+          requestId: who.requestId,
+          issueKey: answer.body.issue.key,
+        }),
+      ]);
+    });
+
+    it('when the request names files then they are attached after the create, and the answer and the audit event say so', async () => {
+      const who = caller();
+      const bytes = Buffer.from('trace lines\n');
+      // Salesforce's side of the files: one file linked to the record.
+      const source: RecordFilesSource = {
+        describe: async (_orgId, _recordId, ids) =>
+          ids
+            .filter((id) => id === '068000000000001AAA')
+            .map((id) => ({
+              id,
+              title: 'checkout-trace',
+              extension: 'log',
+              size: bytes.length,
+              contentDocumentId: '069000000000001AAA',
+              linkedToRecord: true,
+            })),
+        open: async () =>
+          (async function* () {
+            yield new Uint8Array(bytes);
+          })(),
+      };
+      const answer = await new IssueCreator({ ...deps, salesforceFiles: source }).create(
+        who,
+        newKey(),
+        {
+          template: incidentTemplate('cloud', {
+            attachments: {
+              extensions: ['log'],
+              maxFileBytes: 1_000,
+              maxTotalBytes: 1_000,
+              maxFiles: 2,
+            },
+          }),
+          record: caseRecord(newRecordId()),
+          files: [{ contentVersionId: '068000000000001AAA' }],
+        },
+      );
+      expect(answer.body.attachments).toEqual([
+        expect.objectContaining({
+          contentVersionId: '068000000000001AAA',
+          fileName: 'checkout-trace.log',
+          size: 12,
+          attached: true,
+        }),
+      ]);
+      expect(jira.attachments).toEqual([expect.objectContaining({ size: 12 })]);
+      expect(await eventsOf(who.requestId)).toEqual([
+        expect.objectContaining({ filesSent: ['checkout-trace.log (12 bytes): attached'] }),
       ]);
     });
 
@@ -462,8 +573,17 @@ describe('the create operations and their Idempotency-Key', () => {
         newKey(),
         bulkBody(caseRecord(newRecordId()), caseRecord(newRecordId())),
       );
-      const links = (answer.body.results as { remoteLink?: boolean }[]).map((r) => r.remoteLink);
-      expect(links.sort()).toEqual([false, true]);
+      const results = answer.body.results as { remoteLink?: boolean; issue?: { key: string } }[];
+      expect(results.map((r) => r.remoteLink).sort()).toEqual([false, true]);
+      const unlinked = results.find((r) => r.remoteLink === false);
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'remote link after bulk create failed',
+          issueKey: unlinked?.issue?.key,
+          err: expect.objectContaining({ type: 'AppError' }),
+        }),
+      ]);
     });
 
     it('when the template asks for no remote link then none is added and each record says so', async () => {
@@ -522,6 +642,15 @@ describe('the create operations and their Idempotency-Key', () => {
           state: 'done',
           response_status: 502,
         });
+        expect(logs).toEqual([
+          expect.objectContaining({
+            level: 50,
+            msg: 'bulk create outcome unknown; key closed so no retry can duplicate issues',
+            requestId: who.requestId,
+            idempotencyKey: key,
+            err: expect.objectContaining({ type: 'AppError' }),
+          }),
+        ]);
         await expect(bulk.create(caller(), key, body)).rejects.toMatchObject({
           extra: { outcomeUnknown: true, replayed: true },
         });
