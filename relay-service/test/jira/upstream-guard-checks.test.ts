@@ -6,6 +6,7 @@ import {
   UpstreamForbiddenError,
   UpstreamGuard,
   UpstreamUnresolvedError,
+  forbiddenAddressReason,
   forbiddenCause,
   isIpLiteral,
   systemResolver,
@@ -348,5 +349,18 @@ describe('recognising a refusal', () => {
     expect(UpstreamGuard.leavesHost(from, 'https://jira.example.com:8443/x')).toBe(true);
     expect(UpstreamGuard.leavesHost(from, 'https://jira.example.com/other')).toBe(false);
     expect(UpstreamGuard.leavesHost(from, 'https://[::1')).toBe(true);
+  });
+});
+
+describe('judging an address', () => {
+  it.each([
+    ['100.100.100.200', 'cloud metadata address'],
+    ['jira.example.com', 'not an IP address'],
+    ['jira.example.com:443', 'not an IP address'],
+    ['::2', 'IPv4-compatible form of 0.0.0.2 (unspecified address)'],
+    ['::1', 'loopback address'],
+    ['::', 'unspecified address'],
+  ])('when the address is %s then the reason is exactly "%s"', (address, reason) => {
+    expect(forbiddenAddressReason(address)).toBe(reason);
   });
 });

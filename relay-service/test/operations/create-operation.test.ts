@@ -8,7 +8,11 @@ import { apiTokenAuth } from '../../src/jira/auth/api-token';
 import type { JiraClient } from '../../src/jira/jira-client';
 import { JiraTransport, defaultTransportSettings } from '../../src/jira/transport';
 import { AppError } from '../../src/lib/errors';
-import { BulkIssueCreator, recordRequestBase } from '../../src/operations/bulk-create';
+import {
+  BulkIssueCreator,
+  bulkRequestBody,
+  recordRequestBase,
+} from '../../src/operations/bulk-create';
 import {
   IssueCreator,
   certainlyNotCreated,
@@ -46,7 +50,7 @@ const routes = routesOf('cloud');
 /** The scopes keys are stored under (records outlive a release, so they never change). */
 const CREATE_SCOPE = 'issues.create';
 const BULK_SCOPE = 'issues.bulk';
-/** The transport gives up on a Jira call after this long; slow answers come later. */
+/** The `impatient` connection gives up on a Jira call after this long; slow answers come later. */
 const TIMEOUT_MS = 1_000;
 
 describe('the create operations and their Idempotency-Key', () => {
@@ -70,36 +74,42 @@ describe('the create operations and their Idempotency-Key', () => {
       { level: 'warn' },
       { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
     );
-    const transport = new JiraTransport({
-      baseUrl: jira.url,
-      auth: apiTokenAuth(CLOUD_API_TOKEN),
-      dispatcher,
-      settings: {
-        ...defaultTransportSettings,
-        baseDelayMs: 2,
-        maxDelayMs: 10,
-        totalTimeoutMs: TIMEOUT_MS,
-      },
-      clock,
-    });
-    const client: JiraClient = {
+    /** A client of connection `name` whose calls give up after `totalTimeoutMs`. */
+    const clientOf = (name: string, totalTimeoutMs: number): JiraClient => ({
       orgId: ORG,
-      connectionName: 'cloud',
+      connectionName: name,
       authMethod: 'api_token',
       deployment: 'cloud',
       apiPath: '/rest/api/3',
       apiBase: jira.url,
       siteUrl: HTTPS_SITE.cloud,
       scopes: [],
-      send: transport.send,
-    };
+      send: new JiraTransport({
+        baseUrl: jira.url,
+        auth: apiTokenAuth(CLOUD_API_TOKEN),
+        dispatcher,
+        settings: {
+          ...defaultTransportSettings,
+          baseDelayMs: 2,
+          maxDelayMs: 10,
+          totalTimeoutMs,
+        },
+        clock,
+      }).send,
+    });
+    // `cloud` waits long enough for a loaded machine; `impatient` is for the timeout test.
+    const clients = new Map([
+      ['cloud', clientOf('cloud', 15_000)],
+      ['impatient', clientOf('impatient', TIMEOUT_MS)],
+    ]);
     deps = {
       store,
       clock,
       logger,
       jira: {
         clientFor: async (_orgId, name) => {
-          if (name !== 'cloud') throw new AppError('CONNECTION_NOT_FOUND', `No ${name}`);
+          const client = clients.get(name);
+          if (!client) throw new AppError('CONNECTION_NOT_FOUND', `No ${name}`);
           return client;
         },
       },
@@ -263,7 +273,7 @@ describe('the create operations and their Idempotency-Key', () => {
 
     it('when Jira creates the issue but answers after the timeout then the outcome is unknown and a retry sends no second create', async () => {
       const key = newKey();
-      const body = createBody();
+      const body = { ...createBody(), template: incidentTemplate('impatient') };
       jira.faults.add({ route: routes.create, kind: 'afterHandling', delayMs: TIMEOUT_MS * 3 });
 
       const error = await failureOf(single.create(caller(), key, body));
@@ -540,6 +550,11 @@ describe('the create operations and their Idempotency-Key', () => {
       ]);
       expect(events[0]).toMatchObject({ recordId: good.id, jiraStatus: 201 });
 
+      // Jira's 400 about a record's field dropped the cached create screen.
+      jira.resetCounters();
+      await single.create(caller(), newKey(), createBody());
+      expect(jira.callsTo(routes.fields)).toBe(1);
+
       const row = await keyRow(BULK_SCOPE, key);
       expect(row).toMatchObject({ state: 'done', response_status: 200 });
       expect(JSON.parse(row?.response_body ?? 'null')).toEqual(answer.body);
@@ -564,6 +579,10 @@ describe('the create operations and their Idempotency-Key', () => {
         })),
       );
       expect(jira.callsTo(routes.remoteLink)).toBe(2);
+      // Nothing was refused, so the cached create screen is kept.
+      jira.resetCounters();
+      await single.create(caller(), newKey(), createBody());
+      expect(jira.callsTo(routes.fields)).toBe(0);
     });
 
     it('when one remote link cannot be added then only that record says so', async () => {
@@ -715,6 +734,17 @@ describe('the create operations and their Idempotency-Key', () => {
       expect(jira.jiraCalls).toBe(0);
       expect(await keyRow(BULK_SCOPE, key)).toBeUndefined();
       expect((await eventsOf(who.requestId)).map((e) => e.errorCode)).toEqual(['TEMPLATE_INVALID']);
+    });
+
+    it('when a batch has no records or more than 50 then its body is refused', () => {
+      const body = (count: number) => ({
+        template: incidentTemplate('cloud'),
+        records: Array.from({ length: count }, () => caseRecord(newRecordId())),
+      });
+      expect(bulkRequestBody.safeParse(body(0)).success).toBe(false);
+      expect(bulkRequestBody.safeParse(body(1)).success).toBe(true);
+      expect(bulkRequestBody.safeParse(body(50)).success).toBe(true);
+      expect(bulkRequestBody.safeParse(body(51)).success).toBe(false);
     });
 
     it('when a request id leaves no room for the record suffix then a 40-character hash stands for it', () => {
