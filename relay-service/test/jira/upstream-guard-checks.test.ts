@@ -364,3 +364,62 @@ describe('judging an address', () => {
     expect(forbiddenAddressReason(address)).toBe(reason);
   });
 });
+
+describe('public IPv6 addresses that only look like a form carrying IPv4', () => {
+  // Each has one part of a form's prefix and a private IPv4 address where that form keeps one;
+  // none is that form, so the IPv4 part means nothing and the address is public.
+  it.each([
+    ['2606:4700::ffff:a00:5', 'IPv4-mapped, with a prefix'],
+    ['2606:4700:0:0:ffff:0:a00:5', 'IPv4-translated, with a prefix'],
+    ['64:1::a00:5', 'NAT64, without ff9b'],
+    ['2606:ff9b::a00:5', 'NAT64, without 64'],
+    ['64:1:1::808:808', 'NAT64 local-use, without ff9b'],
+    ['2606:ff9b:1::808:808', 'NAT64 local-use, without 64'],
+    ['2606:4700::400:5efe:a00:5', 'ISATAP, with a flag it does not allow'],
+  ])('when the address is %s (%s) then it is allowed', (address) => {
+    expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
+
+  it('when an IPv4-compatible address carries a private IPv4 address then that address is judged', () => {
+    expect(forbiddenAddressReason('::a00:1')).toBe(
+      'IPv4-compatible form of 10.0.0.1 (private address)',
+    );
+  });
+});
+
+describe('the guarded agent with private upstreams refused', () => {
+  const agentOf = (resolve: HostResolver) =>
+    new UpstreamGuard({ allowPrivate: false, resolve }).agent({
+      connectTimeoutMs: 300,
+      connections: 1,
+    });
+
+  it('when https goes to a loopback address or name then it is refused for being loopback', async () => {
+    const agent = agentOf(resolverOf({ 'loop.test': [{ address: '127.0.0.1', family: 4 }] }));
+    try {
+      for (const host of ['127.0.0.1', '[::1]', 'loop.test']) {
+        const error = await failureOf(request(`https://${host}:9/`, { dispatcher: agent }));
+        expect(forbiddenCause(error)).toMatchObject({ reason: 'loopback address' });
+      }
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('when https goes to a public address then the guard lets the socket dial it', async () => {
+    const agent = agentOf(resolverOf({}));
+    try {
+      // No network here: the dial fails, but not because the guard refused it.
+      const error = await failureOf(request('https://93.184.216.34:9/', { dispatcher: agent }));
+      expect(forbiddenCause(error)).toBeUndefined();
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
+describe('the system resolver, for an address', () => {
+  it('when the name is an IPv6 address then it comes back as family 6', async () => {
+    expect(await systemResolver('::1')).toEqual([{ address: '::1', family: 6 }]);
+  });
+});
