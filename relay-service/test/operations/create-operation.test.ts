@@ -327,6 +327,21 @@ describe('the create operations and their Idempotency-Key', () => {
       expect(jira.callsTo(routes.fields)).toBe(0);
     });
 
+    it('when Jira fails while the create screen is read then no create was sent, and the key is released', async () => {
+      deps.createMeta.clear();
+      const key = newKey();
+      const body = createBody();
+      jira.faults.add({ route: routes.issueTypes, kind: 'status', status: 500, times: 3 });
+
+      const error = await failureOf(single.create(caller(), key, body));
+      expect(error).toMatchObject({ code: 'JIRA_UNAVAILABLE', jiraStatus: 500 });
+      expect(error.extra).toBeUndefined();
+      expect(jira.callsTo(routes.create)).toBe(0);
+      expect(await keyRow(CREATE_SCOPE, key)).toBeUndefined();
+      jira.faults.clear();
+      expect((await single.create(caller(), key, body)).status).toBe(201);
+    });
+
     it('when the record data fails its checks then nothing is sent and the key is released', async () => {
       const who = caller();
       const key = newKey();
@@ -723,6 +738,30 @@ describe('the create operations and their Idempotency-Key', () => {
         [`${who.requestId}:0`, 'IDEMPOTENCY_CONFLICT'],
         [`${who.requestId}:1`, 'IDEMPOTENCY_CONFLICT'],
       ]);
+    });
+
+    it('when Jira fails while the create screen is read then no bulk create was sent, and the key is released', async () => {
+      deps.createMeta.clear();
+      const key = newKey();
+      const body = bulkBody(caseRecord(newRecordId()));
+      jira.faults.add({ route: routes.issueTypes, kind: 'status', status: 500, times: 3 });
+
+      const error = await failureOf(bulk.create(caller(), key, body));
+      expect(error).toMatchObject({ code: 'JIRA_UNAVAILABLE', jiraStatus: 500 });
+      expect(error.extra).toBeUndefined();
+      expect(jira.callsTo(routes.bulk)).toBe(0);
+      expect(await keyRow(BULK_SCOPE, key)).toBeUndefined();
+      jira.faults.clear();
+      expect((await bulk.create(caller(), key, body)).status).toBe(200);
+    });
+
+    it('when every record fails its own checks then Jira is not asked even for the create screen', async () => {
+      deps.createMeta.clear();
+      const unmapped = () =>
+        caseRecord(newRecordId(), { SuppliedEmail: 'jane@globex.example' });
+      const answer = await bulk.create(caller(), newKey(), bulkBody(unmapped(), unmapped()));
+      expect(answer.body.results).toHaveLength(2);
+      expect(jira.jiraCalls).toBe(0);
     });
 
     it('when the template is invalid then the batch is refused before Jira, every record with the error, and the key is released', async () => {
