@@ -5,6 +5,7 @@ import {
   MAX_QUOTA_WEIGHT,
   TenantService,
   hashRegistrationCode,
+  salesforceAuthSchema,
   type SalesforceAuth,
 } from '../../src/tenants/tenant-service';
 import { Envelope } from '../../src/vault/envelope';
@@ -415,5 +416,58 @@ describe('tenant credentials', () => {
         ).rejects.toMatchObject({ code: 'TENANT_EXISTS' });
       }
     });
+  });
+});
+
+describe('the Salesforce write-back credential schema', () => {
+  it.each([
+    ['client credentials on https', CLIENT_CREDENTIALS],
+    ['client credentials on http (a local test org)', { ...CLIENT_CREDENTIALS, loginUrl: 'http://localhost:6109' }],
+    [
+      'a JWT bearer with a PEM key',
+      {
+        type: 'jwt_bearer',
+        loginUrl: 'https://login.salesforce.com',
+        clientId: 'c',
+        username: 'u@acme.example',
+        privateKey: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----',
+      },
+    ],
+  ])('when the credential is %s then it is accepted', (_what, auth) => {
+    expect(salesforceAuthSchema.safeParse(auth).success).toBe(true);
+  });
+
+  it.each([
+    ['an ftp login URL', { ...CLIENT_CREDENTIALS, loginUrl: 'ftp://login.salesforce.com' }],
+    ['an httpx login URL', { ...CLIENT_CREDENTIALS, loginUrl: 'httpx://login.salesforce.com' }],
+    ['an empty client id', { ...CLIENT_CREDENTIALS, clientId: '' }],
+    ['an empty client secret', { ...CLIENT_CREDENTIALS, clientSecret: '' }],
+    ['an unknown type', { ...CLIENT_CREDENTIALS, type: 'password' }],
+  ])('when the credential has %s then it is refused', (_what, auth) => {
+    expect(salesforceAuthSchema.safeParse(auth).success).toBe(false);
+  });
+
+  it('when a JWT bearer key is not PEM then the error says a PEM key is expected', () => {
+    const parsed = salesforceAuthSchema.safeParse({
+      type: 'jwt_bearer',
+      loginUrl: 'https://login.salesforce.com',
+      clientId: 'c',
+      username: 'u@acme.example',
+      privateKey: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+    });
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['privateKey', 'expected a PEM private key'],
+    ]);
+    for (const field of ['clientId', 'username'])
+      expect(
+        salesforceAuthSchema.safeParse({
+          type: 'jwt_bearer',
+          loginUrl: 'https://login.salesforce.com',
+          clientId: 'c',
+          username: 'u',
+          privateKey: '-----BEGIN x',
+          [field]: '',
+        }).success,
+      ).toBe(false);
   });
 });
