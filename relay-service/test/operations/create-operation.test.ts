@@ -757,8 +757,7 @@ describe('the create operations and their Idempotency-Key', () => {
 
     it('when every record fails its own checks then Jira is not asked even for the create screen', async () => {
       deps.createMeta.clear();
-      const unmapped = () =>
-        caseRecord(newRecordId(), { SuppliedEmail: 'jane@globex.example' });
+      const unmapped = () => caseRecord(newRecordId(), { SuppliedEmail: 'jane@globex.example' });
       const answer = await bulk.create(caller(), newKey(), bulkBody(unmapped(), unmapped()));
       expect(answer.body.results).toHaveLength(2);
       expect(jira.jiraCalls).toBe(0);

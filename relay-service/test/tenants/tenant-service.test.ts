@@ -422,7 +422,10 @@ describe('tenant credentials', () => {
 describe('the Salesforce write-back credential schema', () => {
   it.each([
     ['client credentials on https', CLIENT_CREDENTIALS],
-    ['client credentials on http (a local test org)', { ...CLIENT_CREDENTIALS, loginUrl: 'http://localhost:6109' }],
+    [
+      'client credentials on http (a local test org)',
+      { ...CLIENT_CREDENTIALS, loginUrl: 'http://localhost:6109' },
+    ],
     [
       'a JWT bearer with a PEM key',
       {
