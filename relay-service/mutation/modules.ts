@@ -42,11 +42,9 @@ export const MODULES: MutationModule[] = [
     name: 'credentials',
     what: 'tenant credentials (secrets, rotation, registration codes)',
     mutate: [src('tenants/tenant-service.ts')],
-    tests: [
-      test('store/store.test.ts'),
-      test('cli/admin-cli.test.ts'),
-      test('http/registration.test.ts'),
-    ],
+    // The service called directly on SQLite; cli/admin-cli.test.ts and http/registration.test.ts
+    // go through the CLI and the relay and stay in npm test.
+    tests: [test('store/store.test.ts'), test('tenants/tenant-service.test.ts')],
     engines: ['sqlite'],
   },
   {
@@ -71,20 +69,19 @@ export const MODULES: MutationModule[] = [
       src('operations/create.ts'),
       src('operations/bulk-create.ts'),
     ],
-    tests: [
-      test('operations/idempotency.test.ts'),
-      test('operations/create-idempotency.test.ts'),
-      test('operations/create-outcome.test.ts'),
-      test('operations/create.test.ts'),
-      test('operations/bulk-create.test.ts'),
-    ],
+    // The operations called directly on SQLite and a Jira double; the relay-level files
+    // (create.test.ts, create-idempotency.test.ts, create-outcome.test.ts, bulk-create.test.ts)
+    // start whole relays and stay in npm test.
+    tests: [test('operations/idempotency.test.ts'), test('operations/create-operation.test.ts')],
     engines: ['sqlite'],
   },
   {
     name: 'upstream',
     what: 'the upstream (SSRF) guard',
     mutate: [src('lib/upstream-guard.ts')],
-    tests: [test('jira/upstream-guard.test.ts')],
+    // The guard called directly; upstream-guard-relay.test.ts (the connection routes) starts
+    // relays and stays in npm test.
+    tests: [test('jira/upstream-guard.test.ts'), test('jira/upstream-guard-checks.test.ts')],
     engines: ['sqlite'],
   },
   {

@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import { openStore, type Store } from '../../src/store/store';
-import { IdempotencyStore, requestFingerprint } from '../../src/operations/idempotency';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  IdempotencyStore,
+  requestFingerprint,
+} from '../../src/operations/idempotency';
 import { ENGINES, freshStoreLocation } from '../support/stores';
 
 const ORG = '00D000000000001AAA';
@@ -104,5 +109,155 @@ describe.each(ENGINES)('idempotency records on %s', (engine) => {
     expect(
       await records.begin(ORG, SCOPE, 'key-00000007', requestFingerprint({ other: true })),
     ).toEqual({ kind: 'started' });
+  });
+  it('when a record is still within its retention then it is replayed until the last millisecond, then the key starts afresh', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    await records.begin(ORG, SCOPE, 'key-00000008', fp);
+    await records.complete(ORG, SCOPE, 'key-00000008', { status: 201, body: { n: 1 } });
+    now += 3_600_000 - 1;
+    expect(await records.begin(ORG, SCOPE, 'key-00000008', fp)).toMatchObject({ kind: 'replay' });
+    now += 1;
+    expect(await records.begin(ORG, SCOPE, 'key-00000008', fp)).toEqual({ kind: 'started' });
+    // The key is in flight again, with a fresh lease and retention.
+    await expect(records.begin(ORG, SCOPE, 'key-00000008', fp)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_IN_FLIGHT',
+    });
+    const row = await store.db
+      .selectFrom('idempotency_records')
+      .selectAll()
+      .where('idempotency_key', '=', 'key-00000008')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      state: 'in_flight',
+      response_status: null,
+      response_body: null,
+      lease_until: now + 60_000,
+      created_at: now,
+      expires_at: now + 3_600_000,
+    });
+  });
+
+  it('when an attempt is in flight then a retry is told to wait for the rest of its lease, from 1 to 5 seconds', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    await records.begin(ORG, SCOPE, 'key-00000009', fp);
+    const retryAfter = async () =>
+      records.begin(ORG, SCOPE, 'key-00000009', fp).then(
+        () => 'started',
+        (error: { code: string; retryAfter: number; detail: string }) => {
+          expect(error.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+          expect(error.detail).toBe(
+            'A request with this Idempotency-Key is still in progress; retry shortly.',
+          );
+          return error.retryAfter;
+        },
+      );
+    expect(await retryAfter()).toBe(5);
+    now += 60_000 - 2_500;
+    expect(await retryAfter()).toBe(3);
+    now += 2_000;
+    expect(await retryAfter()).toBe(1);
+    now += 499;
+    expect(await retryAfter()).toBe(1);
+    now += 1; // the lease ends now: the attempt is taken over
+    expect(await records.begin(ORG, SCOPE, 'key-00000009', fp)).toEqual({ kind: 'abandoned' });
+  });
+
+  it('when an answer is stored or a key released then only that key of that tenant and scope changes', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    const keys = [
+      [ORG, SCOPE],
+      ['00D000000000002AAA', SCOPE],
+      [ORG, 'issues.bulk'],
+    ] as const;
+    for (const [org, scope] of keys) await records.begin(org, scope, 'key-00000010', fp);
+    await records.begin(ORG, SCOPE, 'key-00000011', fp);
+    await records.complete(ORG, SCOPE, 'key-00000010', { status: 201, body: { n: 1 } });
+    await records.release('00D000000000002AAA', SCOPE, 'key-00000010');
+    const states = await store.db
+      .selectFrom('idempotency_records')
+      .select(['org_id', 'scope', 'idempotency_key', 'state'])
+      .orderBy('org_id')
+      .orderBy('scope')
+      .orderBy('idempotency_key')
+      .execute();
+    expect(states.map((r) => [r.org_id, r.scope, r.idempotency_key, r.state])).toEqual([
+      [ORG, 'issues.bulk', 'key-00000010', 'in_flight'],
+      [ORG, SCOPE, 'key-00000010', 'done'],
+      [ORG, SCOPE, 'key-00000011', 'in_flight'],
+    ]);
+  });
+
+  it('when a finished key is released then its answer stays and is still replayed', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    await records.begin(ORG, SCOPE, 'key-00000012', fp);
+    await records.complete(ORG, SCOPE, 'key-00000012', { status: 502, body: { problem: 'x' } });
+    await records.release(ORG, SCOPE, 'key-00000012');
+    expect(await records.begin(ORG, SCOPE, 'key-00000012', fp)).toEqual({
+      kind: 'replay',
+      response: { status: 502, body: { problem: 'x' } },
+    });
+  });
+
+  it('when records are purged then only those past their retention go, and the count says how many', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    await records.begin(ORG, SCOPE, 'key-00000013', fp);
+    now += 1_000;
+    await records.begin(ORG, SCOPE, 'key-00000014', fp);
+    now += 3_600_000 - 1_000; // key-13 expires exactly now, key-14 in a second
+    expect(await records.purgeExpired()).toBe(0);
+    now += 1;
+    expect(await records.purgeExpired()).toBe(1);
+    const left = await store.db
+      .selectFrom('idempotency_records')
+      .select('idempotency_key')
+      .execute();
+    expect(left.map((r) => r.idempotency_key)).toEqual(['key-00000014']);
+  });
+
+  it('when no options are given then a lease lasts two minutes and an answer a day', async () => {
+    const defaults = new IdempotencyStore(store, { now: () => now });
+    const fp = requestFingerprint({ a: 1 });
+    await defaults.begin(ORG, SCOPE, 'key-00000015', fp);
+    now += 2 * 60_000 - 1;
+    await expect(defaults.begin(ORG, SCOPE, 'key-00000015', fp)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_IN_FLIGHT',
+    });
+    now += 1;
+    expect(await defaults.begin(ORG, SCOPE, 'key-00000015', fp)).toEqual({ kind: 'abandoned' });
+    await defaults.complete(ORG, SCOPE, 'key-00000015', { status: 201, body: {} });
+    now += 24 * 60 * 60_000 - 1; // retention runs from the takeover
+    expect(await defaults.begin(ORG, SCOPE, 'key-00000015', fp)).toMatchObject({ kind: 'replay' });
+    now += 1;
+    expect(await defaults.begin(ORG, SCOPE, 'key-00000015', fp)).toEqual({ kind: 'started' });
+  });
+});
+
+describe('request fingerprints', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+  it('when a body is fingerprinted then it is the SHA-256 of its JSON with keys sorted and undefined members left out', () => {
+    expect(requestFingerprint({ b: 1, a: { d: [2, { z: null, y: 'x' }], c: undefined } })).toBe(
+      sha256('{"a":{"d":[2,{"y":"x","z":null}]},"b":1}'),
+    );
+    expect(requestFingerprint({ B: 1, a: 2, _: 3 })).toBe(sha256('{"B":1,"_":3,"a":2}'));
+    expect(requestFingerprint(undefined)).toBe(sha256('null'));
+    expect(requestFingerprint('text')).toBe(sha256('"text"'));
+  });
+
+  it('when two bodies differ only in array order then their fingerprints differ', () => {
+    expect(requestFingerprint({ a: [1, 2] })).not.toBe(requestFingerprint({ a: [2, 1] }));
+  });
+
+  it.each([
+    ['key-0001', true],
+    ['A_b.c:d-9', true],
+    ['k'.repeat(255), true],
+    ['key-001', false],
+    ['k'.repeat(256), false],
+    ['key 0001', false],
+    ['key/0001', false],
+    ['xkey-0001\n', false],
+  ])('when the Idempotency-Key is %j then the pattern accepts it: %s', (key, ok) => {
+    expect(IDEMPOTENCY_KEY_PATTERN.test(key)).toBe(ok);
   });
 });
