@@ -84,6 +84,7 @@ describe('the create operations and their Idempotency-Key', () => {
       apiBase: jira.url,
       siteUrl: HTTPS_SITE.cloud,
       scopes: [],
+      identity: 'service',
       send: new JiraTransport({
         baseUrl: jira.url,
         auth: apiTokenAuth(CLOUD_API_TOKEN),
@@ -102,16 +103,19 @@ describe('the create operations and their Idempotency-Key', () => {
       ['cloud', clientOf('cloud', 15_000)],
       ['impatient', clientOf('impatient', TIMEOUT_MS)],
     ]);
+    const connectionClient = (name: string) => {
+      const client = clients.get(name);
+      if (!client) throw new AppError('CONNECTION_NOT_FOUND', `No ${name}`);
+      return client;
+    };
     deps = {
       store,
       clock,
       logger,
       jira: {
-        clientFor: async (_orgId, name) => {
-          const client = clients.get(name);
-          if (!client) throw new AppError('CONNECTION_NOT_FOUND', `No ${name}`);
-          return client;
-        },
+        clientFor: async (_orgId, name) => connectionClient(name),
+        // These connections have no per-user identity: every caller acts as the connection.
+        actingClientFor: async (_caller, name) => connectionClient(name),
       },
       createMeta: new CreateMetaCache(clock),
       idempotency: new IdempotencyStore(store, clock),
