@@ -10,7 +10,8 @@ import { REPO_ROOT } from '../paths';
  * Compiles the real force-app components with the LWC compiler into one browser bundle, as
  * Lightning would serve them: `c/<bundle>` from force-app, `lightning/*` from
  * lightning-base-components, and small stand-ins for what only the platform provides (Apex,
- * custom labels, schema imports, toasts, Lightning Data Service, refresh, confirm).
+ * custom labels, schema imports, toasts, Lightning Data Service, refresh, confirm, the record
+ * picker).
  */
 
 const LWC_DIR = path.join(REPO_ROOT, 'force-app/main/default/lwc');
@@ -24,6 +25,14 @@ const PLATFORM_STAND_INS: Record<string, string> = {
   'lightning/refresh': 'platform/refresh.js',
   'lightning/confirm': 'platform/confirm.js',
 };
+
+/** Platform components (with a template) that lightning-base-components does not ship. */
+const PLATFORM_COMPONENTS = [
+  {
+    name: 'lightning/recordPicker',
+    path: path.join(CLIENT_DIR, 'platform/recordPicker/recordPicker.js'),
+  },
+];
 
 const VIRTUAL = '\0sandbox:';
 
@@ -129,7 +138,11 @@ export async function buildPreview(): Promise<PreviewBundle> {
       }),
       lwc({
         enableDynamicComponents: true,
-        modules: [...componentModules(), { npm: 'lightning-base-components' }],
+        modules: [
+          ...componentModules(),
+          ...PLATFORM_COMPONENTS,
+          { npm: 'lightning-base-components' },
+        ],
       }),
       baseComponentFallbacks(),
     ],
