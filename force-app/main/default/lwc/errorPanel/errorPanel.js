@@ -5,7 +5,6 @@ import REFERENCE from '@salesforce/label/c.Jira_Error_Reference';
 import RETRY_AFTER from '@salesforce/label/c.Jira_Error_Retry_After';
 import CONNECT_PROMPT from '@salesforce/label/c.Jira_My_Jira_Connect_Prompt';
 import CONNECT_PROMPT_DETAIL from '@salesforce/label/c.Jira_My_Jira_Connect_Prompt_Detail';
-import CONNECT from '@salesforce/label/c.Jira_My_Jira_Connect';
 
 /** The relay's code when the connection acts only as the user's own Jira account and they have none. */
 const USER_NOT_CONNECTED = 'JIRA_USER_NOT_CONNECTED';
@@ -15,16 +14,15 @@ const USER_NOT_CONNECTED = 'JIRA_USER_NOT_CONNECTED';
  * Shows each message, and where the relay supplied them the request id (for support) and
  * how long to wait before retrying; when Jira or the relay is busy, "Jira is busy, try again in
  * N s" instead of the technical message. When the action needs the user's own Jira account
- * (JIRA_USER_NOT_CONNECTED), "Connect your Jira account" with a Connect button that sends a
- * bubbling `jiraconnect` event (the record page container opens "Act as me in Jira").
+ * (JIRA_USER_NOT_CONNECTED), "Connect your Jira account", pointing at the card's "Act as me in
+ * Jira" step. (No button here: reaching the card from inside a dialog would take an event that
+ * both bubbles and is composed, which would also run up through the whole page.)
  */
 export default class ErrorPanel extends LightningElement {
   /** Errors as caught from Apex, UI API or JavaScript (one or an array). */
   @api errors;
   /** Optional headline; defaults to a generic one. */
   @api friendlyMessage;
-
-  connectLabel = CONNECT;
 
   get needsUserAccount() {
     return describeErrors(this.errors).some((item) => item.code === USER_NOT_CONNECTED);
@@ -46,10 +44,6 @@ export default class ErrorPanel extends LightningElement {
       // A busy message already says when to try again.
       retry: item.retryAfter && !isBusy(item) ? formatLabel(RETRY_AFTER, item.retryAfter) : null,
     }));
-  }
-
-  handleConnect() {
-    this.dispatchEvent(new CustomEvent('jiraconnect', { bubbles: true, composed: true }));
   }
 
   get hasErrors() {

@@ -98,15 +98,6 @@ export default class JiraActions extends LightningElement {
   }
 
   connectedCallback() {
-    // An action refused with JIRA_USER_NOT_CONNECTED offers Connect (c-error-panel): open the
-    // user's own Jira account step of "Act as me in Jira".
-    this.template.addEventListener('jiraconnect', (event) => {
-      event.stopPropagation();
-      const myJira = this.template.querySelector('c-jira-my-jira');
-      if (myJira) {
-        myJira.connect();
-      }
-    });
     this.loadIssues();
   }
 

@@ -82,7 +82,7 @@ describe('c-error-panel', () => {
     expect(alert.querySelector('lightning-icon').alternativeText).toBeTruthy();
   });
 
-  it('when an action needs the user\'s own Jira account then "Connect your Jira account" and a Connect button asking the page to connect show', () => {
+  it('when an action needs the user\'s own Jira account then "Connect your Jira account" shows, pointing at the card\'s own connect step', () => {
     const element = render({
       errors: {
         body: {
@@ -92,17 +92,12 @@ describe('c-error-panel', () => {
       },
       friendlyMessage: 'Could not create the issue.',
     });
-    const connect = jest.fn();
-    document.body.addEventListener('jiraconnect', connect);
     expect(element.shadowRoot.querySelector('h2').textContent).toBe(
       'c.Jira_My_Jira_Connect_Prompt',
     );
     expect(element.shadowRoot.querySelector('.error-message').textContent).toBe(
       'c.Jira_My_Jira_Connect_Prompt_Detail',
     );
-    element.shadowRoot.querySelector('lightning-button.connect-account').click();
-    expect(connect).toHaveBeenCalledTimes(1);
-    document.body.removeEventListener('jiraconnect', connect);
   });
 
   it('when another error shows then no Connect button is offered', () => {
