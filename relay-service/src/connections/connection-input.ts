@@ -28,7 +28,7 @@ const latin1Only =
 const noColon = 'must not contain ":" (Basic authentication separates user and password with it)';
 
 /** A token as Atlassian or Jira generated it: visible ASCII, no spaces or line breaks. */
-const token = z
+export const token = z
   .string()
   .min(1)
   .max(8192)

@@ -369,22 +369,9 @@ export class OAuthConnectFlow {
     returnUrl: string | null,
   ): Promise<OAuthOutcome> {
     const started = this.deps.clock.now();
-    const apiBase = `${this.deps.apiUrl}/ex/jira/${encodeURIComponent(site.cloudId)}`;
     const scopes = tokens.scopes.length ? tokens.scopes : site.scopes;
     try {
-      const probe = this.deps.jira.probe({
-        deployment: 'cloud',
-        apiBase,
-        siteUrl: site.url,
-        auth: freshOAuthAuth(tokens.accessToken),
-        trustedHost: true,
-      });
-      let account;
-      try {
-        account = await myself(probe.api);
-      } finally {
-        await probe.close();
-      }
+      const { apiBase, account } = await this.readAccount(site, tokens.accessToken);
       const now = this.deps.clock.now();
       const credentials: OAuthCredentials = {
         method: 'oauth',
@@ -424,6 +411,23 @@ export class OAuthConnectFlow {
     }
   }
 
+  /** The account a fresh access token acts as on the chosen site, read with myself. */
+  private async readAccount(site: OAuthSite, accessToken: string) {
+    const apiBase = `${this.deps.apiUrl}/ex/jira/${encodeURIComponent(site.cloudId)}`;
+    const probe = this.deps.jira.probe({
+      deployment: 'cloud',
+      apiBase,
+      siteUrl: site.url,
+      auth: freshOAuthAuth(accessToken),
+      trustedHost: true,
+    });
+    try {
+      return { apiBase, account: await myself(probe.api) };
+    } finally {
+      await probe.close();
+    }
+  }
+
   /**
    * Step 3 of a user's own grant: the code is exchanged, the grant must reach the connection's
    * own Jira site (by cloud id, or by its URL for a token connection), and the account it acts
@@ -459,20 +463,7 @@ export class OAuthConnectFlow {
       }
       const unsafe = unsafeSiteReason(site);
       if (unsafe) return failed(`${unsafe} Nothing was changed.`, returnUrl);
-      const apiBase = `${this.deps.apiUrl}/ex/jira/${encodeURIComponent(site.cloudId)}`;
-      const probe = this.deps.jira.probe({
-        deployment: 'cloud',
-        apiBase,
-        siteUrl: site.url,
-        auth: freshOAuthAuth(tokens.accessToken),
-        trustedHost: true,
-      });
-      let account;
-      try {
-        account = await myself(probe.api);
-      } finally {
-        await probe.close();
-      }
+      const { apiBase, account } = await this.readAccount(site, tokens.accessToken);
       const scopes = tokens.scopes.length ? tokens.scopes : site.scopes;
       await this.deps.userGrants.saveOAuthGrant(context, name, {
         credentials: {

@@ -19,6 +19,7 @@ import {
 } from '../store/user-grant-repository';
 import type { Vault } from '../vault/vault';
 import { checkLiveAt } from './connection-service';
+import { token } from './connection-input';
 
 /**
  * A Salesforce user's own Jira identity on a connection (issue #16): Cloud users connect their
@@ -29,14 +30,7 @@ import { checkLiveAt } from './connection-service';
 
 /** PUT /v1/connections/{name}/me/token */
 export const userTokenBody = z.strictObject({
-  token: z
-    .string()
-    .min(1)
-    .max(8192)
-    .regex(
-      /^[\x21-\x7e]+$/,
-      'expected the token exactly as Jira shows it: letters, digits and symbols only, no spaces, line breaks or other characters',
-    ),
+  token,
   /** When the user set the token to expire (shown with the grant). */
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
