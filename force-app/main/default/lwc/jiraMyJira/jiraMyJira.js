@@ -51,7 +51,6 @@ export default class JiraMyJira extends LightningElement {
   };
 
   accounts = [];
-  loaded = false;
   isLoading = false;
   busyName;
   loadErrors;
@@ -76,22 +75,6 @@ export default class JiraMyJira extends LightningElement {
     window.removeEventListener('focus', this.handleFocus);
   }
 
-  /** Opens the connect step of a connection (or the first one not working), e.g. from an error's Connect button. */
-  @api
-  async connect(connectionName) {
-    if (!this.loaded) {
-      await this.load();
-    }
-    const account =
-      this.accounts.find((candidate) => candidate.connection === connectionName) ||
-      this.accounts.find((candidate) => !isWorking(candidate)) ||
-      this.accounts[0];
-    if (account) {
-      await this.startConnect(account);
-    }
-  }
-
-  @api
   async load() {
     if (!this.recordId) {
       return;
@@ -111,7 +94,6 @@ export default class JiraMyJira extends LightningElement {
       this.loadErrors = error;
     } finally {
       this.isLoading = false;
-      this.loaded = true;
     }
   }
 
@@ -220,7 +202,6 @@ export default class JiraMyJira extends LightningElement {
         account.connection === name ? saved : account,
       );
       this.tokenFor = null;
-      this.dispatchEvent(new CustomEvent('accountchanged', { detail: { connection: name } }));
     } catch (error) {
       this.actionErrors = error;
     } finally {
@@ -239,7 +220,6 @@ export default class JiraMyJira extends LightningElement {
     try {
       await disconnectMyJiraAccount({ connection: name });
       await this.load();
-      this.dispatchEvent(new CustomEvent('accountchanged', { detail: { connection: name } }));
     } catch (error) {
       this.actionErrors = error;
     } finally {

@@ -99,9 +99,4 @@ describe('c-error-panel', () => {
       'c.Jira_My_Jira_Connect_Prompt_Detail',
     );
   });
-
-  it('when another error shows then no Connect button is offered', () => {
-    const element = render({ errors: ERRORS.rateLimited });
-    expect(element.shadowRoot.querySelector('lightning-button.connect-account')).toBeNull();
-  });
 });

@@ -223,8 +223,6 @@ describe('c-jira-my-jira', () => {
     getMyJiraAccounts.mockResolvedValueOnce([CONNECTED]).mockResolvedValueOnce([CLOUD]);
     disconnectMyJiraAccount.mockResolvedValue();
     const element = render();
-    const changed = jest.fn();
-    element.addEventListener('accountchanged', changed);
     await flushPromises();
 
     $(element, 'lightning-button.disconnect').click();
@@ -232,15 +230,5 @@ describe('c-jira-my-jira', () => {
 
     expect(disconnectMyJiraAccount).toHaveBeenCalledWith({ connection: 'default' });
     expect($(element, 'li.account .state').textContent).toBe('c.Jira_My_Jira_Not_Connected');
-    expect(changed).toHaveBeenCalledTimes(1);
-  });
-
-  it('when connect() is called without a name then the first connection not working starts connecting', async () => {
-    getMyJiraAccounts.mockResolvedValue([CONNECTED, DC]);
-    const element = render();
-    await flushPromises();
-    await element.connect();
-    await flushPromises();
-    expect($$(element, 'li.account')[1].querySelector('lightning-input.token')).not.toBeNull();
   });
 });
