@@ -156,7 +156,7 @@ describe('Data model', () => {
     });
     expect(fields.get('Outcome__c')).toMatchObject({
       restricted: true,
-      picklistValues: ['Success', 'Failed', 'Denied'],
+      picklistValues: ['Success', 'Failed', 'Denied', 'Skipped'],
     });
     expect(fields.get('Acting_User__c')).toMatchObject({ referenceTo: 'User' });
     expect(objects.get('Jira_Audit_Event__c')?.sharingModel).toBe('Private');

@@ -39,6 +39,8 @@ export const AUDIT_OPERATIONS: readonly AuditOperation[] = [
   'Disconnect',
 ];
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['Success', 'Failed', 'Denied'];
+/** The Outcome__c picklist: the relay's outcomes and Skipped, which only the Flow create in Apex writes. */
+const OUTCOME_PICKLIST: readonly string[] = [...AUDIT_OUTCOMES, 'Skipped'];
 /** Whose Jira account acted (issue #16). */
 export const AUDIT_IDENTITIES: readonly NonNullable<AuditEvent['identity']>[] = ['user', 'service'];
 
@@ -60,7 +62,7 @@ export type AuditFieldSpec =
 export const AUDIT_FIELDS = [
   { name: 'Request_Id__c', kind: 'text', maxLength: 64, truncated: false },
   { name: 'Operation__c', kind: 'picklist', values: AUDIT_OPERATIONS },
-  { name: 'Outcome__c', kind: 'picklist', values: AUDIT_OUTCOMES },
+  { name: 'Outcome__c', kind: 'picklist', values: OUTCOME_PICKLIST },
   { name: 'Acting_User__c', kind: 'lookup', referenceTo: 'User' },
   { name: 'Record_Id__c', kind: 'text', maxLength: 18, truncated: false },
   { name: 'Issue_Key__c', kind: 'text', maxLength: 64, truncated: false },

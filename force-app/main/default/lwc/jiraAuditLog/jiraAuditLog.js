@@ -46,6 +46,7 @@ const OUTCOME_BADGES = {
   Success: 'outcome slds-badge slds-theme_success',
   Failed: 'outcome slds-badge slds-theme_error',
   Denied: 'outcome slds-badge slds-theme_warning',
+  Skipped: 'outcome slds-badge slds-badge_lightest',
 };
 
 function picklistOptions(data) {
