@@ -48,7 +48,7 @@ const PLUGINS = {
 } as const;
 
 /** Engine settings, read once per analyzer; the keys are each engine's documented options. */
-const ENGINE_CONFIG: Record<AnalyzerEngine, Record<string, unknown>> = {
+export const ENGINE_CONFIG: Record<AnalyzerEngine, Record<string, unknown>> = {
   // PMD parses JavaScript with Rhino, which stops at ES2019 syntax such as `catch {` and
   // reports a processing error; its one JavaScript rule in this selection
   // (AvoidLwcBubblesComposedTrue) is checked by code-analyzer.test.ts itself instead.
