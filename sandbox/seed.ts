@@ -1,5 +1,6 @@
 import type { JiraDouble } from '../relay-service/test/support/jira-double';
 import { STATUSES } from '../relay-service/test/support/jira-double';
+import type { JiraUser } from '../relay-service/test/support/jira-double/model';
 import {
   seededBytes,
   type DoubleFiles,
@@ -12,7 +13,9 @@ import { attachFile } from './shim/record-files';
  * a second case about a problem Jira already has an issue for (the duplicate guard's case),
  * rule templates (one for cases that lets users send log, text and image files), and in the
  * Jira Cloud double a few issues, two of them linked to the case (one of
- * them with a description that tries to run a script: the inline view must keep it inert).
+ * them with a description that tries to run a script: the inline view must keep it inert),
+ * and besides the connection's own account (Ada, the double's first user) an Atlassian account
+ * of the Salesforce user's, for "Act as me in Jira".
  */
 
 /** The connection the seeded templates and links use (connected by OAuth at start). */
@@ -178,9 +181,19 @@ export function shareFilesWith(org: SandboxOrg, files: DoubleFiles): void {
   }
 }
 
-/** Issues in the Cloud double; returns the keys of those the case links to. */
+/** The seeded Salesforce user's own Atlassian account (not the connection's). */
+export const SANDBOX_USER_JIRA_ACCOUNT: JiraUser = {
+  accountId: '5b10a2844c20165700ede31s',
+  name: 'sam',
+  key: 'JIRAUSER10100',
+  displayName: 'Sam Sandbox',
+  emailAddress: 'sam.sandbox@example.com',
+};
+
+/** Issues and users in the Cloud double; returns the keys of the issues the case links to. */
 export function seedJira(jira: JiraDouble): string[] {
   const { model } = jira;
+  model.users.push({ ...SANDBOX_USER_JIRA_ACCOUNT });
   const support = model.project('SUP');
   const bug = support?.issueTypes.find((type) => type.name === 'Bug');
   const reporter = model.users[0];

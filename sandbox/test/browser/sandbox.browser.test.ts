@@ -1,7 +1,12 @@
 import type { Locator, Page } from 'playwright-core';
 import { label } from '../../org/labels';
 import { seededSha256 } from '../../../relay-service/test/support/salesforce-double/files';
-import { SCRIPT_MARKER, SEEDED_CONNECTION, SEEDED_FILES } from '../../seed';
+import {
+  SANDBOX_USER_JIRA_ACCOUNT,
+  SCRIPT_MARKER,
+  SEEDED_CONNECTION,
+  SEEDED_FILES,
+} from '../../seed';
 import { startSandbox, type Sandbox } from '../../start';
 import { launchBrowser, type Browser } from './support/chromium';
 import {
@@ -399,7 +404,6 @@ describe('the sandbox in a real browser', () => {
       expect(sandbox.org.records('Jira_Rule_Template__c').map((t) => t.Name)).toContain(
         'Ops incidents from cases',
       );
-      expect(server.model.issues.size).toBe(0);
       await shots.take(page, 'templates-saved');
     });
 
@@ -822,6 +826,146 @@ describe('the sandbox in a real browser', () => {
         .filter({ hasText: 'Refund confirmation email not sent (Acme Corporation)' })
         .waitFor();
       expect(guardSearches()).toBe(searchesBefore + 1);
+    });
+  });
+
+  // Last: from here on the seeded connection no longer acts only as its own Jira account.
+  describe('acting as the real Jira user', () => {
+    const card = () => page.locator('c-jira-my-jira section.my-jira');
+    const cardRow = () => card().locator(`li.account[data-name="${SEEDED_CONNECTION}"]`);
+    const cardState = () => cardRow().locator('.state');
+    /** The Atlassian account of the seeded Salesforce user, as the Jira double holds it. */
+    const samInJira = () => {
+      const account = sandbox.jira.cloud.model.users.find(
+        (user) => user.accountId === SANDBOX_USER_JIRA_ACCOUNT.accountId,
+      );
+      if (!account) throw new Error('the seed gave the Jira double no account of Sam’s');
+      return account;
+    };
+    const relayIdentity = async () =>
+      (await sandbox.shim.relay.listConnections()).find(
+        (connection) => connection.name === SEEDED_CONNECTION,
+      )?.identity;
+
+    /** Sets on the setup screen how the seeded connection acts in Jira, as an admin does. */
+    async function setIdentity(option: string): Promise<void> {
+      await page.goto(sandbox.urls.setup);
+      await connectionRow(SEEDED_CONNECTION).waitFor();
+      await choose(
+        connectionRow(SEEDED_CONNECTION),
+        label('Jira_Setup_Identity', SEEDED_CONNECTION),
+        option,
+      );
+      await page
+        .getByRole('status')
+        .filter({ hasText: label('Jira_Setup_Settings_Saved', SEEDED_CONNECTION) })
+        .first()
+        .waitFor();
+    }
+
+    /** Opens the comment form on an issue of the case page and sends `text`. */
+    async function comment(key: string, text: string): Promise<void> {
+      await issueRow(key)
+        .getByRole('button', { name: label('Jira_Actions_Comment_Issue', key) })
+        .click();
+      await page.locator('lightning-textarea.body textarea').fill(text);
+      await page.getByRole('button', { name: label('Jira_Comment_Button'), exact: true }).click();
+    }
+
+    it('when an admin lets the case’s connection prefer the user’s own Jira account then the relay keeps it and the case page offers “Act as me in Jira”, not connected', async () => {
+      await expect(relayIdentity()).resolves.toBe('service');
+      await setIdentity(label('Jira_Setup_Identity_Prefer_User'));
+      await expect(relayIdentity()).resolves.toBe('prefer_user');
+      await shots.take(page, 'setup-identity-prefer-user');
+
+      await page.goto(sandbox.urls.case);
+      await cardRow().waitFor();
+      await expect(cardState().textContent()).resolves.toBe(label('Jira_My_Jira_Not_Connected'));
+      await shots.take(page, 'case-act-as-me');
+      await expectAccessible('case page: act as me, not connected');
+    });
+
+    it('when the user connects their Atlassian account then the consent page and the relay’s callback follow in a new window, and back on the case page the card shows them connected as their Jira account', async () => {
+      const { cloud } = sandbox.jira;
+      const oauth = cloud.oauth;
+      if (!oauth) throw new Error('the Cloud double has no OAuth server');
+      // In that window Atlassian knows the user as themselves, not as the connection's admin.
+      oauth.consentAs = samInJira();
+      try {
+        const tokensBefore = oauth.tokenRequests.length;
+        const [atlassian] = await Promise.all([
+          browser.context.waitForEvent('page'),
+          cardRow()
+            .getByRole('button', { name: label('Jira_My_Jira_Connect'), exact: true })
+            .click(),
+        ]);
+        await atlassian.getByRole('button', { name: 'Allow' }).waitFor();
+        expect(new URL(atlassian.url()).origin).toBe(cloud.url);
+        await cardRow().getByText(label('Jira_My_Jira_Consent_Hint')).waitFor();
+        await shots.take(atlassian, 'my-jira-consent');
+        await atlassian.getByRole('button', { name: 'Allow' }).click();
+        await atlassian.getByRole('heading', { name: 'Your Jira account is connected' }).waitFor();
+        await expect(atlassian.locator('body').textContent()).resolves.toContain('Sam Sandbox');
+        await shots.take(atlassian, 'my-jira-callback');
+        expect(oauth.tokenRequests.slice(tokensBefore)).toEqual([
+          expect.objectContaining({
+            grant_type: 'authorization_code',
+            redirect_uri: `${sandbox.relay.publicUrl}/oauth/callback`,
+          }),
+        ]);
+        await atlassian.close();
+      } finally {
+        oauth.consentAs = undefined;
+      }
+
+      // Until the user comes back the card waits. Playwright emulates focus (every page
+      // believes it has it), so the focus event the browser sends a page the user returns to
+      // is sent here by hand; on it, the card reads the account again.
+      await expect(cardState().textContent()).resolves.toBe(label('Jira_My_Jira_Not_Connected'));
+      await cardRow().getByText(label('Jira_My_Jira_Consent_Hint')).waitFor();
+      await page.bringToFront();
+      await page.evaluate(() =>
+        (globalThis as unknown as EventTarget).dispatchEvent(new Event('focus')),
+      );
+      await cardState()
+        .filter({ hasText: label('Jira_My_Jira_Connected', 'Sam Sandbox') })
+        .waitFor({ timeout: 15_000 });
+      await expect(
+        cardRow()
+          .getByRole('button', { name: label('Jira_My_Jira_Disconnect'), exact: true })
+          .count(),
+      ).resolves.toBe(1);
+      await shots.take(page, 'case-act-as-me-connected');
+      await expectAccessible('case page: act as me, connected');
+    });
+
+    it('when the connected user comments then Jira records their own account as the author, and the comment names no Salesforce user', async () => {
+      const { cloud } = sandbox.jira;
+      const ada = cloud.model.users[0];
+      const comments = () => cloud.model.issue('SUP-1')?.comments ?? [];
+      const before = comments().length;
+      await comment('SUP-1', 'Reproduced with the customer on a call.');
+      await eventually(() => comments().length === before + 1, 'the user’s comment in Jira');
+      const posted = comments()[before];
+      expect(posted?.author.accountId).toBe(SANDBOX_USER_JIRA_ACCOUNT.accountId);
+      expect(posted?.author.accountId).not.toBe(ada?.accountId);
+      const body = JSON.stringify(posted?.body);
+      expect(body).toContain('Reproduced with the customer on a call.');
+      // Jira names the author: the body links the record but carries no attribution stamp.
+      expect(body).toContain('From Salesforce record');
+      expect(body).not.toContain('Comment by');
+      expect(body).not.toContain('Sam Sandbox');
+      expect(body).not.toContain('sam.sandbox@example.com');
+      await page.getByRole('region', { name: label('Jira_View_Title', 'SUP-1') }).waitFor();
+      await shots.take(page, 'case-act-as-me-commented');
+      // The audit event says the action ran as the user's own Jira account.
+      await eventually(
+        () =>
+          sandbox.salesforce
+            .records('Jira_Audit_Event__c')
+            .some((event) => event.Operation__c === 'Comment' && event.Identity__c === 'user'),
+        'the comment’s audit event, acting as the user',
+      );
     });
   });
 
