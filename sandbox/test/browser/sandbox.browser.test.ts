@@ -834,6 +834,7 @@ describe('the sandbox in a real browser', () => {
     const card = () => page.locator('c-jira-my-jira section.my-jira');
     const cardRow = () => card().locator(`li.account[data-name="${SEEDED_CONNECTION}"]`);
     const cardState = () => cardRow().locator('.state');
+    const userGrants = () => connectionRow(SEEDED_CONNECTION).locator('.user-grants');
     /** The Atlassian account of the seeded Salesforce user, as the Jira double holds it. */
     const samInJira = () => {
       const account = sandbox.jira.cloud.model.users.find(
@@ -966,6 +967,59 @@ describe('the sandbox in a real browser', () => {
             .some((event) => event.Operation__c === 'Comment' && event.Identity__c === 'user'),
         'the comment’s audit event, acting as the user',
       );
+    });
+
+    it('when an admin revokes the user’s Jira accounts then the setup screen counts one connected user before and none after, and the case page shows them not connected', async () => {
+      await page.goto(sandbox.urls.setup);
+      await userGrants().waitFor();
+      await expect(userGrants().textContent()).resolves.toContain(
+        label('Jira_Setup_User_Grants', 1, 0),
+      );
+      await page.getByLabel(label('Jira_Setup_Offboarding_User')).fill(sandbox.org.userId);
+      await shots.take(page, 'setup-offboarding');
+      await expectAccessible('setup: offboarding');
+      await page
+        .getByRole('button', { name: label('Jira_Setup_Offboarding_Revoke'), exact: true })
+        .click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: label('Jira_Setup_Offboarding_Done', SEEDED_CONNECTION) })
+        .first()
+        .waitFor();
+      await userGrants()
+        .filter({ hasText: label('Jira_Setup_User_Grants', 0, 0) })
+        .waitFor();
+      await shots.take(page, 'setup-offboarded');
+
+      await page.goto(sandbox.urls.case);
+      await cardRow().waitFor();
+      await expect(cardState().textContent()).resolves.toBe(label('Jira_My_Jira_Not_Connected'));
+    });
+
+    it('when the connection requires the user’s own account and they have none then the card says so, and a comment is refused with “Connect your Jira account” before Jira is called', async () => {
+      const { cloud } = sandbox.jira;
+      await setIdentity(label('Jira_Setup_Identity_Require_User'));
+      await expect(relayIdentity()).resolves.toBe('require_user');
+
+      await page.goto(sandbox.urls.case);
+      await cardRow().waitFor();
+      await expect(cardState().textContent()).resolves.toBe(label('Jira_My_Jira_Required'));
+      const commentPosts = () =>
+        cloud.log.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/comment'))
+          .length;
+      const commentsBefore = commentPosts();
+      await comment('SUP-1', 'This must not reach Jira.');
+      const prompt = page
+        .getByRole('alert')
+        .filter({ has: page.getByRole('heading', { name: label('Jira_My_Jira_Connect_Prompt') }) });
+      await prompt.waitFor();
+      await expect(prompt.textContent()).resolves.toContain(
+        label('Jira_My_Jira_Connect_Prompt_Detail'),
+      );
+      expect(commentPosts()).toBe(commentsBefore);
+      expect(JSON.stringify(cloud.model.issue('SUP-1')?.comments)).not.toContain('must not reach');
+      await shots.take(page, 'case-act-as-me-required');
+      await expectAccessible('case page: connect your Jira account');
     });
   });
 
