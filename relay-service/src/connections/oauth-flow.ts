@@ -440,15 +440,22 @@ export class OAuthConnectFlow {
   ): Promise<OAuthOutcome> {
     const oauth = this.requireOAuth();
     const context: OperationCaller = { orgId: row.org_id, userId: row.user_id, requestId };
+    const started = this.deps.clock.now();
     const returnUrl = row.return_url;
     const name = row.connection_name;
     if (query.error || !query.code) {
       return failed('Authorization was not granted in Atlassian. Nothing was changed.', returnUrl);
     }
+    // After consent, a connect that fails is audited like a connection's: who tried, when, why.
+    const refuse = async (error: AppError, message: string) => {
+      await this.deps.userGrants.auditFailedConnect(context, name, started, error);
+      return failed(message, returnUrl);
+    };
     try {
       const connection = await findConnection(this.deps.store.db, row.org_id, name);
       if (!connection || connection.deployment !== 'cloud') {
-        return failed(`Connection "${name}" no longer exists. Nothing was changed.`, returnUrl);
+        const message = `Connection "${name}" no longer exists. Nothing was changed.`;
+        return await refuse(new AppError('CONNECTION_NOT_FOUND', message), message);
       }
       const tokens = await oauth.exchangeCode(query.code);
       const siteUrl = (connection.site_url ?? connection.base_url).replace(/\/+$/, '');
@@ -456,13 +463,21 @@ export class OAuthConnectFlow {
         .map(toSite)
         .find((s) => (connection.cloud_id ? s.cloudId === connection.cloud_id : s.url === siteUrl));
       if (!site) {
-        return failed(
+        return await refuse(
+          new AppError(
+            'JIRA_FORBIDDEN',
+            `The Atlassian account has no access to the connection's Jira site (${siteUrl}).`,
+          ),
           `Your Atlassian account has no access to the Jira site of connection "${name}" (${siteUrl}). Nothing was changed; sign in to Atlassian with the account you use on that site and start again.`,
-          returnUrl,
         );
       }
       const unsafe = unsafeSiteReason(site);
-      if (unsafe) return failed(`${unsafe} Nothing was changed.`, returnUrl);
+      if (unsafe) {
+        return await refuse(
+          new AppError('JIRA_VALIDATION', unsafe),
+          `${unsafe} Nothing was changed.`,
+        );
+      }
       const { apiBase, account } = await this.readAccount(site, tokens.accessToken);
       const scopes = tokens.scopes.length ? tokens.scopes : site.scopes;
       await this.deps.userGrants.saveOAuthGrant(context, name, {
@@ -479,6 +494,7 @@ export class OAuthConnectFlow {
       return { kind: 'userConnected', connectionName: name, account, site, returnUrl };
     } catch (error) {
       this.deps.logger.warn({ err: error, requestId }, 'user oauth connect failed');
+      await this.deps.userGrants.auditFailedConnect(context, name, started, error);
       return failed(
         error instanceof AppError
           ? `Your Jira account was not connected: ${error.detail}`

@@ -239,6 +239,16 @@ export class UserGrantService {
     await this.audit(context, 'Connect', name, started);
   }
 
+  /** A user's own connect that failed after they consented (Cloud OAuth callback). */
+  async auditFailedConnect(
+    context: OperationCaller,
+    name: string,
+    started: number,
+    error: unknown,
+  ): Promise<void> {
+    await this.audit(context, 'Connect', name, started, error);
+  }
+
   private async store(
     context: OperationCaller,
     name: string,

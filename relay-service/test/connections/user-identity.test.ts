@@ -131,6 +131,16 @@ describe.each(ENGINES)(
       expect(html).toContain(account.displayName);
     }
 
+    /** Every Connect audit event so far. */
+    async function connectEvents(): Promise<AuditEvent[]> {
+      const rows = await relay.services.store.db
+        .selectFrom('audit_outbox')
+        .select('event')
+        .where('operation', '=', 'Connect')
+        .execute();
+      return rows.map((row) => JSON.parse(row.event) as AuditEvent);
+    }
+
     /** The audit events of one request (and of its `:<n>` parts), in order. */
     async function auditOf(requestId: string | null): Promise<AuditEvent[]> {
       const id = requestId ?? '';
@@ -280,8 +290,9 @@ describe.each(ENGINES)(
       expect(event).toMatchObject({ actingUserId: null, identity: 'service' });
     });
 
-    it('when a Cloud user\u2019s Atlassian account does not reach the connection\u2019s site then nothing is stored and the page says so', async () => {
+    it('when a Cloud user\u2019s Atlassian account does not reach the connection\u2019s site then nothing is stored, the page says so and the failed connect is audited', async () => {
       await setIdentity('cloud', 'prefer_user');
+      const connectsBefore = new Set((await connectEvents()).map((event) => event.requestId));
       const oauth = doubles.cloud.oauth!;
       const sites = [...oauth.sites];
       oauth.sites.splice(0, oauth.sites.length, {
@@ -307,6 +318,18 @@ describe.each(ENGINES)(
       }
       const me = await as(BOB_SF).call('GET', `/v1/connections/${CONNECTION.cloud}/me`);
       expect(me.body.grant).toBeNull();
+      const newConnects = (await connectEvents()).filter(
+        (event) => !connectsBefore.has(event.requestId),
+      );
+      expect(newConnects).toEqual([
+        expect.objectContaining({
+          outcome: 'Denied',
+          errorCode: 'JIRA_FORBIDDEN',
+          actingUserId: BOB_SF,
+          connection: CONNECTION.cloud,
+          identity: 'user',
+        }),
+      ]);
     });
 
     it('when a user reconnects with another Jira account then their next action runs as the new one', async () => {
