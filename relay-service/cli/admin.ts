@@ -301,48 +301,64 @@ async function run(services: Services, command: string[], options: Options): Pro
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the CLI writes: the process's own streams, or a test's. */
+export interface CliOutput {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs one command and answers its exit code: 0 done, 1 failed, 2 usage or configuration.
+ * `env` is read (and a `.env` file in the working folder added to it) instead of the process's.
+ */
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliOutput = process,
+): Promise<number> {
   let parsed;
   try {
     parsed = parse(argv);
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}\n`);
+    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   if (parsed.options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  dotenv.config({ quiet: true });
+  dotenv.config({ quiet: true, processEnv: env });
   let services: Services | undefined;
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig(env);
     // The CLI's own output is its answer; relay log lines go to stderr at warn and above.
-    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr);
+    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', io.stderr);
     services = await createServices(config, logger);
     const output = await run(services, parsed.command, parsed.options);
-    process.stdout.write(`${parsed.options.json ? JSON.stringify(output.json) : output.text}\n`);
+    io.stdout.write(`${parsed.options.json ? JSON.stringify(output.json) : output.text}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+      io.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof ConfigError) {
-      for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+      for (const problem of error.problems) io.stderr.write(`config error: ${problem}\n`);
       return 2;
     }
     if (error instanceof AppError) {
-      process.stderr.write(`error: ${error.detail} (${error.code})\n`);
+      io.stderr.write(`error: ${error.detail} (${error.code})\n`);
       return 1;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
     await services?.store.close();
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

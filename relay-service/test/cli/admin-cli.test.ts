@@ -1,15 +1,18 @@
 import path from 'node:path';
 import { ORG_ID, TEST_KEY } from '../support/relay';
+import { runAdmin } from '../support/cli';
 import { runTs } from '../support/processes';
 import { tempDir } from '../support/stores';
 
 const CLI = 'relay-service/cli/admin.ts';
-// Every test starts the CLI as its own process (tsx), a few seconds each on a busy machine.
+// The commands run in-process (support/cli.ts); the first and the last test start the CLI as
+// its own process (tsx), a few seconds each on a busy machine.
 jest.setTimeout(60_000);
 
 describe('admin CLI', () => {
   let env: Record<string, string>;
-  const admin = (...args: string[]) => runTs(CLI, args, env);
+  const admin = (...args: string[]) => runAdmin(args, env);
+  const adminProcess = (...args: string[]) => runTs(CLI, args, env);
 
   beforeAll(() => {
     env = {
@@ -20,7 +23,15 @@ describe('admin CLI', () => {
   });
 
   it('when a tenant is added with --json then one JSON object with org id and secret is printed', async () => {
-    const result = await admin('tenants', 'add', '--org-id', ORG_ID, '--name', 'Acme', '--json');
+    const result = await adminProcess(
+      'tenants',
+      'add',
+      '--org-id',
+      ORG_ID,
+      '--name',
+      'Acme',
+      '--json',
+    );
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as { orgId: string; secret: string };
     expect(printed.orgId).toBe(ORG_ID);
@@ -241,7 +252,7 @@ describe('admin CLI', () => {
   );
 
   it('when the tenant does not exist then disable fails with exit 1', async () => {
-    const result = await admin('tenants', 'disable', '--org-id', '00D5g000004NOSUCHA');
+    const result = await adminProcess('tenants', 'disable', '--org-id', '00D5g000004NOSUCHA');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/TENANT_UNKNOWN/);
   });

@@ -3,13 +3,15 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/lib/logger';
 import { createServices } from '../../src/services';
 import { AUDIT_ORG_ID, auditEvent } from '../support/audit-events';
+import { runAdmin } from '../support/cli';
 import { runTs } from '../support/processes';
 import { TEST_KEY } from '../support/relay';
 import { SalesforceDouble } from '../support/salesforce-double';
 import { tempDir } from '../support/stores';
 
 const CLI = 'relay-service/cli/admin.ts';
-// Every test starts the CLI as its own process (tsx), a few seconds each on a busy machine.
+// The commands run in-process (support/cli.ts); listing the parked event starts the CLI as its
+// own process (tsx), a few seconds on a busy machine.
 jest.setTimeout(60_000);
 
 interface Entry {
@@ -22,7 +24,7 @@ interface Entry {
 describe('admin CLI: audit outbox and view auditing', () => {
   let double: SalesforceDouble;
   let env: Record<string, string>;
-  const admin = (...args: string[]) => runTs(CLI, args, env);
+  const admin = (...args: string[]) => runAdmin(args, env);
   const listJson = async (...args: string[]) => {
     const result = await admin('outbox', 'list', ...args, '--json');
     expect(result.code).toBe(0);
@@ -68,7 +70,7 @@ describe('admin CLI: audit outbox and view auditing', () => {
         lastError: expect.objectContaining({ code: 'STRING_TOO_LONG', fields: ['Record_Id__c'] }),
       }),
     ]);
-    const text = await admin('outbox', 'list');
+    const text = await runTs(CLI, ['outbox', 'list'], env);
     expect(text.stdout).toMatch(/bad-1 .* parked .*STRING_TOO_LONG: .*\[Record_Id__c\]/);
     expect((await listJson('--status', 'delivered')).map((e) => e.requestId)).toEqual([
       'ok-1',
