@@ -10,6 +10,9 @@ export const relayProject: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/relay-service/test'],
   testMatch: ['**/*.test.ts'],
+  // npm test runs two relay files at a time on two cores: a test of a few HTTP round trips can
+  // take more than Jest's default 5 s there without anything being wrong. A hang still fails.
+  testTimeout: 20_000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   globalSetup: '<rootDir>/relay-service/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/relay-service/test/support/global-teardown.mjs',

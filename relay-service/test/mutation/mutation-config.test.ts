@@ -73,7 +73,11 @@ describe('the mutation testing configuration', () => {
         scripts: Record<string, string>;
       }
     ).scripts;
-    expect(scripts.test).toBe('jest');
+    expect(scripts.test).toBe('node scripts/test.mjs');
+    // The test runner starts Jest on jest.config.ts only; Stryker is never part of it.
+    expect(readFileSync(path.join(ROOT, 'scripts/test.mjs'), 'utf8')).not.toMatch(
+      /stryker|mutation/i,
+    );
     expect(scripts.mutation).toBe('tsx relay-service/mutation/run.ts');
   });
 });

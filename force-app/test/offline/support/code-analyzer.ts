@@ -53,8 +53,10 @@ export const ENGINE_CONFIG: Record<AnalyzerEngine, Record<string, unknown>> = {
   // reports a processing error; its one JavaScript rule in this selection
   // (AvoidLwcBubblesComposedTrue) is checked by code-analyzer.test.ts itself instead.
   pmd: { file_extensions: { javascript: [] } },
-  // 2 cores here: SFGE's default of 8 rule threads only adds contention.
-  sfge: { java_thread_count: 2, java_thread_timeout: 120_000 },
+  // 2 cores here: SFGE's default of 8 rule threads only adds contention. The Flow create's
+  // paths take about a minute on an idle machine and over two on a loaded one: the limit per
+  // entry point is generous, so only a path that really explodes fails.
+  sfge: { java_thread_count: 2, java_thread_timeout: 480_000 },
   // Only LWC JavaScript and templates are linted; TypeScript and React configs stay off.
   eslint: { disable_typescript_base_config: true, disable_react_base_config: true },
 };
