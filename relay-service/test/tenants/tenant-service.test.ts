@@ -325,6 +325,14 @@ describe('tenant credentials', () => {
   });
 
   describe('registration codes', () => {
+    it('when a code is hashed then the hash is the SHA-256 of its UTF-8 bytes in hex', () => {
+      // Known answer (printf 'prc_é' | sha256sum): a hash of other bytes, or in another
+      // encoding, would never match the codes already stored.
+      expect(hashRegistrationCode('prc_\u00e9')).toBe(
+        '8430df0f2f5b6a138b04db2af73243dfcac8b7211fc9b2941abda9eac74e9f34',
+      );
+    });
+
     it('when a code is made then it is returned once and only its hash is stored, bound to its org', async () => {
       const made = await tenants.createRegistrationCode({ orgId: ORG, ttlMs: HOUR, note: 'Acme' });
       expect(made.code).toMatch(/^prc_[A-Za-z0-9_-]{32}$/);
@@ -443,6 +451,17 @@ describe('the Salesforce write-back credential schema', () => {
   it.each([
     ['an ftp login URL', { ...CLIENT_CREDENTIALS, loginUrl: 'ftp://login.salesforce.com' }],
     ['an httpx login URL', { ...CLIENT_CREDENTIALS, loginUrl: 'httpx://login.salesforce.com' }],
+    ['an xhttps login URL', { ...CLIENT_CREDENTIALS, loginUrl: 'xhttps://login.salesforce.com' }],
+    [
+      'a JWT bearer with an xhttps login URL',
+      {
+        type: 'jwt_bearer',
+        loginUrl: 'xhttps://login.salesforce.com',
+        clientId: 'c',
+        username: 'u@acme.example',
+        privateKey: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----',
+      },
+    ],
     ['an empty client id', { ...CLIENT_CREDENTIALS, clientId: '' }],
     ['an empty client secret', { ...CLIENT_CREDENTIALS, clientSecret: '' }],
     ['an unknown type', { ...CLIENT_CREDENTIALS, type: 'password' }],
