@@ -109,7 +109,6 @@ export async function createServices(
   const tenants = new TenantService(store, vault, clock);
   const outbox = new OutboxRepository(store);
   const audit = new OutboxAuditSink(
-    store,
     outbox,
     clock,
     (orgId) => tenants.auditsViews(orgId),

@@ -65,25 +65,52 @@ export class OutboxRepository {
    * this request id (the sink decides what a collision means).
    */
   async enqueue(event: AuditEvent, now: number, db: Db = this.store.db): Promise<boolean> {
-    const result = await db
+    const [queued] = await this.enqueueAll([{ event, now }], db);
+    return queued === true;
+  }
+
+  /**
+   * Queues events with one INSERT; answers, in their order, whether each was queued. An event
+   * whose request id the tenant already has, in the table or earlier in the list, is not.
+   */
+  async enqueueAll(
+    entries: readonly { event: AuditEvent; now: number }[],
+    db: Db = this.store.db,
+  ): Promise<boolean[]> {
+    const keyOf = (orgId: string, requestId: string) => `${orgId}\n${requestId}`;
+    const firsts = new Map<string, { event: AuditEvent; now: number }>();
+    for (const entry of entries) {
+      const key = keyOf(entry.event.orgId, entry.event.requestId);
+      if (!firsts.has(key)) firsts.set(key, entry);
+    }
+    const inserted = await db
       .insertInto('audit_outbox')
-      .values({
-        org_id: event.orgId,
-        request_id: event.requestId,
-        operation: event.operation,
-        event: JSON.stringify(event),
-        status: 'pending',
-        attempts: 0,
-        available_at: now,
-        claim_token: null,
-        last_error: null,
-        salesforce_id: null,
-        created_at: now,
-        delivered_at: null,
-      })
+      .values(
+        [...firsts.values()].map(({ event, now }) => ({
+          org_id: event.orgId,
+          request_id: event.requestId,
+          operation: event.operation,
+          event: JSON.stringify(event),
+          status: 'pending' as const,
+          attempts: 0,
+          available_at: now,
+          claim_token: null,
+          last_error: null,
+          salesforce_id: null,
+          created_at: now,
+          delivered_at: null,
+        })),
+      )
       .onConflict((oc) => oc.columns(['org_id', 'request_id']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      .returning(['org_id', 'request_id'])
+      .execute();
+    const queued = new Set(inserted.map((row) => keyOf(row.org_id, row.request_id)));
+    return entries.map((entry) => {
+      const key = keyOf(entry.event.orgId, entry.event.requestId);
+      // Only the first of two entries with one key can have been queued.
+      const isFirst = firsts.get(key) === entry;
+      return isFirst && queued.has(key);
+    });
   }
 
   /** Whether the tenant has an event with this request id (in any state). */

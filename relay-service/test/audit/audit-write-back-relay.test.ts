@@ -213,7 +213,11 @@ describe('a tenant namespace changed while the relay runs', () => {
     });
 
   it('when the namespace is missing then the org refuses the type and the events wait in the outbox', async () => {
-    for (const id of requestIds(3, 'nons')) await relay.services.audit.record(auditEvent(id));
+    // Recorded in one turn, so one INSERT: the running drainer sees all three or none (one at a
+    // time, it could refuse the first and back the tenant off before the others arrive).
+    await Promise.all(
+      requestIds(3, 'nons').map((id) => relay.services.audit.record(auditEvent(id))),
+    );
     relay.services.auditDrainer.wake();
     await refusedFor(AUDIT_ORG_ID, 3);
     expect(double.records(OBJECT)).toHaveLength(0);
@@ -231,9 +235,11 @@ describe('a tenant namespace changed while the relay runs', () => {
   });
 
   it('when the operator sets it with the CLI then the running relay uses it within the cache bound', async () => {
-    for (const id of requestIds(2, 'cli')) {
-      await relay.services.audit.record(auditEvent(id, { orgId: OTHER_ORG }));
-    }
+    await Promise.all(
+      requestIds(2, 'cli').map((id) =>
+        relay.services.audit.record(auditEvent(id, { orgId: OTHER_ORG })),
+      ),
+    );
     relay.services.auditDrainer.wake();
     await refusedFor(OTHER_ORG, 2);
     const store = relay.config.store;

@@ -79,7 +79,6 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     outbox = new OutboxRepository(store);
     logs = new LogCapture();
     sink = new OutboxAuditSink(
-      store,
       outbox,
       clock,
       (orgId) => tenants.auditsViews(orgId),
@@ -153,6 +152,62 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
     expect(await registry.metrics()).toMatch(
       /relay_audit_event_id_collisions_total\{operation="Comment"\} 1/,
     );
+  });
+
+  it('when 450 events without a transaction arrive in one turn then they are written by three INSERTs and each is kept once', async () => {
+    const writes: number[] = [];
+    const enqueueAll = outbox.enqueueAll.bind(outbox);
+    outbox.enqueueAll = (entries, db) => {
+      writes.push(entries.length);
+      return enqueueAll(entries, db);
+    };
+    const ids = requestIds(450);
+    await Promise.all(ids.map((id) => sink.record(auditEvent(id))));
+
+    expect(writes).toEqual([200, 200, 50]);
+    expect((await outbox.stats()).pending).toBe(450);
+    while ((await drainer.drainOnce()).calls > 0);
+    expect(deliveredIds().sort()).toEqual(ids);
+  });
+
+  it('when two events of one turn share a request id then the first keeps it and the second is kept under a fresh id', async () => {
+    await Promise.all([
+      sink.record(auditEvent('same-turn')),
+      sink.record(auditEvent('same-turn', { operation: 'Comment', outcome: 'Failed' })),
+      // Another tenant may use the same request id: not a collision.
+      sink.record(auditEvent('same-turn', { orgId: '00D000000000002AAA' })),
+    ]);
+    const rows = await store.db
+      .selectFrom('audit_outbox')
+      .select(['org_id', 'request_id', 'operation'])
+      .execute();
+    expect(rows).toHaveLength(3);
+    expect(
+      rows.filter((r) => r.request_id === 'same-turn').map((r) => [r.org_id, r.operation]),
+    ).toEqual([
+      [AUDIT_ORG_ID, 'Create'],
+      ['00D000000000002AAA', 'Create'],
+    ]);
+    const keptAs = rows.find((r) => r.operation === 'Comment')?.request_id;
+    expect(keptAs).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.lines.join('\n')).toContain(`"keptAs":"${keptAs}"`);
+  });
+
+  it('when the batch INSERT fails then every event of the turn is told, and the next turn writes again', async () => {
+    const enqueueAll = outbox.enqueueAll.bind(outbox);
+    outbox.enqueueAll = () => Promise.reject(new Error('disk full'));
+    const failed = await Promise.allSettled([
+      sink.record(auditEvent('lost-1')),
+      sink.record(auditEvent('lost-2')),
+    ]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    outbox.enqueueAll = enqueueAll;
+    await sink.record(auditEvent('kept'));
+    expect(
+      (await store.db.selectFrom('audit_outbox').select('request_id').execute()).map(
+        (r) => r.request_id,
+      ),
+    ).toEqual(['kept']);
   });
 
   it('when the operation transaction rolls back then its audit event is gone too', async () => {

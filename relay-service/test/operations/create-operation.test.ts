@@ -120,7 +120,7 @@ describe('the create operations and their Idempotency-Key', () => {
       createMeta: new CreateMetaCache(clock),
       idempotency: new IdempotencyStore(store, clock),
       auditRecorder: new AuditRecorder(
-        new OutboxAuditSink(store, new OutboxRepository(store), clock, async () => true, logger),
+        new OutboxAuditSink(new OutboxRepository(store), clock, async () => true, logger),
         clock,
         logger,
       ),
@@ -888,13 +888,7 @@ describe('the create operations and their Idempotency-Key', () => {
       const logged: string[] = [];
       const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
       const recorder = new AuditRecorder(
-        new OutboxAuditSink(
-          broken,
-          new OutboxRepository(broken),
-          deps.clock,
-          async () => true,
-          logger,
-        ),
+        new OutboxAuditSink(new OutboxRepository(broken), deps.clock, async () => true, logger),
         deps.clock,
         logger,
       );
