@@ -122,6 +122,10 @@ export function forbiddenAddressReason(address: string): string | undefined {
     // These forms are fully described by their IPv4 address; ISATAP also has its own prefix.
     if (embedded.form !== 'ISATAP') return undefined;
   }
+  // The rest of 64:ff9b::/32 (outside the well-known /96 and the local-use /48) is unassigned;
+  // a translator configured there would hide an IPv4 address this guard cannot find.
+  if (groups[0] === 0x64 && groups[1] === 0xff9b)
+    return 'NAT64 address outside the well-known prefix';
   const range = ipv6.range();
   // Only global unicast passes. Everything else (loopback, linkLocal, uniqueLocal, multicast,
   // unspecified, reserved, discard, …) is refused.

@@ -42,6 +42,10 @@ describe('upstream guard', () => {
     ['64:ff9b:0:0:0:0:a9fe:a9fe', 'NAT64 form of 169.254.169.254'],
     ['64:ff9b:1::808:808', 'NAT64 local-use'],
     ['64:ff9b:1:abcd::7f00:1', 'NAT64 local-use'],
+    // Unassigned parts of 64:ff9b::/32, even with a public IPv4 address where /96 keeps one.
+    ['64:ff9b:0:0:0:1:808:808', 'NAT64 address outside the well-known prefix'],
+    ['64:ff9b:2::a00:5', 'NAT64 address outside the well-known prefix'],
+    ['64:ff9b:0:0:1::808:808', 'NAT64 address outside the well-known prefix'],
     ['2002:a00:5::1', '6to4 form of 10.0.0.5'],
     ['2002:c0a8:101:1::1', '6to4 form of 192.168.1.1'],
     ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo form of 127.0.0.1 (loopback'],
