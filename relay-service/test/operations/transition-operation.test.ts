@@ -396,11 +396,19 @@ describe('the transition operation', () => {
       expect(posted()).toEqual([]);
     });
 
-    it('when a required field without allowed values is missing then it is listed without them', async () => {
-      jira().model.transitionScreens.set('31', [{ ...ROOT_CAUSE, required: true }]);
+    it('when two required fields are missing then both are named, the one without allowed values listed without them', async () => {
+      jira().model.transitionScreens.set('31', [RESOLUTION, { ...ROOT_CAUSE, required: true }]);
       const issue = world.seed('cloud');
       const error = await failureOf(run(issue.key, { transition: { id: '31' } }));
-      expect(error.extra?.requiredFields).toEqual([
+      const message =
+        'Jira requires this field on this transition, but the template does not map it';
+      expect(error.detail).toBe(
+        'The template "Support cases" cannot fill the "Resolve" transition screen for this record: ' +
+          `Resolution (resolution): ${message}; Root Cause (customfield_10065): ${message}`,
+      );
+      // Strictly: a field without allowed values has no `allowedValues` member, not an undefined one.
+      expect(error.extra?.requiredFields).toStrictEqual([
+        { id: 'resolution', name: 'Resolution', allowedValues: RESOLUTION.allowedValues },
         { id: 'customfield_10065', name: 'Root Cause' },
       ]);
     });
