@@ -179,7 +179,7 @@ export async function transitionIssue(
         const wanted =
           'id' in body.transition
             ? `Transition ${body.transition.id}`
-            : `No transition to "${byStatus}"`;
+            : `A transition to "${byStatus}"`;
         throw new AppError(
           'JIRA_VALIDATION',
           `${wanted} is not available for ${normaliseIssueKey(key)} in its current status. ` +

@@ -348,6 +348,10 @@ describe('transitions of a linked issue', () => {
         });
         expect(byName.status).toBe(422);
         expect(byName.body.code).toBe('JIRA_VALIDATION');
+        expect(byName.body.detail).toBe(
+          `A transition to "Resolve" is not available for ${issue.key} in its current status. ` +
+            'Available now: "Start work" → "In Progress", "Resolve" → "Done".',
+        );
         expect(double.callsTo(postRoute(double.model.api))).toBe(0);
         expect(issue.status).toBe(STATUSES.todo);
       });
