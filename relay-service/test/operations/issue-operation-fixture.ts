@@ -175,7 +175,7 @@ export function useOperationWorld(onStart: (world: OperationWorld) => void): voi
       },
       auditRecorder: new AuditRecorder(
         // The tenant audits views, so a transition list is audited too.
-        new OutboxAuditSink(store, new OutboxRepository(store), clock, async () => true, logger),
+        new OutboxAuditSink(new OutboxRepository(store), clock, async () => true, logger),
         clock,
         logger,
       ),
