@@ -9,7 +9,7 @@ import type { RateLimitState } from '../jira/transport';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { listConnections } from '../store/connection-repository';
+import { findConnection, listConnections } from '../store/connection-repository';
 import type { ConnectionsTable } from '../store/schema';
 import type { Store } from '../store/store';
 import { templateSchema, type Template } from '../templates/template-schema';
@@ -213,17 +213,7 @@ async function connectionHealth(
   const problems: HealthProblem[] = [];
   const name = row.name;
   const needsReauth = row.status === 'needs_reauth' || row.status === 'pending';
-  if (needsReauth) {
-    problems.push({
-      code: 'CONNECTION_NEEDS_REAUTH',
-      severity: 'error',
-      message:
-        row.status === 'pending'
-          ? `Connection "${name}" was never authorized in Jira, so nothing can be sent with it.`
-          : `Connection "${name}" must be authorized again${row.status_reason ? ` (${row.status_reason})` : ''}; every action with it fails until then.`,
-      nextStep: 'Reconnect the connection on the Jira setup screen.',
-    });
-  }
+  if (needsReauth) problems.push(reauthProblem(name, row.status === 'pending', row.status_reason));
 
   const expiry = expiryOf(row);
   if (expiry && !needsReauth) {
@@ -293,15 +283,22 @@ async function connectionHealth(
       await myself(client);
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'INTERNAL';
-      problems.push({
-        code: 'JIRA_UNREACHABLE',
-        severity: 'error',
-        message: `A test call with connection "${name}" failed (${code}).`,
-        nextStep:
-          code === 'JIRA_UNAUTHORIZED'
-            ? 'Check the credentials: update or reconnect the connection on the Jira setup screen.'
-            : 'Check that Jira is up and that the connection URL is right; then test the connection again.',
-      });
+      if (code === 'CONNECTION_NEEDS_REAUTH') {
+        // The call found the grant revoked or refused: Jira was reached, and only a reconnect
+        // helps. The store now says why, as the next check will.
+        const current = await findConnection(deps.store.db, orgId, name);
+        problems.push(reauthProblem(name, false, current?.status_reason ?? null));
+      } else {
+        problems.push({
+          code: 'JIRA_UNREACHABLE',
+          severity: 'error',
+          message: `A test call with connection "${name}" failed (${code}).`,
+          nextStep:
+            code === 'JIRA_UNAUTHORIZED'
+              ? 'Check the credentials: update or reconnect the connection on the Jira setup screen.'
+              : 'Check that Jira is up and that the connection URL is right; then test the connection again.',
+        });
+      }
     }
   }
 
@@ -337,6 +334,18 @@ async function connectionHealth(
     missingScopes,
     rateLimit,
     problems,
+  };
+}
+
+/** A connection that only a new consent makes usable again (needs_reauth, or still pending). */
+function reauthProblem(name: string, pending: boolean, reason: string | null): HealthProblem {
+  return {
+    code: 'CONNECTION_NEEDS_REAUTH',
+    severity: 'error',
+    message: pending
+      ? `Connection "${name}" was never authorized in Jira, so nothing can be sent with it.`
+      : `Connection "${name}" must be authorized again${reason ? ` (${reason})` : ''}; every action with it fails until then.`,
+    nextStep: 'Reconnect the connection on the Jira setup screen.',
   };
 }
 

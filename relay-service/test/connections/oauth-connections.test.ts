@@ -399,6 +399,46 @@ describe.each(ENGINES)('OAuth 2.0 (3LO) connections on %s', (engine) => {
     });
   });
 
+  it('when the account that consented removes the app then a live health check names the connection as needing re-authorization, with reconnecting as the next step', async () => {
+    const account = {
+      ...jira.model.users[0]!,
+      accountId: '5b10a2844c20165700ede99r',
+      displayName: 'Rae Removed',
+    };
+    oauth().consentAs = account;
+    try {
+      await authorize('removed');
+    } finally {
+      oauth().consentAs = undefined;
+    }
+    const healthOf = async (query: string) => {
+      const answer = await admin.call('GET', `/v1/health${query}`);
+      expect(answer.status).toBe(200);
+      return (answer.body.connections as Record<string, unknown>[]).find(
+        (c) => c.name === 'removed',
+      ) as { status: string; problems: { code: string }[] };
+    };
+    expect(await healthOf('?live=1')).toMatchObject({ status: 'ok', problems: [] });
+
+    // Atlassian answers the relay's next call 401, and the refresh with invalid_grant.
+    oauth().revokeGrantsOf(account);
+    const reauth = expect.objectContaining({
+      code: 'CONNECTION_NEEDS_REAUTH',
+      severity: 'error',
+      message:
+        'Connection "removed" must be authorized again (Atlassian answered invalid_grant); every action with it fails until then.',
+      nextStep: 'Reconnect the connection on the Jira setup screen.',
+    });
+    const live = await healthOf('?live=1');
+    expect(live.status).toBe('error');
+    expect(live.problems).toEqual(expect.arrayContaining([reauth]));
+    // Not "check that Jira is up": Jira answered, only a new consent helps.
+    expect(live.problems.map((p) => p.code)).not.toContain('JIRA_UNREACHABLE');
+    expect((await connection('removed'))?.status).toBe('needs_reauth');
+    // The next check, live or not, reads the same from the store.
+    expect((await healthOf('')).problems).toEqual(expect.arrayContaining([reauth]));
+  });
+
   it('when Jira refuses an access token early then the relay refreshes once and retries', async () => {
     await authorize('early');
     const before = refreshCalls();

@@ -39,6 +39,11 @@ function activeTemplatesFor(org: SandboxOrg, recordId: string): SObject[] {
     .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
 }
 
+/** JiraActionService.workingTemplatesFor: active, and not in error at the last check. */
+function workingTemplatesFor(org: SandboxOrg, recordId: string): SObject[] {
+  return activeTemplatesFor(org, recordId).filter((t) => t.Health_Status__c !== 'error');
+}
+
 function linkById(org: SandboxOrg, linkId: unknown): SObject {
   const link = org.getOf('Jira_Link__c', str(linkId));
   if (!link) throw new JiraServiceException('LINK_NOT_FOUND', label('Jira_Error_Link_Not_Found'));
@@ -189,23 +194,29 @@ async function searchIssues(
 export const JiraActionsController: ApexController = {
   newActionKey: auraEnabled([], () => newActionKey()),
 
-  // Templates the last health check found in error are not offered.
-  getTemplates: auraEnabled(['recordId'], ({ org }, { recordId }) =>
-    activeTemplatesFor(org, String(recordId))
-      .filter((t) => t.Health_Status__c !== 'error')
+  // Templates the last health check found in error are not offered, nor those whose
+  // connection it found needing an admin to reconnect it (the card names those instead).
+  getTemplates: auraEnabled(['recordId'], ({ org }, { recordId }) => {
+    const working = workingTemplatesFor(org, String(recordId));
+    const reconnect = new Set(
+      needingReconnect(
+        org,
+        working.map((t) => String(t.Connection__c)),
+      ),
+    );
+    return working
+      .filter((t) => !reconnect.has(String(t.Connection__c)))
       .map((t) => ({
         value: t.Id,
         label: t.Name,
         required: false,
-      })),
-  ),
+      }));
+  }),
 
   getConnectionsToReconnect: auraEnabled(['recordId'], ({ org }, { recordId }) =>
     needingReconnect(
       org,
-      activeTemplatesFor(org, String(recordId))
-        .filter((t) => t.Health_Status__c !== 'error')
-        .map((t) => String(t.Connection__c)),
+      workingTemplatesFor(org, String(recordId)).map((t) => String(t.Connection__c)),
     ),
   ),
 

@@ -1,12 +1,15 @@
 import type { Locator, Page } from 'playwright-core';
 import { label } from '../../org/labels';
 import { seededSha256 } from '../../../relay-service/test/support/salesforce-double/files';
+import type { JiraUser } from '../../../relay-service/test/support/jira-double/model';
+import { OAuthBrowser } from '../../../relay-service/test/support/oauth-browser';
 import {
   SANDBOX_USER_JIRA_ACCOUNT,
   SCRIPT_MARKER,
   SEEDED_CONNECTION,
   SEEDED_FILES,
 } from '../../seed';
+import { APEX_CONTROLLERS } from '../../shim/controllers';
 import { startSandbox, type Sandbox } from '../../start';
 import { launchBrowser, type Browser } from './support/chromium';
 import {
@@ -829,7 +832,7 @@ describe('the sandbox in a real browser', () => {
     });
   });
 
-  // Last: from here on the seeded connection no longer acts only as its own Jira account.
+  // From here on the seeded connection no longer acts only as its own Jira account.
   describe('acting as the real Jira user', () => {
     const card = () => page.locator('c-jira-my-jira section.my-jira');
     const cardRow = () => card().locator(`li.account[data-name="${SEEDED_CONNECTION}"]`);
@@ -1020,6 +1023,226 @@ describe('the sandbox in a real browser', () => {
       expect(JSON.stringify(cloud.model.issue('SUP-1')?.comments)).not.toContain('must not reach');
       await shots.take(page, 'case-act-as-me-required');
       await expectAccessible('case page: connect your Jira account');
+    });
+  });
+
+  // After the others: these steps break a Jira project under a template of their own, and the
+  // grant of a connection of their own; they put the project back and remove what they added.
+  describe('health before failure: what will fail is shown before a user’s click', () => {
+    const health = () => page.locator('c-jira-health-panel');
+    const healthConnection = (name: string) =>
+      health().locator(`li.health-connection[data-name="${name}"]`);
+    const healthTemplate = (id: string) => health().locator(`li.health-template[data-id="${id}"]`);
+    const templates: string[] = [];
+    const connections: string[] = [];
+
+    /** An active Case template of this block's own. */
+    function seedTemplate(fields: Record<string, unknown>): string {
+      const template = sandbox.org.insert('Jira_Rule_Template__c', {
+        Active__c: true,
+        Object_Api_Name__c: 'Case',
+        Summary__c: '{{Subject}}',
+        Description__c: 'Salesforce case {{CaseNumber}}: {{$Record.Url}}',
+        Field_Mappings__c: '',
+        Remote_Link__c: true,
+        Allow_Comments__c: true,
+        Allowed_Transitions__c: '',
+        Duplicate_Check__c: false,
+        ...fields,
+      });
+      templates.push(template.Id);
+      return template.Id;
+    }
+
+    /** A Jira Cloud OAuth connection of this block's own, consented by `account`. */
+    async function connectCloudOAuth(name: string, account: JiraUser): Promise<void> {
+      const oauth = sandbox.jira.cloud.oauth;
+      if (!oauth) throw new Error('the Cloud double has no OAuth server');
+      const start = (await APEX_CONTROLLERS.JiraSetupController?.startOAuth?.invoke(sandbox.shim, {
+        name,
+        returnUrl: sandbox.urls.setup,
+      })) as { authorizeUrl: string };
+      connections.push(name);
+      const { consentPage, consentAs } = oauth;
+      oauth.consentPage = false;
+      oauth.consentAs = account;
+      try {
+        await new OAuthBrowser(sandbox.relay.url, sandbox.relay.publicUrl).authorize(
+          start.authorizeUrl,
+        );
+      } finally {
+        oauth.consentPage = consentPage;
+        oauth.consentAs = consentAs;
+      }
+    }
+
+    /**
+     * Whether the case page's create or link panel offers the template `name` in its picker,
+     * read once the picker lists the seeded template every case may use.
+     */
+    async function offers(action: 'create' | 'link', name: string): Promise<boolean> {
+      const [button, title] =
+        action === 'create'
+          ? [label('Jira_Actions_Create'), label('Jira_Create_Title')]
+          : [label('Jira_Actions_Link'), label('Jira_Link_Title')];
+      await page.getByRole('button', { name: button, exact: true }).first().click();
+      const panel = page.getByRole('region', { name: title });
+      await panel.getByRole('combobox', { name: label('Jira_Template') }).click();
+      await panel.getByRole('option', { name: 'Support escalation', exact: true }).waitFor();
+      const offered = await panel.getByRole('option', { name, exact: true }).count();
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: button, exact: true }).first().click();
+      await panel.waitFor({ state: 'detached' });
+      return offered === 1;
+    }
+
+    afterAll(async () => {
+      for (const id of templates) sandbox.org.delete(id);
+      for (const name of connections) await sandbox.shim.relay.deleteConnection(name);
+    });
+
+    it('when Jira no longer has a template’s project then the health panel shows the error with its next step, the template list marks the template broken, and the case page no longer offers it', async () => {
+      const { cloud } = sandbox.jira;
+      const name = 'Cloud incidents';
+      const templateId = seedTemplate({
+        Name: name,
+        Connection__c: SEEDED_CONNECTION,
+        Project_Key__c: 'OPS',
+        Issue_Type__c: 'Incident',
+        Field_Mappings__c: JSON.stringify([
+          { jiraField: 'customfield_10060', value: 'Customers cannot pay' },
+        ]),
+      });
+      // Not checked yet: the case page offers it like any active template.
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-1').waitFor();
+      await expect(offers('create', name)).resolves.toBe(true);
+
+      // A Jira admin deletes the project (OPS in the Cloud double: no other template uses it).
+      const at = cloud.model.projects.findIndex((project) => project.key === 'OPS');
+      const [ops] = cloud.model.projects.splice(at, 1);
+      try {
+        await page.goto(sandbox.urls.setup);
+        const broken = healthTemplate(templateId);
+        await broken.waitFor();
+        await expect(broken.locator('.name').textContent()).resolves.toBe(name);
+        await expect(broken.locator('.status').textContent()).resolves.toBe(
+          label('Jira_Health_Status_Error'),
+        );
+        const problem = broken.locator('li.problem[data-code="PROJECT_NOT_FOUND"]');
+        await expect(problem.locator('.message').textContent()).resolves.toBe(
+          "Jira project OPS does not exist, or the connection's Jira account cannot see it.",
+        );
+        await expect(problem.locator('.next-step').textContent()).resolves.toBe(
+          `${label('Jira_Health_Next_Step')} Choose another project in the template, or ask a Jira admin to give the connection's account access to OPS.`,
+        );
+        // Its severity in words, as a screen reader reads the icon before the message.
+        await expect(
+          problem.locator('lightning-icon .slds-assistive-text').textContent(),
+        ).resolves.toBe(label('Jira_Health_Status_Error'));
+        await expect(health().locator('.templates-ok').count()).resolves.toBe(0);
+        await shots.take(page, 'setup-health-template-broken');
+        await expectAccessible('setup: health, a template broken');
+      } finally {
+        if (ops) cloud.model.projects.splice(at, 0, ops);
+      }
+
+      // The check recorded it: the template list marks it, with its problem and next step.
+      await page.goto(sandbox.urls.templates);
+      const item = page
+        .locator('li.template-item')
+        .filter({ has: page.getByRole('button', { name, exact: true }) });
+      await item.locator('.health').waitFor();
+      await expect(item.locator('.health').textContent()).resolves.toContain(
+        label('Jira_Health_Status_Error'),
+      );
+      const marked = item.getByRole('list', { name: label('Jira_Health_Problems_Of', name) });
+      await expect(marked.locator('.message').textContent()).resolves.toContain(
+        'Jira project OPS does not exist',
+      );
+      await expect(marked.locator('.next-step').textContent()).resolves.toContain(
+        'Choose another project in the template',
+      );
+      await shots.take(page, 'templates-health-broken');
+      await expectAccessible('template editor: a template broken');
+
+      // The case page offers the other templates, not this one.
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-1').waitFor();
+      await expect(offers('create', name)).resolves.toBe(false);
+      await expect(offers('link', name)).resolves.toBe(false);
+    });
+
+    it('when the Atlassian account behind a connection removes the app then Check now finds the connection needing re-authorization, and the case page asks for an admin’s reconnect before the user fills anything in and offers nothing that would fail', async () => {
+      const { cloud } = sandbox.jira;
+      const connection = 'health-oauth';
+      const name = 'Escalation through health-oauth';
+      const account: JiraUser = {
+        accountId: '5b10a2844c20165700ede41h',
+        name: 'hana',
+        key: 'JIRAUSER10200',
+        displayName: 'Hana Integration',
+        emailAddress: 'hana.integration@example.com',
+      };
+      cloud.model.users.push(account);
+      await connectCloudOAuth(connection, account);
+      seedTemplate({
+        Name: name,
+        Connection__c: connection,
+        Project_Key__c: 'SUP',
+        Issue_Type__c: 'Task',
+      });
+      const reconnect = page
+        .getByRole('alert')
+        .filter({ hasText: label('Jira_Actions_Reconnect', connection) });
+      await page.goto(sandbox.urls.setup);
+      await expect(healthConnection(connection).locator('.status').textContent()).resolves.toBe(
+        label('Jira_Health_Status_Ok'),
+      );
+      await page.goto(sandbox.urls.case);
+      await issueRow('SUP-1').waitFor();
+      await expect(offers('create', name)).resolves.toBe(true);
+      await expect(reconnect.count()).resolves.toBe(0);
+
+      // The account removes the app in Atlassian: the relay learns it at its next call.
+      cloud.oauth?.revokeGrantsOf(account);
+      await page.goto(sandbox.urls.setup);
+      await healthConnection(connection).waitFor();
+      await health()
+        .getByRole('button', { name: label('Jira_Health_Check_Now') })
+        .click();
+      await health().locator('lightning-spinner').waitFor({ state: 'detached', timeout: 15_000 });
+      const row = healthConnection(connection);
+      await expect(row.locator('.status').textContent()).resolves.toBe(
+        label('Jira_Health_Status_Error'),
+      );
+      const problem = row.locator('li.problem[data-code="CONNECTION_NEEDS_REAUTH"]');
+      await expect(problem.locator('.message').textContent()).resolves.toMatch(
+        /^Connection "health-oauth" must be authorized again/,
+      );
+      await expect(problem.locator('.next-step').textContent()).resolves.toBe(
+        `${label('Jira_Health_Next_Step')} Reconnect the connection on the Jira setup screen.`,
+      );
+      // Its severity in words, as a screen reader reads the icon before the message.
+      await expect(
+        problem.locator('lightning-icon .slds-assistive-text').textContent(),
+      ).resolves.toBe(label('Jira_Health_Status_Error'));
+      expect(
+        (await sandbox.shim.relay.listConnections()).find((c) => c.name === connection)?.status,
+      ).toBe('needs_reauth');
+      await shots.take(page, 'setup-health-needs-reauth');
+      await expectAccessible('setup: health, a connection needing re-authorization');
+
+      // The case page says so as it opens, before any panel is open.
+      await page.goto(sandbox.urls.case);
+      await reconnect.waitFor();
+      await expect(page.locator('c-jira-create-issue, c-jira-link-issue').count()).resolves.toBe(0);
+      await shots.take(page, 'case-reconnect');
+      await expectAccessible('case page: reconnect');
+      // Neither create nor link offers the connection's template.
+      await expect(offers('create', name)).resolves.toBe(false);
+      await expect(offers('link', name)).resolves.toBe(false);
+      await expect(reconnect.count()).resolves.toBe(1);
     });
   });
 
