@@ -54,6 +54,21 @@ describe.each(ENGINES)('the replay guard on %s', (engine) => {
     expect(results[0]).toBe(true);
   });
 
+  it('when more claims arrive at once than one statement can bind then they are written 500 rows per INSERT and all are claimed', async () => {
+    // 22,000 rows of 3 parameters: more than SQLite (32,766) or PostgreSQL (65,535) binds in one
+    // statement.
+    const inserts = jest.spyOn(store.db, 'insertInto');
+    const results = await claimAtOnce(
+      guard,
+      Array.from(
+        { length: 22_000 },
+        (_, i) => [ORG_A, `nonce-many-${String(i).padStart(8, '0')}`] as [string, string],
+      ),
+    );
+    expect(results.filter((claimed) => !claimed)).toEqual([]);
+    expect(inserts).toHaveBeenCalledTimes(44);
+  });
+
   it('when a nonce was claimed in an earlier batch then a later batch holding it twice claims nothing', async () => {
     expect(await guard.claim(ORG_A, 'nonce-earlier-00001')).toBe(true);
     expect(
