@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { signedHeaders } from '../../src/tenants/signing';
 import { ENGINES } from '../support/stores';
 import {
@@ -209,6 +210,117 @@ describe.each(ENGINES)('signed tenant requests on %s', (engine) => {
 
   it('when the route does not exist then a problem says so', async () => {
     await expectProblem(await call({ path: '/v1/nothing-here' }), 404, 'NOT_FOUND');
+  });
+});
+
+/**
+ * Opens one connection per copy, waits until all are connected, then writes the same request
+ * bytes on every one of them in the same turn: the copies reach the relay together, as a
+ * replayed burst would, and answers come back as status codes.
+ */
+async function sendAtOnce(relay: TestRelay, request: string, copies: number): Promise<number[]> {
+  const { hostname, port } = new URL(relay.url);
+  let accepted = 0;
+  const allAccepted = new Promise<void>((resolve) => {
+    const count = () => {
+      accepted += 1;
+      if (accepted < copies) return;
+      relay.handle.server.off('connection', count);
+      resolve();
+    };
+    relay.handle.server.on('connection', count);
+  });
+  const sockets = await Promise.all(
+    Array.from(
+      { length: copies },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(Number(port), hostname, () => resolve(socket));
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  await allAccepted;
+  const answers = sockets.map(
+    (socket) =>
+      new Promise<number>((resolve) => {
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)));
+      }),
+  );
+  for (const socket of sockets) socket.write(request);
+  // Holding the event loop until every copy is in the relay's socket buffers makes the relay
+  // (in this process) read them all in one poll, as a loaded relay would.
+  for (const stop = Date.now() + 200; Date.now() < stop;);
+  return Promise.all(answers);
+}
+
+describe.each(ENGINES)('concurrent copies of one signed request on %s', (engine) => {
+  let relay: TestRelay;
+  let secret: string;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({ engine });
+    secret = await relay.services.tenants.add({ orgId: ORG_ID, name: 'Acme' });
+  });
+  afterAll(() => relay.stop());
+
+  it.each([2, 25])(
+    'when %i identical signed requests arrive at once over real sockets then exactly one is accepted',
+    async (copies) => {
+      const nonce = `concurrent-${copies}-${Date.now()}`;
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const answers = await Promise.all(
+        Array.from({ length: copies }, () =>
+          signedFetch(relay.url, {
+            method: 'GET',
+            path: '/v1/connections',
+            orgId: ORG_ID,
+            userId: USER_ID,
+            secret,
+            nonce,
+            timestamp,
+          }),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      const codes = await Promise.all(
+        answers.map(async (answer) => ((await answer.json()) as { code?: string }).code),
+      );
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(copies - 1);
+      expect(codes.filter((code) => code === 'REPLAYED')).toHaveLength(copies - 1);
+    },
+  );
+
+  it('when 25 copies are written on 25 open connections in the same instant then exactly one is accepted', async () => {
+    // A first request loads the tenant's credentials, so the copies all reach the replay guard
+    // in the same turn and are claimed in one batch.
+    expect(
+      (
+        await signedFetch(relay.url, {
+          method: 'GET',
+          path: '/v1/connections',
+          orgId: ORG_ID,
+          secret,
+        })
+      ).status,
+    ).toBe(200);
+    const headers = signedHeaders(
+      secret,
+      { method: 'GET', target: '/v1/connections', orgId: ORG_ID, userId: USER_ID, body: '' },
+      () => `burst-${Date.now()}-nonce`,
+    );
+    const request =
+      `GET /v1/connections HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      '\r\n';
+    const statuses = await sendAtOnce(relay, request, 25);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(24);
   });
 });
 

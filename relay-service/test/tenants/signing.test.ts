@@ -1,4 +1,10 @@
-import { bodyHash, canonicalString, sign, signatureMatches } from '../../src/tenants/signing';
+import {
+  bodyHash,
+  canonicalString,
+  sign,
+  signatureMatches,
+  signedHeaders,
+} from '../../src/tenants/signing';
 
 // The contract's binding test vector (relay-contract.md, "Request signing").
 const SECRET = 'AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dw=';
@@ -67,5 +73,44 @@ describe('request signing (contract v1)', () => {
       false,
     );
     expect(signatureMatches(SECRET, parts, 'v1=dXgL8SGM0be')).toBe(false);
+  });
+
+  describe('signed headers (the CLI, tests and benchmarks sign with them)', () => {
+    const GET = {
+      method: 'GET',
+      target: '/v1/issues/SUP-42?connection=default',
+      orgId: common.orgId,
+      userId: common.userId,
+      body: '',
+    };
+    const VECTOR_HEADERS = {
+      'X-Relay-Org': '00D5g000004ABCDEAY',
+      'X-Relay-User': '0055g00000AbCdEFGH',
+      'X-Relay-Timestamp': '1795000000',
+      'X-Relay-Nonce': 'n0nce-7f3a9c2e41b8',
+      'X-Relay-Signature': 'v1=dXgL8SGM0be+2G11Y2xlZdPtNaVThiu4i8SNK4xax+M=',
+    };
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('when no timestamp or nonce is given then the current whole second and a fresh nonce are signed', () => {
+      jest.spyOn(Date, 'now').mockReturnValue(1_795_000_000_999);
+      const randomNonce = jest.fn(() => common.nonce);
+      expect(signedHeaders(SECRET, GET, randomNonce)).toEqual(VECTOR_HEADERS);
+      expect(randomNonce).toHaveBeenCalledTimes(1);
+    });
+
+    it('when a timestamp and a nonce are given then they are signed as given and no nonce is drawn', () => {
+      jest.spyOn(Date, 'now').mockReturnValue(1_900_000_000_000);
+      const randomNonce = jest.fn(() => 'never-used-nonce-000');
+      expect(
+        signedHeaders(
+          SECRET,
+          { ...GET, timestamp: common.timestamp, nonce: common.nonce },
+          randomNonce,
+        ),
+      ).toEqual(VECTOR_HEADERS);
+      expect(randomNonce).not.toHaveBeenCalled();
+    });
   });
 });
