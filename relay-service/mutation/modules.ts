@@ -29,6 +29,8 @@ export const MODULES: MutationModule[] = [
     mutate: [
       src('tenants/signing.ts'),
       src('tenants/replay-guard.ts'),
+      // The replay guard's group commit (shared with the outbox's untransacted rows).
+      src('lib/turn-batch.ts'),
       src('http/middleware/signed-request.ts'),
     ],
     // The scheme, the replay guard on SQLite, and the middleware on a minimal Express app (no
@@ -36,6 +38,7 @@ export const MODULES: MutationModule[] = [
     tests: [
       test('tenants/signing.test.ts'),
       test('tenants/replay-guard.test.ts'),
+      test('lib/turn-batch.test.ts'),
       test('http/signed-request-middleware.test.ts'),
     ],
     engines: ['sqlite'],
