@@ -1,4 +1,12 @@
 import { createHash } from 'node:crypto';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import { openStore, type Store } from '../../src/store/store';
 import {
   IDEMPOTENCY_KEY_PATTERN,
@@ -46,7 +54,12 @@ describe.each(ENGINES)('idempotency records on %s', (engine) => {
     await records.begin(ORG, SCOPE, 'key-00000002', requestFingerprint({ a: 1 }));
     await expect(
       records.begin(ORG, SCOPE, 'key-00000002', requestFingerprint({ a: 2 })),
-    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', status: 409 });
+    ).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      status: 409,
+      message:
+        'This Idempotency-Key was already used for a different request. Use a new key for a new action.',
+    });
   });
 
   it('when two attempts race on one key then exactly one starts and the other is told it is in flight', async () => {
@@ -212,6 +225,135 @@ describe.each(ENGINES)('idempotency records on %s', (engine) => {
       .select('idempotency_key')
       .execute();
     expect(left.map((r) => r.idempotency_key)).toEqual(['key-00000014']);
+  });
+
+  it('when a finished key outlives its retention but not the lease it was started with then it starts afresh', async () => {
+    // Retention shorter than the lease: a finished key is judged by its retention alone.
+    const shortLived = new IdempotencyStore(
+      store,
+      { now: () => now },
+      { leaseMs: 60_000, retentionMs: 10_000 },
+    );
+    const fp = requestFingerprint({ a: 1 });
+    await shortLived.begin(ORG, SCOPE, 'key-00000016', fp);
+    await shortLived.complete(ORG, SCOPE, 'key-00000016', { status: 201, body: {} });
+    now += 10_000;
+    expect(await shortLived.begin(ORG, SCOPE, 'key-00000016', fp)).toEqual({ kind: 'started' });
+  });
+
+  it('when the record keeps vanishing between the insert and the read then begin tries three times and answers in flight', async () => {
+    const fp = requestFingerprint({ a: 1 });
+    await records.begin(ORG, SCOPE, 'key-00000017', fp);
+    // A store on which every read of the record comes back empty, as if another instance
+    // purged or released it each time right after this one's insert found it there.
+    const kinds = new Map<unknown, RootOperationNode['kind']>();
+    let inserts = 0;
+    const vanishing: KyselyPlugin = {
+      transformQuery({ node, queryId }: PluginTransformQueryArgs) {
+        kinds.set(queryId, node.kind);
+        if (node.kind === 'InsertQueryNode') inserts += 1;
+        return node;
+      },
+      transformResult({ result, queryId }: PluginTransformResultArgs) {
+        const read = kinds.get(queryId) === 'SelectQueryNode';
+        return Promise.resolve(
+          read ? ({ ...result, rows: [] } as QueryResult<UnknownRow>) : result,
+        );
+      },
+    };
+    const racing = new IdempotencyStore(
+      Object.create(store, { db: { value: store.db.withPlugin(vanishing) } }) as Store,
+      { now: () => now },
+      { leaseMs: 60_000, retentionMs: 3_600_000 },
+    );
+    await expect(racing.begin(ORG, SCOPE, 'key-00000017', fp)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_IN_FLIGHT',
+      retryAfter: 1,
+    });
+    expect(inserts).toBe(3);
+  });
+
+  describe('holding a key while a long attempt runs', () => {
+    const LEASE = 60_000;
+    const leaseOf = async (orgId: string, key: string) =>
+      (
+        await store.db
+          .selectFrom('idempotency_records')
+          .select('lease_until')
+          .where('org_id', '=', orgId)
+          .where('scope', '=', SCOPE)
+          .where('idempotency_key', '=', key)
+          .executeTakeFirstOrThrow()
+      ).lease_until;
+    /** Lets the renewal's store write finish (it runs after the interval fires). */
+    const settle = async (until: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await until()); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    // Only the renewal interval is faked: the store and its driver keep their real timers.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
+    });
+    afterEach(() => jest.useRealTimers());
+
+    it('when a third of the lease passes then the lease is renewed from now, for that key only', async () => {
+      const fp = requestFingerprint({ a: 1 });
+      await records.begin(ORG, SCOPE, 'key-00000018', fp);
+      await records.begin('00D000000000002AAA', SCOPE, 'key-00000018', fp);
+      await records.begin(ORG, 'issues.bulk', 'key-00000018', fp);
+      await records.begin(ORG, SCOPE, 'key-00000019', fp);
+      const started = now;
+      await records.holdWhile(ORG, SCOPE, 'key-00000018', async () => {
+        now += 50_000;
+        jest.advanceTimersByTime(LEASE / 3);
+        await settle(async () => (await leaseOf(ORG, 'key-00000018')) !== started + LEASE);
+        expect(await leaseOf(ORG, 'key-00000018')).toBe(now + LEASE);
+        // Past the first lease, the attempt still holds the key.
+        now += 20_000;
+        await expect(records.begin(ORG, SCOPE, 'key-00000018', fp)).rejects.toMatchObject({
+          code: 'IDEMPOTENCY_IN_FLIGHT',
+        });
+      });
+      expect(await leaseOf('00D000000000002AAA', 'key-00000018')).toBe(started + LEASE);
+      expect(await leaseOf(ORG, 'key-00000019')).toBe(started + LEASE);
+      const bulk = await store.db
+        .selectFrom('idempotency_records')
+        .select('lease_until')
+        .where('scope', '=', 'issues.bulk')
+        .executeTakeFirstOrThrow();
+      expect(bulk.lease_until).toBe(started + LEASE);
+    });
+
+    it('when the attempt ends, or closes its key, then nothing is renewed any more', async () => {
+      const fp = requestFingerprint({ a: 1 });
+      await records.begin(ORG, SCOPE, 'key-00000020', fp);
+      await records.begin(ORG, SCOPE, 'key-00000021', fp);
+      const started = now;
+      expect(await records.holdWhile(ORG, SCOPE, 'key-00000020', async () => 'done')).toBe('done');
+      await records.holdWhile(ORG, SCOPE, 'key-00000021', async () => {
+        await records.complete(ORG, SCOPE, 'key-00000021', { status: 201, body: {} });
+        now += 50_000;
+        jest.advanceTimersByTime(LEASE / 3);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      now += 50_000;
+      jest.advanceTimersByTime(10 * LEASE);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await leaseOf(ORG, 'key-00000020')).toBe(started + LEASE);
+      expect(await leaseOf(ORG, 'key-00000021')).toBe(started + LEASE);
+    });
   });
 
   it('when no options are given then a lease lasts two minutes and an answer a day', async () => {
