@@ -168,11 +168,12 @@ export class BulkIssueCreator {
         const client = sendable[0]?.draft.client;
         if (client) {
           posted = true;
+          // `posted` stays true: from here on Jira may hold issues of this batch, so a failure
+          // further on must close the key as unknown, never release it for a duplicating retry.
           const outcomes = await createIssues(
             client,
             sendable.map((slot) => slot.draft.rendered.payload),
           );
-          posted = false;
           let staleFields = false;
           sendable.forEach((slot, i) => {
             const outcome = outcomes[i];

@@ -702,6 +702,42 @@ describe('the create operations and their Idempotency-Key', () => {
       ]);
     });
 
+    it('when something fails after Jira created the batch then the key is closed as unknown, never released for a retry that would create again', async () => {
+      const who = caller();
+      const key = newKey();
+      const body = bulkBody(caseRecord(newRecordId()), caseRecord(newRecordId()));
+      const invalidate = jest.spyOn(deps.createMeta, 'invalidate').mockImplementation(() => {
+        throw new TypeError('cache broken');
+      });
+      // One record created, one refused with a 400: the refusal drops the cached create screen.
+      jira.faults.add({
+        route: routes.bulk,
+        kind: 'status',
+        status: 201,
+        body: {
+          issues: [{ id: '90002', key: 'OPS-9002', self: `${jira.url}/rest/api/3/issue/90002` }],
+          errors: [
+            {
+              failedElementNumber: 1,
+              status: 400,
+              elementErrors: { errors: { customfield_10062: 'Option not allowed' } },
+            },
+          ],
+        },
+      });
+      try {
+        const error = await failureOf(bulk.create(who, key, body));
+        expect(error).toMatchObject({ code: 'JIRA_UNAVAILABLE', extra: { outcomeUnknown: true } });
+      } finally {
+        invalidate.mockRestore();
+      }
+      expect(await keyRow(BULK_SCOPE, key)).toMatchObject({ state: 'done', response_status: 502 });
+      await expect(bulk.create(caller(), key, body)).rejects.toMatchObject({
+        extra: { outcomeUnknown: true, replayed: true },
+      });
+      expect(jira.callsTo(routes.bulk)).toBe(1);
+    });
+
     it.each([500, 502, 504])(
       'when Jira creates the batch but answers %i then the outcome is unknown for every record and a retry sends no second bulk create',
       async (status) => {
