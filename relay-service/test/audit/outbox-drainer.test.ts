@@ -184,6 +184,36 @@ describe.each(ENGINES)('the outbox drainer on %s', (engine) => {
       expect(logs.lines).toEqual([]);
     });
 
+    it('when calls are sent then their latency is observed in seconds, by result', async () => {
+      // A pinned monotonic clock: the first call takes 0.25 s, the second (failing) 3 s.
+      let monotonic = 5_000_000_000n;
+      jest.spyOn(process.hrtime, 'bigint').mockImplementation(() => monotonic);
+      await enqueue(['l1']);
+      await enqueue(['l2'], { orgId: OTHER_ORG });
+      delivery.answer = (orgId, ids) => {
+        if (orgId === OTHER_ORG) {
+          monotonic += 3_000_000_000n;
+          throw callError('SERVER_UNAVAILABLE', 'down');
+        }
+        monotonic += 250_000_000n;
+        return accepted(orgId, ids);
+      };
+      const drainer = newDrainer();
+      await drainer.drainOnce();
+      const metrics = await metricsOf(drainer);
+      const sample = (name: string, result: string, le?: string) =>
+        new RegExp(
+          `^relay_audit_outbox_send_duration_seconds_${name}\\{${le ? `le="${le}",` : ''}result="${result}"\\} ([0-9.]+)$`,
+          'm',
+        ).exec(metrics)?.[1];
+      expect(sample('sum', 'ok')).toBe('0.25');
+      expect(sample('bucket', 'ok', '0.1')).toBe('0');
+      expect(sample('bucket', 'ok', '0.25')).toBe('1');
+      expect(sample('sum', 'failed')).toBe('3');
+      expect(sample('bucket', 'failed', '2.5')).toBe('0');
+      expect(sample('bucket', 'failed', '5')).toBe('1');
+    });
+
     it('when records are answered one by one then the accepted are delivered, the busy retried after the base delay and the rejected parked with their reasons', async () => {
       await enqueue(['ok', 'locked', 'slow', 'rejected', 'silent']);
       delivery.answer = (_orgId, ids) =>
@@ -384,6 +414,7 @@ describe.each(ENGINES)('the outbox drainer on %s', (engine) => {
       ['an error without a code', new Error('socket hang up'), 'INTERNAL', 'socket hang up'],
       ['something else', 'a string', 'INTERNAL', 'a string'],
       ['nothing', undefined, 'INTERNAL', 'undefined'],
+      ['null', null, 'INTERNAL', 'null'],
     ])(
       'when the call fails with %s then the events keep its code and message',
       async (_name, thrown, code, message) => {
