@@ -69,7 +69,7 @@ function deferred<T = void>() {
   return { promise, resolve, reject };
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -77,6 +77,11 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 
   }
 }
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+// Each test takes well under a second; a drainer that never stops or never wakes (a mutant of
+// the loop or of stop) fails in 8 s instead of at the mutation run's timeout, which costs a
+// minute and a restarted test runner.
+jest.setTimeout(8_000);
 
 describe.each(ENGINES)('the outbox drainer on %s', (engine) => {
   let location: StoreLocation;
