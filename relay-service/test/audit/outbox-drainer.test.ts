@@ -589,6 +589,20 @@ describe.each(ENGINES)('the outbox drainer on %s', (engine) => {
       expect(await drainer.drainOnce()).toMatchObject({ calls: 0 });
       expect(await drainer.drainOnce({ flush: true })).toMatchObject({ calls: 1, delivered: 1 });
     });
+
+    it('when there is no linger then a due event is sent at once, even one created by a clock ahead of this one', async () => {
+      // Created by an instance whose clock is 10 s ahead, parked, and retried by an operator
+      // whose clock is not: due now, though its creation time is still to come here.
+      now = T0 + 10_000;
+      await enqueue(['ahead']);
+      await store.db.updateTable('audit_outbox').set({ status: 'parked' }).execute();
+      now = T0;
+      expect(await outbox.retryParked({}, now)).toBe(1);
+      expect(await newDrainer({ batchSize: 3, lingerMs: 0 }).drainOnce()).toMatchObject({
+        calls: 1,
+        delivered: 1,
+      });
+    });
   });
 
   describe('retention', () => {
