@@ -112,11 +112,23 @@ export const MODULES: MutationModule[] = [
   {
     name: 'outbox',
     what: 'the audit outbox claim and delivery',
-    mutate: [src('audit/outbox-repository.ts'), src('audit/outbox-drainer.ts')],
+    // The write side too: the sink and its group commit (lib/turn-batch.ts).
+    mutate: [
+      src('audit/outbox-repository.ts'),
+      src('audit/outbox-drainer.ts'),
+      src('audit/outbox-sink.ts'),
+      src('lib/turn-batch.ts'),
+    ],
+    // The repository, drainer and sink on a real store (outbox.test.ts with a Salesforce double
+    // over sockets; the focused files with an in-process delivery double, a lease that runs out
+    // standing in for a SIGKILLed holder). outbox-crash.test.ts (relay processes SIGKILLed) and
+    // audit-write-back-relay.test.ts (whole relays) stay in npm test.
     tests: [
+      test('audit/outbox-repository.test.ts'),
+      test('audit/outbox-drainer.test.ts'),
+      test('audit/outbox-sink.test.ts'),
       test('audit/outbox.test.ts'),
-      test('audit/outbox-crash.test.ts'),
-      test('audit/audit-write-back-relay.test.ts'),
+      test('lib/turn-batch.test.ts'),
     ],
     engines: ['sqlite', 'postgres'],
   },

@@ -29,7 +29,10 @@ export function strykerOptionsFor(
     concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
     timeoutMS: 20_000,
     timeoutFactor: 2,
-    reporters: ['progress', 'clear-text', 'html', 'json'],
+    // event-recorder writes each mutant's result as it is known (reports/<module>-events/), so
+    // a run stopped before its end still says which mutants survived.
+    reporters: ['progress', 'clear-text', 'html', 'json', 'event-recorder'],
+    eventReporter: { baseDir: path.join(reportsDir, `${module.name}-events`) },
     htmlReporter: { fileName: path.join(reportsDir, `${module.name}.html`) },
     jsonReporter: { fileName: path.join(reportsDir, `${module.name}.json`) },
     tempDirName: '.stryker-tmp',

@@ -29,6 +29,8 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
   let store: Store;
   let now: number;
   const clock = { now: () => now };
+  const vaultOf = (on: Store) =>
+    new Vault(on, new Envelope([{ kid: 'k1', key: Buffer.alloc(32, 3) }]), clock);
   let tenants: TenantService;
   let outbox: OutboxRepository;
   let sink: OutboxAuditSink;
@@ -48,25 +50,16 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
   };
   const deliveredIds = () => double.records(OBJECT).map((r) => String(r.Request_Id__c));
 
+  // One store per engine (a PostgreSQL database and its migration per test would be most of
+  // the file's time, and mutation testing runs it per mutant); each test starts from an empty
+  // outbox, fresh caches and the tenant's default settings.
   beforeAll(async () => {
+    now = 1_800_000_000_000;
     double = await SalesforceDouble.start();
     double.registerClientCredentials('relay-client', 'relay-client-secret-value');
-  });
-  afterAll(() => double.stop());
-
-  beforeEach(async () => {
-    now = 1_800_000_000_000;
-    double.data.clear();
-    double.calls.length = 0;
-    double.upsertsByExternalId.clear();
-    double.fault = { kind: 'none' };
-    double.hiddenFields.clear();
-    double.readOnlyFields.clear();
     store = openStore(await freshStoreLocation(engine));
     await store.migrate();
-    const vault = new Vault(store, new Envelope([{ kid: 'k1', key: Buffer.alloc(32, 3) }]), clock);
-    tenants = new TenantService(store, vault, clock);
-    await tenants.add({
+    await new TenantService(store, vaultOf(store), clock).add({
       orgId: AUDIT_ORG_ID,
       name: 'Acme',
       salesforceAuth: {
@@ -76,6 +69,23 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
         clientSecret: 'relay-client-secret-value',
       },
     });
+  });
+  afterAll(async () => {
+    await store.close();
+    await double.stop();
+  });
+
+  beforeEach(async () => {
+    now = 1_800_000_000_000;
+    double.data.clear();
+    double.calls.length = 0;
+    double.upsertsByExternalId.clear();
+    double.fault = { kind: 'none' };
+    double.hiddenFields.clear();
+    double.readOnlyFields.clear();
+    await store.db.deleteFrom('audit_outbox').execute();
+    tenants = new TenantService(store, vaultOf(store), clock);
+    await tenants.setAuditViews(AUDIT_ORG_ID, false);
     outbox = new OutboxRepository(store);
     logs = new LogCapture();
     sink = new OutboxAuditSink(
@@ -96,7 +106,6 @@ describe.each(ENGINES)('audit outbox on %s', (engine) => {
   });
   afterEach(async () => {
     await drainer.stop();
-    await store.close();
   });
 
   it('when 450 events are drained then each arrives once in three calls with the mapped fields', async () => {
