@@ -8,7 +8,8 @@ import type { AuditEvent, AuditSink } from './audit-event';
 import type { OutboxRepository } from './outbox-repository';
 
 const REQUEST_ID = /^.{1,64}$/su;
-// Rows per INSERT: 12 bound parameters a row stays far below SQLite's and PostgreSQL's limits.
+// Rows per INSERT: at 12 bound parameters a row, 200 rows stay far below SQLite's and
+// PostgreSQL's limits.
 const MAX_BATCH = 200;
 
 /**

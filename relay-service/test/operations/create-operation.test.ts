@@ -66,6 +66,24 @@ describe('the create operations and their Idempotency-Key', () => {
   let requests = 0;
   /** What the operations logged (warnings and errors), parsed. */
   const logs: Record<string, unknown>[] = [];
+  /**
+   * Jira's answer (201) to a bulk create whose first record it created as `key` and whose
+   * second it refused with `status` and `elementErrors`.
+   */
+  const bulkAnswerCreatingFirst = (
+    id: string,
+    key: string,
+    status: number,
+    elementErrors: object,
+  ) => ({
+    route: routes.bulk,
+    kind: 'status' as const,
+    status: 201,
+    body: {
+      issues: [{ id, key, self: `${jira.url}/rest/api/3/issue/${id}` }],
+      errors: [{ failedElementNumber: 1, status, elementErrors }],
+    },
+  });
 
   beforeAll(async () => {
     jira = await startJiraDouble({ deployment: 'cloud' });
@@ -566,24 +584,12 @@ describe('the create operations and their Idempotency-Key', () => {
       const unmapped = caseRecord(newRecordId(), { SuppliedEmail: 'jane@globex.example' });
       const alsoGood = caseRecord(newRecordId(), { Impact__c: 'Minor' });
       const body = bulkBody(good, unmapped, alsoGood);
-      jira.faults.add({
-        route: routes.bulk,
-        kind: 'status',
-        status: 201,
-        body: {
-          issues: [{ id: '90001', key: 'OPS-9001', self: `${jira.url}/rest/api/3/issue/90001` }],
-          errors: [
-            {
-              failedElementNumber: 1,
-              status: 400,
-              elementErrors: {
-                errors: { customfield_10062: 'Option not allowed' },
-                errorMessages: [],
-              },
-            },
-          ],
-        },
-      });
+      jira.faults.add(
+        bulkAnswerCreatingFirst('90001', 'OPS-9001', 400, {
+          errors: { customfield_10062: 'Option not allowed' },
+          errorMessages: [],
+        }),
+      );
 
       const answer = await bulk.create(who, key, body);
       expect(answer.status).toBe(200);
@@ -710,21 +716,11 @@ describe('the create operations and their Idempotency-Key', () => {
         throw new TypeError('cache broken');
       });
       // One record created, one refused with a 400: the refusal drops the cached create screen.
-      jira.faults.add({
-        route: routes.bulk,
-        kind: 'status',
-        status: 201,
-        body: {
-          issues: [{ id: '90002', key: 'OPS-9002', self: `${jira.url}/rest/api/3/issue/90002` }],
-          errors: [
-            {
-              failedElementNumber: 1,
-              status: 400,
-              elementErrors: { errors: { customfield_10062: 'Option not allowed' } },
-            },
-          ],
-        },
-      });
+      jira.faults.add(
+        bulkAnswerCreatingFirst('90002', 'OPS-9002', 400, {
+          errors: { customfield_10062: 'Option not allowed' },
+        }),
+      );
       try {
         const error = await failureOf(bulk.create(who, key, body));
         expect(error).toMatchObject({ code: 'JIRA_UNAVAILABLE', extra: { outcomeUnknown: true } });
@@ -895,21 +891,12 @@ describe('the create operations and their Idempotency-Key', () => {
 
     it('when Jira refuses one record with a status other than 400 then the cached create screen is kept', async () => {
       await single.create(caller(), newKey(), createBody()); // the create screen is cached now
-      jira.faults.add({
-        route: routes.bulk,
-        kind: 'status',
-        status: 201,
-        body: {
-          issues: [{ id: '90002', key: 'OPS-9002', self: `${jira.url}/rest/api/3/issue/90002` }],
-          errors: [
-            {
-              failedElementNumber: 1,
-              status: 403,
-              elementErrors: { errors: {}, errorMessages: ['Not allowed'] },
-            },
-          ],
-        },
-      });
+      jira.faults.add(
+        bulkAnswerCreatingFirst('90002', 'OPS-9002', 403, {
+          errors: {},
+          errorMessages: ['Not allowed'],
+        }),
+      );
       const answer = await bulk.create(
         caller(),
         newKey(),
