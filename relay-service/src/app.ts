@@ -8,6 +8,7 @@ import { notFound, problemHandler } from './http/middleware/problem-handler';
 import { requestBodyGuard } from './http/middleware/request-body';
 import { requestId } from './http/middleware/request-id';
 import { signedRequest } from './http/middleware/signed-request';
+import { censorHeaders } from './lib/logger';
 import { connectionRoutes } from './http/routes/connections';
 import { healthRoutes } from './http/routes/health';
 import { issueCreateRoutes } from './http/routes/issue-create';
@@ -60,7 +61,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
           id: req.id,
           method: req.method,
           url: req.url.replace(SENSITIVE_QUERY, '$1[redacted]'),
-          headers: req.headers,
+          headers: censorHeaders(req.headers),
           remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
