@@ -39,14 +39,24 @@ describe('the mutation testing configuration', () => {
     },
   );
 
-  it("when a module's code differs by store engine then its mutants run on both engines", () => {
+  it("when a module's code differs by store engine then its mutants run on both engines, or a test run on both guards the PostgreSQL branch", () => {
     const engineSpecific = MODULES.filter((m) =>
       m.mutate.some((file) =>
         /engine === '(sqlite|postgres)'/.test(readFileSync(path.join(ROOT, file), 'utf8')),
       ),
     );
     expect(engineSpecific.map((m) => m.name)).toEqual(['outbox']);
-    for (const module of engineSpecific) expect(module.engines).toEqual(['sqlite', 'postgres']);
+    for (const module of engineSpecific) {
+      if (module.engines.includes('postgres')) continue;
+      const guard = module.postgresBranchTest;
+      expect(guard).toBeDefined();
+      const source = readFileSync(path.join(ROOT, guard ?? ''), 'utf8');
+      // Run by npm test on every engine (describe.each over ENGINES).
+      expect(source).toMatch(/describe\.each\(ENGINES\)/);
+      expect(module.tests).toContain(guard);
+    }
+    for (const module of MODULES.filter((m) => !engineSpecific.includes(m)))
+      expect(module.postgresBranchTest).toBeUndefined();
   });
 
   it('when Stryker is configured for a module then it mutates that module and runs only its tests', () => {
