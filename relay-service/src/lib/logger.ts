@@ -38,7 +38,7 @@ const CENSOR = '[redacted]';
 
 /**
  * How deep below a logged object secret keys are looked for: `token`, `auth.token` and
- * `err.cause.token` are censored. The objects the relay logs are no deeper than that.
+ * `err.body.refresh_token` are censored. The objects the relay logs are no deeper than that.
  */
 const SECRET_DEPTH = 2;
 
@@ -59,10 +59,10 @@ export function censorHeaders<T extends Record<string, unknown>>(headers: T): T 
 
 /**
  * `value` with every secret key down to `depth` levels below it censored, copying only the
- * objects on the way to a secret; `value` itself when it holds none. Errors are looked into
- * (their own properties) and, when they hold a secret, replaced by a censored
- * copy of the same class, so pino serializes them as before. Other class instances (sockets,
- * URLs, dates) are left alone: the relay logs plain data.
+ * objects on the way to a secret; `value` itself when it holds none. An error holding a secret
+ * in its own properties is replaced by a censored copy of the same class, so pino serializes it
+ * as before. Other class instances (sockets, URLs, dates) are left alone: the relay logs plain
+ * data and errors.
  *
  * Why not pino's `redact`: the same rule as wildcard paths (`*.token`, `*.*.token`, for 14
  * names) cost ~55 µs per log line, about 5 % of the relay's CPU per request under load; this
