@@ -394,6 +394,36 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
   });
 
   describe('reads', () => {
+    it('when tenants have due events then they are named by their oldest due event first, up to the limit; batching names only full or lingering ones', async () => {
+      const THIRD_ORG = '00D000000000003AAA';
+      // The audit org's oldest event is the oldest of all, its newest the newest of all.
+      await insertRow('a-old', { createdAt: T0 });
+      await insertRow('a-new', { createdAt: T0 + 9 });
+      await insertRow('b-1', { orgId: OTHER_ORG, createdAt: T0 + 2 });
+      await insertRow('b-2', { orgId: OTHER_ORG, createdAt: T0 + 3 });
+      await insertRow('c-1', { orgId: THIRD_ORG, createdAt: T0 + 5 });
+      // Not due: delivered, parked, or leased until later.
+      await insertRow('x-delivered', { orgId: THIRD_ORG, status: 'delivered', createdAt: T0 - 5 });
+      await insertRow('x-parked', { orgId: THIRD_ORG, status: 'parked', createdAt: T0 - 4 });
+      await insertRow('x-later', { orgId: THIRD_ORG, createdAt: T0 - 3, availableAt: T0 + 100 });
+
+      const now = T0 + 10;
+      expect(await outbox.dueTenants(now, 10)).toEqual([AUDIT_ORG_ID, OTHER_ORG, THIRD_ORG]);
+      expect(await outbox.dueTenants(now, 1)).toEqual([AUDIT_ORG_ID]);
+      expect(await outbox.dueTenants(T0 + 2, 10)).toEqual([AUDIT_ORG_ID, OTHER_ORG]);
+      // Batching: three events make a full batch (the other org's); a tenant short of one is
+      // due once its oldest event is at or before the cut-off (the audit org's, not its newest).
+      await insertRow('b-3', { orgId: OTHER_ORG, createdAt: T0 + 4 });
+      const batching = (lingerCutoff: number) => ({ fullBatch: 3, lingerCutoff });
+      expect(await outbox.dueTenants(now, 10, batching(T0 + 1))).toEqual([AUDIT_ORG_ID, OTHER_ORG]);
+      expect(await outbox.dueTenants(now, 10, batching(T0 - 1))).toEqual([OTHER_ORG]);
+      expect(await outbox.dueTenants(now, 10, batching(T0 + 5))).toEqual([
+        AUDIT_ORG_ID,
+        OTHER_ORG,
+        THIRD_ORG,
+      ]);
+    });
+
     it('when the outbox is listed then the filters apply, oldest first, and each entry says when, what and why', async () => {
       await insertRow('p-2', { createdAt: T0 + 2, availableAt: T0 + 500, attempts: 2 });
       await insertRow('p-1', {
