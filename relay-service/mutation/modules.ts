@@ -35,8 +35,9 @@ export const MODULES: MutationModule[] = [
     mutate: [
       src('tenants/signing.ts'),
       src('tenants/replay-guard.ts'),
-      // The replay guard's group commit (shared with the outbox's untransacted rows).
+      // The replay guard's group commit and its batch insert (both shared with the outbox).
       src('lib/turn-batch.ts'),
+      src('lib/first-of-each-key.ts'),
       src('http/middleware/signed-request.ts'),
     ],
     // The scheme, the replay guard on SQLite, and the middleware on a minimal Express app (no
@@ -45,6 +46,7 @@ export const MODULES: MutationModule[] = [
       test('tenants/signing.test.ts'),
       test('tenants/replay-guard.test.ts'),
       test('lib/turn-batch.test.ts'),
+      test('lib/first-of-each-key.test.ts'),
       test('http/signed-request-middleware.test.ts'),
     ],
     engines: ['sqlite'],
@@ -118,12 +120,13 @@ export const MODULES: MutationModule[] = [
   {
     name: 'outbox',
     what: 'the audit outbox claim and delivery',
-    // The write side too: the sink and its group commit (lib/turn-batch.ts).
+    // The write side too: the sink, its group commit and batch insert (lib/).
     mutate: [
       src('audit/outbox-repository.ts'),
       src('audit/outbox-drainer.ts'),
       src('audit/outbox-sink.ts'),
       src('lib/turn-batch.ts'),
+      src('lib/first-of-each-key.ts'),
     ],
     // The repository, drainer and sink on a real store (outbox.test.ts with a Salesforce double
     // over sockets; the focused files with an in-process delivery double, a lease that runs out
@@ -135,6 +138,7 @@ export const MODULES: MutationModule[] = [
       test('audit/outbox-sink.test.ts'),
       test('audit/outbox.test.ts'),
       test('lib/turn-batch.test.ts'),
+      test('lib/first-of-each-key.test.ts'),
     ],
     // SQLite alone: both engines doubled a run that took hours. The one engine branch, the
     // claim's row lock on PostgreSQL (FOR UPDATE SKIP LOCKED), is guarded by the repository

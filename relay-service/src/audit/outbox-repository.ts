@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { insertFirstOfEachKey } from '../lib/first-of-each-key';
 import type { Db, Store } from '../store/store';
 import type { OutboxStatus } from '../store/schema';
 import type { AuditEvent } from './audit-event';
@@ -77,40 +78,34 @@ export class OutboxRepository {
     entries: readonly { event: AuditEvent; now: number }[],
     db: Db = this.store.db,
   ): Promise<boolean[]> {
-    const keyOf = (orgId: string, requestId: string) => `${orgId}\n${requestId}`;
-    const firsts = new Map<string, { event: AuditEvent; now: number }>();
-    for (const entry of entries) {
-      const key = keyOf(entry.event.orgId, entry.event.requestId);
-      if (!firsts.has(key)) firsts.set(key, entry);
-    }
-    const inserted = await db
-      .insertInto('audit_outbox')
-      .values(
-        [...firsts.values()].map(({ event, now }) => ({
-          org_id: event.orgId,
-          request_id: event.requestId,
-          operation: event.operation,
-          event: JSON.stringify(event),
-          status: 'pending' as const,
-          attempts: 0,
-          available_at: now,
-          claim_token: null,
-          last_error: null,
-          salesforce_id: null,
-          created_at: now,
-          delivered_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['org_id', 'request_id']).doNothing())
-      .returning(['org_id', 'request_id'])
-      .execute();
-    const queued = new Set(inserted.map((row) => keyOf(row.org_id, row.request_id)));
-    return entries.map((entry) => {
-      const key = keyOf(entry.event.orgId, entry.event.requestId);
-      // Only the first of two entries with one key can have been queued.
-      const isFirst = firsts.get(key) === entry;
-      return isFirst && queued.has(key);
-    });
+    return insertFirstOfEachKey(
+      entries,
+      ({ event }) => eventKey(event.orgId, event.requestId),
+      async (firsts) => {
+        const inserted = await db
+          .insertInto('audit_outbox')
+          .values(
+            firsts.map(({ event, now }) => ({
+              org_id: event.orgId,
+              request_id: event.requestId,
+              operation: event.operation,
+              event: JSON.stringify(event),
+              status: 'pending' as const,
+              attempts: 0,
+              available_at: now,
+              claim_token: null,
+              last_error: null,
+              salesforce_id: null,
+              created_at: now,
+              delivered_at: null,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['org_id', 'request_id']).doNothing())
+          .returning(['org_id', 'request_id'])
+          .execute();
+        return inserted.map((row) => eventKey(row.org_id, row.request_id));
+      },
+    );
   }
 
   /** Whether the tenant has an event with this request id (in any state). */
@@ -380,6 +375,8 @@ export class OutboxRepository {
     };
   }
 }
+
+const eventKey = (orgId: string, requestId: string) => `${orgId}\n${requestId}`;
 
 function parseEvent(raw: string): AuditEvent | undefined {
   try {

@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock';
+import { insertFirstOfEachKey } from '../lib/first-of-each-key';
 import { TurnBatch } from '../lib/turn-batch';
 import type { Store } from '../store/store';
 import { SIGNATURE_WINDOW_SECONDS } from './signing';
@@ -35,26 +36,24 @@ export class ReplayGuard {
     return this.claims.submit({ orgId, nonce });
   }
 
-  private async write(claims: Claim[]): Promise<boolean[]> {
+  private write(claims: Claim[]): Promise<boolean[]> {
     // The same nonce twice in one batch: the first claim wins, as it would have sequentially.
-    const keyOf = (claim: Claim) => `${claim.orgId}\n${claim.nonce}`;
-    const firsts = new Map<string, Claim>();
-    for (const claim of claims) if (!firsts.has(keyOf(claim))) firsts.set(keyOf(claim), claim);
     const expiresAt = this.clock.now() + this.retentionMs;
-    const inserted = await this.store.db
-      .insertInto('replay_nonces')
-      .values(
-        [...firsts.values()].map(({ orgId, nonce }) => ({
-          org_id: orgId,
-          nonce,
-          expires_at: expiresAt,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['org_id', 'nonce']).doNothing())
-      .returning(['org_id', 'nonce'])
-      .execute();
-    const claimed = new Set(inserted.map((row) => keyOf({ orgId: row.org_id, nonce: row.nonce })));
-    return claims.map((claim) => firsts.get(keyOf(claim)) === claim && claimed.has(keyOf(claim)));
+    return insertFirstOfEachKey(
+      claims,
+      ({ orgId, nonce }) => nonceKey(orgId, nonce),
+      async (firsts) => {
+        const inserted = await this.store.db
+          .insertInto('replay_nonces')
+          .values(
+            firsts.map(({ orgId, nonce }) => ({ org_id: orgId, nonce, expires_at: expiresAt })),
+          )
+          .onConflict((oc) => oc.columns(['org_id', 'nonce']).doNothing())
+          .returning(['org_id', 'nonce'])
+          .execute();
+        return inserted.map((row) => nonceKey(row.org_id, row.nonce));
+      },
+    );
   }
 
   async purgeExpired(): Promise<number> {
@@ -65,3 +64,5 @@ export class ReplayGuard {
     return Number(result.numDeletedRows);
   }
 }
+
+const nonceKey = (orgId: string, nonce: string) => `${orgId}\n${nonce}`;
