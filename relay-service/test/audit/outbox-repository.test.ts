@@ -72,6 +72,7 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
   beforeEach(async () => {
     await store.db.deleteFrom('audit_outbox').execute();
   });
+  afterEach(() => jest.restoreAllMocks());
 
   describe('enqueue', () => {
     it('when events are queued then each is a pending row due at once, and a request id the tenant has is refused', async () => {
@@ -245,6 +246,19 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
   });
 
   describe('state changes', () => {
+    it('when no event is marked, parked or handed back then no statement reaches the store', async () => {
+      await enqueueIds(['e1']);
+      const claim = await outbox.claim(AUDIT_ORG_ID, 10, T0, 1_000);
+      const transactions = jest.spyOn(store, 'transaction');
+      const updates = jest.spyOn(store.db, 'updateTable');
+      await outbox.markDelivered(AUDIT_ORG_ID, [], T0);
+      await outbox.park(claim, []);
+      await outbox.release(claim, [], T0 + 5, { code: 'SERVER_UNAVAILABLE', message: 'x' });
+      expect(transactions).not.toHaveBeenCalled();
+      expect(updates).not.toHaveBeenCalled();
+      expect(await rowOf('e1')).toMatchObject({ status: 'pending', claim_token: claim.token });
+    });
+
     it('when events are marked delivered then they are final, even for a claim that has expired, and only pending ones change', async () => {
       await enqueueIds(['d1', 'd2', 'p1']);
       const claim = await outbox.claim(AUDIT_ORG_ID, 10, T0, 1_000);
