@@ -380,11 +380,14 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
       });
       expect(await outbox.retryParked({ requestIds: ['o1'] }, T0 + 8)).toBe(1);
       expect(await rowOf('o1', OTHER_ORG)).toMatchObject({ status: 'pending' });
-      // An empty list of request ids means all of them.
+      // An empty list of request ids means all of them, of that tenant only.
+      await insertRow('o3', { orgId: OTHER_ORG, status: 'parked' });
       expect(await outbox.retryParked({ orgId: AUDIT_ORG_ID, requestIds: [] }, T0 + 9)).toBe(2);
       expect(await rowOf('a1')).toMatchObject({ status: 'pending', available_at: T0 + 9 });
+      expect(await rowOf('o3', OTHER_ORG)).toMatchObject({ status: 'parked' });
       expect(await rowOf('pending-1')).toMatchObject({ available_at: T0 + 99 });
       expect(await rowOf('delivered-1')).toMatchObject({ status: 'delivered' });
+      expect(await outbox.retryParked({ orgId: OTHER_ORG }, T0)).toBe(1);
       expect(await outbox.retryParked({}, T0)).toBe(0);
 
       await insertRow('o2', { orgId: OTHER_ORG, status: 'parked' });
