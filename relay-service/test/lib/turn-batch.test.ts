@@ -18,6 +18,15 @@ describe('TurnBatch', () => {
     expect(answers).toEqual(['#1', '#2', '#3', '#4', '#5', '#6', '#7']);
   });
 
+  it('when a turn brings an exact multiple of maxBatch then no empty batch is written after the last', async () => {
+    const { batch, writes } = recording(echo);
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => batch.submit(n)));
+    expect(writes).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+  });
+
   it('when items arrive in different turns then each turn is its own write', async () => {
     const { batch, writes } = recording(echo);
     const first = batch.submit(1);
