@@ -111,7 +111,17 @@ function isPlainObject(value: object): boolean {
 /** An error of the same class with the same own properties (message, stack, cause…). */
 function copyOfError(error: Error): Record<string, unknown> {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
-  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  const values = error as unknown as Record<PropertyKey, unknown>;
+  // Values, not descriptors: on Node 24 `stack` is an accessor that answers only for the
+  // error it was made for.
+  for (const key of Reflect.ownKeys(error)) {
+    Object.defineProperty(copy, key, {
+      value: values[key],
+      enumerable: Object.prototype.propertyIsEnumerable.call(error, key),
+      writable: true,
+      configurable: true,
+    });
+  }
   return copy;
 }
 
