@@ -12,14 +12,12 @@ export async function insertFirstOfEachKey<T>(
   keyOf: (entry: T) => string,
   insert: (firsts: T[]) => Promise<string[]>,
 ): Promise<boolean[]> {
-  const firsts = new Map<string, T>();
-  for (const entry of entries) {
-    const key = keyOf(entry);
-    if (!firsts.has(key)) firsts.set(key, entry);
-  }
-  const written = new Set(await insert([...firsts.values()]));
-  return entries.map((entry) => {
-    const key = keyOf(entry);
-    return firsts.get(key) === entry && written.has(key);
+  const keys = entries.map(keyOf);
+  // The index of each key's first entry.
+  const firsts = new Map<string, number>();
+  keys.forEach((key, index) => {
+    if (!firsts.has(key)) firsts.set(key, index);
   });
+  const written = new Set(await insert([...firsts.values()].map((index) => entries[index] as T)));
+  return keys.map((key, index) => firsts.get(key) === index && written.has(key));
 }

@@ -94,7 +94,7 @@ describe('the relay logger', () => {
     expect(line).toMatchObject({ component: 'http', token: '[redacted]' });
   });
 
-  it('when nothing secret is logged then the object is written unchanged and not copied', () => {
+  it('when nothing secret is logged then the object is written as it was given', () => {
     const logObject = { orgId: '00D000000000001', counts: { sent: 3, items: [1, 2] }, when: null };
     const line = logged((logger) => logger.info(logObject, 'fine'));
     expect(line).toMatchObject(logObject);
