@@ -265,15 +265,20 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
       await outbox.release(claim, ['d1'], T0 + 5, { code: 'SERVER_UNAVAILABLE', message: 'x' });
       await outbox.park(claim, [{ requestId: 'p1', error: { code: 'BAD', message: 'bad' } }]);
       await outbox.claim(AUDIT_ORG_ID, 10, T0 + 5, 1_000);
+      const updates = jest.spyOn(store.db, 'updateTable');
       await outbox.markDelivered(
         AUDIT_ORG_ID,
         [
           { requestId: 'd1', salesforceId: 'a005g000001AAAAAA1' },
           { requestId: 'd2', salesforceId: 'a005g000001AAAAAA2' },
           { requestId: 'p1', salesforceId: 'a005g000001AAAAAA3' },
+          // A repeat of one request id in the same answer: the first is the one kept.
+          { requestId: 'd1', salesforceId: 'a005g000001AAAAAA8' },
         ],
         T0 + 20,
       );
+      expect(updates).toHaveBeenCalledTimes(1);
+      updates.mockRestore();
       expect(await rowOf('d1')).toMatchObject({
         status: 'delivered',
         delivered_at: T0 + 20,
@@ -308,6 +313,30 @@ describe.each(ENGINES)('the outbox repository on %s', (engine) => {
         T0,
       );
       expect(await rowOf('d3', OTHER_ORG)).toMatchObject({ status: 'pending' });
+    });
+
+    it('when a full batch of 200 is marked delivered then each row gets its own Salesforce id', async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => `full-${String(i).padStart(3, '0')}`);
+      await outbox.enqueueAll(ids.map((id) => ({ event: auditEvent(id), now: T0 })));
+      const salesforceIdOf = (i: number) => `a005g000001B${String(i).padStart(6, '0')}`;
+      await outbox.markDelivered(
+        AUDIT_ORG_ID,
+        ids.map((requestId, i) => ({ requestId, salesforceId: salesforceIdOf(i) })),
+        T0 + 1,
+      );
+      const rows = await store.db
+        .selectFrom('audit_outbox')
+        .select(['request_id', 'status', 'salesforce_id'])
+        .where('request_id', 'like', 'full-%')
+        .orderBy('request_id')
+        .execute();
+      expect(rows).toEqual(
+        ids.map((id, i) => ({
+          request_id: id,
+          status: 'delivered',
+          salesforce_id: salesforceIdOf(i),
+        })),
+      );
     });
 
     it('when events are parked then they keep the reason and leave the queue, but only under the claim that holds them', async () => {
