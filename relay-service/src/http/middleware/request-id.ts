@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { timeOrderedUuid } from '../../lib/time-ordered-id';
 
 // Accept a caller's id only if it is short and harmless in logs and headers.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -10,7 +10,8 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
  * the relay made. There the id becomes the audit event's external id in Salesforce, so it must
  * be unique and never chosen by the caller: a reused id would make a second operation's audit
  * event collide with the first one's. A list fails safe: a new route, or another spelling of an
- * old one, gets a relay-made id.
+ * old one, gets a relay-made id. Relay-made ids grow with time: they key the audit outbox, and
+ * new rows then append to its index instead of landing on random pages (time-ordered-id.ts).
  */
 const CALLER_ID_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -20,7 +21,7 @@ export function requestId(): RequestHandler {
     const inbound = req.get('x-request-id');
     const keepInbound =
       CALLER_ID_PATHS.has(req.path) && inbound !== undefined && SANE_REQUEST_ID.test(inbound);
-    req.requestId = keepInbound ? inbound : randomUUID();
+    req.requestId = keepInbound ? inbound : timeOrderedUuid();
     res.setHeader('X-Request-Id', req.requestId);
     next();
   };

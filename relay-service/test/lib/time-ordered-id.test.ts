@@ -1,0 +1,36 @@
+import { timeOrderedUuid } from '../../src/lib/time-ordered-id';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const millisOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+
+describe('timeOrderedUuid', () => {
+  it('when an id is made then it is a version 7 UUID whose first 48 bits are the time in milliseconds', () => {
+    for (const now of [0, 1, 1_800_000_000_123, 2 ** 48 - 1]) {
+      const id = timeOrderedUuid(now);
+      expect(id).toMatch(UUID_V7);
+      expect(millisOf(id)).toBe(now);
+    }
+    expect(millisOf(timeOrderedUuid(1_800_000_000_123.9))).toBe(1_800_000_000_123);
+    const before = Date.now();
+    const id = timeOrderedUuid();
+    expect(millisOf(id)).toBeGreaterThanOrEqual(before);
+    expect(millisOf(id)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('when ids are made in later milliseconds then they sort after the earlier ones', () => {
+    const ids = Array.from({ length: 1_000 }, (_, i) => timeOrderedUuid(1_800_000_000_000 + i));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('when many ids are made in one millisecond then none repeats and their random bits vary', () => {
+    // More than one pool of random bytes (256 ids), so a refill is crossed many times.
+    const ids = Array.from({ length: 20_000 }, () => timeOrderedUuid(1_800_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !UUID_V7.test(id))).toEqual([]);
+    // Every hex digit of the random part takes many values (no byte left zero or fixed).
+    const randomHex = ids.map((id) => id.replace(/-/g, '').slice(12));
+    for (const position of [1, 2, 3, 5, 6, 7, 8, 19]) {
+      expect(new Set(randomHex.map((hex) => hex[position])).size).toBe(16);
+    }
+  });
+});
