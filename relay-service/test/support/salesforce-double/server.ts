@@ -93,6 +93,11 @@ export class SalesforceDouble {
   slowMs = 0;
 
   private readonly objects: Map<string, ObjectDefinition>;
+  /** Per table (tests may replace `data`'s tables): external id field → value → record. */
+  private readonly externalIdIndexes = new WeakMap<
+    Map<string, SObject>,
+    Map<string, Map<string, SObject>>
+  >();
   private readonly clientSecrets = new Map<string, string>();
   private readonly jwtApps = new Map<string, { publicKey: KeyObject; username: string }>();
   private readonly tokens = new Set<string>();
@@ -396,7 +401,7 @@ export class SalesforceDouble {
       const errors = checks[index] as RecordError[];
       if (errors.length) return { success: false, errors };
       const key = String(fields[externalIdField]);
-      const existing = [...table.values()].find((r) => r[externalIdField] === key);
+      const existing = this.byExternalId(table, externalIdField).get(key);
       this.upsertsByExternalId.set(key, (this.upsertsByExternalId.get(key) ?? 0) + 1);
       if (existing) {
         Object.assign(existing, fields);
@@ -415,7 +420,7 @@ export class SalesforceDouble {
           ],
         };
       const id = this.newId(objectName);
-      table.set(id, { Id: id, ...fields });
+      this.insert(table, { Id: id, ...fields });
       return { id, success: true, errors: [], created: true };
     });
     return { status: 200, payload };
@@ -443,7 +448,7 @@ export class SalesforceDouble {
         missing,
       );
     const id = this.newId(objectName);
-    this.table(objectName).set(id, { Id: id, ...fields });
+    this.insert(this.table(objectName), { Id: id, ...fields });
     return { status: 201, payload: { id, success: true, errors: [] } };
   }
 
@@ -539,6 +544,37 @@ export class SalesforceDouble {
           (fields[f.name] === undefined || fields[f.name] === null || fields[f.name] === ''),
       )
       .map((f) => f.name);
+  }
+
+  /**
+   * A table's records by the value of one external id field, as Salesforce's index on it: an
+   * upsert must not scan the table (a load run leaves ~50,000 audit records, and a scan for each
+   * of 200 records a call took the double's process most of a core, away from the relay).
+   */
+  private byExternalId(table: Map<string, SObject>, field: string): Map<string, SObject> {
+    let indexes = this.externalIdIndexes.get(table);
+    if (!indexes) this.externalIdIndexes.set(table, (indexes = new Map()));
+    let index = indexes.get(field);
+    if (!index) {
+      index = new Map();
+      for (const record of table.values()) {
+        const value = record[field];
+        if (value !== undefined && value !== null && !index.has(String(value)))
+          index.set(String(value), record);
+      }
+      indexes.set(field, index);
+    }
+    return index;
+  }
+
+  /** Adds a new record to its table and to the table's external id indexes. */
+  private insert(table: Map<string, SObject>, record: SObject & { Id: string }): void {
+    table.set(record.Id, record);
+    for (const [field, index] of this.externalIdIndexes.get(table) ?? []) {
+      const value = record[field];
+      if (value !== undefined && value !== null && !index.has(String(value)))
+        index.set(String(value), record);
+    }
   }
 
   private table(objectName: string): Map<string, SObject> {
