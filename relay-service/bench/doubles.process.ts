@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { startJiraDouble } from '../test/support/jira-double';
 import { SalesforceDouble } from '../test/support/salesforce-double';
 
+interface JiraCallSample {
+  method: string;
+  pathAndQuery: string;
+  body?: unknown;
+}
+
 /**
  * The Jira Cloud double and the Salesforce double for load.bench.ts, in their own process so
  * that the load generator and the relay do not share an event loop with them. Prints one JSON
@@ -63,16 +69,22 @@ async function main(): Promise<void> {
 
   // The log keeps every body; counting is all the benchmark needs from it.
   let jiraRestCalls = 0;
-  let lastCalls: { method: string; pathAndQuery: string; body?: unknown }[] = [];
-  const trim = setInterval(() => {
-    const rest = jira.log.filter((entry) => entry.path.startsWith('/rest/'));
-    jiraRestCalls += rest.length;
-    if (rest.length > 0)
-      lastCalls = rest.slice(-4).map((entry) => ({
+  let lastCalls: JiraCallSample[] = [];
+  // The last four calls across trims: a trim that saw only the last call of an operation (a
+  // create makes two) must not hide the one before it, which an earlier trim saw.
+  const lastFour = (earlier: JiraCallSample[], rest: typeof jira.log) =>
+    [
+      ...earlier,
+      ...rest.slice(-4).map((entry) => ({
         method: entry.method,
         pathAndQuery: `${entry.path}${entry.search}`,
         body: entry.body,
-      }));
+      })),
+    ].slice(-4);
+  const trim = setInterval(() => {
+    const rest = jira.log.filter((entry) => entry.path.startsWith('/rest/'));
+    jiraRestCalls += rest.length;
+    lastCalls = lastFour(lastCalls, rest);
     jira.log.length = 0;
   }, 200);
   trim.unref();
@@ -92,13 +104,7 @@ async function main(): Promise<void> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           jiraRestCalls: jiraRestCalls + rest.length,
-          lastJiraCalls: rest.length
-            ? rest.slice(-4).map((entry) => ({
-                method: entry.method,
-                pathAndQuery: `${entry.path}${entry.search}`,
-                body: entry.body,
-              }))
-            : lastCalls,
+          lastJiraCalls: lastFour(lastCalls, rest),
           salesforceCalls: salesforce.calls.filter((call) => call.kind !== 'token').length,
           salesforceUpserts: upserts.length,
           auditRecordsUpserted: upserts.reduce((sum, call) => sum + call.records, 0),
