@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors';
+import { TurnMemo } from '../lib/turn-memo';
 import type { UpstreamGuard } from '../lib/upstream-guard';
 import { findConnection } from '../store/connection-repository';
 import type { ConnectionsTable, UserGrantsTable } from '../store/schema';
@@ -134,12 +135,23 @@ export class JiraClients {
   /** Clients of users' own grants, by org, connection and user. */
   private readonly userEntries = new Map<string, Entry>();
   private counters: ConnectionCounters | undefined;
+  /**
+   * Each call reads its connection's row (status, credentials version); the requests one group
+   * commit releases together share one read.
+   */
+  private readonly rows = new TurnMemo<ConnectionsTable | undefined>();
 
   constructor(private readonly deps: JiraClientsDeps) {}
 
+  private connectionRow(orgId: string, connectionName: string) {
+    return this.rows.get(keyOf(orgId, connectionName), () =>
+      findConnection(this.deps.store.db, orgId, connectionName),
+    );
+  }
+
   async clientFor(orgId: string, connectionName: string): Promise<JiraClient> {
-    const { store, vault } = this.deps;
-    const row = await findConnection(store.db, orgId, connectionName);
+    const { vault } = this.deps;
+    const row = await this.connectionRow(orgId, connectionName);
     if (!row) {
       throw new AppError(
         'CONNECTION_NOT_FOUND',
@@ -228,7 +240,7 @@ export class JiraClients {
    */
   async actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient> {
     const { orgId, userId } = caller;
-    const row = await findConnection(this.deps.store.db, orgId, connectionName);
+    const row = await this.connectionRow(orgId, connectionName);
     if (!row || row.identity === 'service' || userId === '-') {
       return this.clientFor(orgId, connectionName);
     }
