@@ -27,27 +27,10 @@ export function timeOrderedUuid(now: number = Date.now()): string {
   b.writeUIntBE(Math.floor(now), 0, 6);
   b[6] = ((b[6] as number) & 0x0f) | 0x70; // version 7
   b[8] = ((b[8] as number) & 0x3f) | 0x80; // RFC 9562 variant
-  const h = (i: number) => HEX[b[i] as number] as string;
-  return (
-    h(0) +
-    h(1) +
-    h(2) +
-    h(3) +
-    '-' +
-    h(4) +
-    h(5) +
-    '-' +
-    h(6) +
-    h(7) +
-    '-' +
-    h(8) +
-    h(9) +
-    '-' +
-    h(10) +
-    h(11) +
-    h(12) +
-    h(13) +
-    h(14) +
-    h(15)
-  );
+  let id = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) id += '-';
+    id += HEX[b[i] as number] as string;
+  }
+  return id;
 }
