@@ -150,8 +150,20 @@ export class JiraClients {
   }
 
   async clientFor(orgId: string, connectionName: string): Promise<JiraClient> {
+    return this.serviceClient(
+      orgId,
+      connectionName,
+      await this.connectionRow(orgId, connectionName),
+    );
+  }
+
+  /** The connection's own client, from its row as the caller read it. */
+  private async serviceClient(
+    orgId: string,
+    connectionName: string,
+    row: ConnectionsTable | undefined,
+  ): Promise<JiraClient> {
     const { vault } = this.deps;
-    const row = await this.connectionRow(orgId, connectionName);
     if (!row) {
       throw new AppError(
         'CONNECTION_NOT_FOUND',
@@ -242,14 +254,14 @@ export class JiraClients {
     const { orgId, userId } = caller;
     const row = await this.connectionRow(orgId, connectionName);
     if (!row || row.identity === 'service' || userId === '-') {
-      return this.clientFor(orgId, connectionName);
+      return this.serviceClient(orgId, connectionName, row);
     }
     const grant = await findUserGrant(this.deps.store.db, orgId, connectionName, userId);
     if (grant?.status === 'active') return this.userClientFor(row, grant);
     if (row.identity === 'require_user') {
       throw userNotConnected(connectionName, grant ? 'needs_reauth' : 'none');
     }
-    return this.clientFor(orgId, connectionName);
+    return this.serviceClient(orgId, connectionName, row);
   }
 
   /** A client on one user's own grant, kept while the connection and the grant are unchanged. */
