@@ -4,7 +4,9 @@
  * caller gets is what a read started earlier in the same turn saw; the callers of one turn are
  * requests in flight together, and any of them could have read just before another's write.
  * It saves reads when concurrent requests resume together (a group commit settles every
- * request of a turn at once, see turn-batch.ts).
+ * request of a turn at once, see turn-batch.ts). Unlike ReadCoalescer (jira/), which shares a
+ * Jira read only while it is under way, it keeps an answered read until the turn ends: a store
+ * read on SQLite is answered within the microtasks of the caller that started it.
  */
 export class TurnMemo<V> {
   private readonly reads = new Map<string, Promise<V>>();
