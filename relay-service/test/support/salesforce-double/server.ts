@@ -76,6 +76,13 @@ class OAuthError extends Error {
   }
 }
 
+/** Indexes a record under its value of `field`; the first record with a value keeps it. */
+function indexRecord(index: Map<string, SObject>, field: string, record: SObject): void {
+  const value = record[field];
+  if (value !== undefined && value !== null && !index.has(String(value)))
+    index.set(String(value), record);
+}
+
 const STANDARD_FIELDS = new Set(['Id', 'Name', 'OwnerId', 'CreatedDate', 'LastModifiedDate']);
 const KEY_PREFIXES = new Map<string, string>();
 const USER_ID = /^005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/;
@@ -405,6 +412,8 @@ export class SalesforceDouble {
       this.upsertsByExternalId.set(key, (this.upsertsByExternalId.get(key) ?? 0) + 1);
       if (existing) {
         Object.assign(existing, fields);
+        // Another external id field of the record may have changed with it.
+        this.reindex(table, existing);
         return { id: existing.Id, success: true, errors: [], created: false };
       }
       const missing = this.missingRequired(object, fields);
@@ -557,11 +566,7 @@ export class SalesforceDouble {
     let index = indexes.get(field);
     if (!index) {
       index = new Map();
-      for (const record of table.values()) {
-        const value = record[field];
-        if (value !== undefined && value !== null && !index.has(String(value)))
-          index.set(String(value), record);
-      }
+      for (const record of table.values()) indexRecord(index, field, record);
       indexes.set(field, index);
     }
     return index;
@@ -570,11 +575,13 @@ export class SalesforceDouble {
   /** Adds a new record to its table and to the table's external id indexes. */
   private insert(table: Map<string, SObject>, record: SObject & { Id: string }): void {
     table.set(record.Id, record);
-    for (const [field, index] of this.externalIdIndexes.get(table) ?? []) {
-      const value = record[field];
-      if (value !== undefined && value !== null && !index.has(String(value)))
-        index.set(String(value), record);
-    }
+    this.reindex(table, record);
+  }
+
+  /** Puts a new or changed record in its table's external id indexes. */
+  private reindex(table: Map<string, SObject>, record: SObject): void {
+    for (const [field, index] of this.externalIdIndexes.get(table) ?? [])
+      indexRecord(index, field, record);
   }
 
   private table(objectName: string): Map<string, SObject> {
