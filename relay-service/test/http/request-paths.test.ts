@@ -8,6 +8,7 @@ import {
   startIssueActionsWorld,
   type IssueActionsWorld,
 } from '../operations/view-fixture';
+import { millisOfUuidV7, UUID_V7 } from '../support/uuid-v7';
 
 /**
  * One spelling per route. Every check that reads the path before routing (the request id that
@@ -158,14 +159,9 @@ describe('the spelling of a request path', () => {
       expect({ path, id: answer.headers['x-request-id'] }).toEqual({
         path,
         // The relay's own: a version 7 UUID, made in the last minute (it keys the audit outbox).
-        id: expect.stringMatching(
-          /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-        ),
+        id: expect.stringMatching(UUID_V7),
       });
-      const madeAt = parseInt(
-        (answer.headers['x-request-id'] as string).replace(/-/g, '').slice(0, 12),
-        16,
-      );
+      const madeAt = millisOfUuidV7(answer.headers['x-request-id'] as string);
       expect(Math.abs(Date.now() - madeAt)).toBeLessThan(60_000);
     }
   });

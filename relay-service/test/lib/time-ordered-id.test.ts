@@ -1,7 +1,5 @@
 import { timeOrderedUuid } from '../../src/lib/time-ordered-id';
-
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const millisOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+import { millisOfUuidV7 as millisOf, UUID_V7 } from '../support/uuid-v7';
 
 describe('timeOrderedUuid', () => {
   it('when an id is made then it is a version 7 UUID whose first 48 bits are the time in milliseconds', () => {
