@@ -33,33 +33,38 @@ export const issuePath = (api: JiraApi, key: string) =>
 const READ_SCOPES = ['read:jira-work'] as const;
 export const WRITE_SCOPES = ['write:jira-work'] as const;
 
+// The schemas below keep only the keys the relay reads (z.object strips the rest): an issue
+// answer carries many more (self links, avatar URLs, ids), and copying each of them into the
+// parsed answer was most of the cost of parsing it.
+
 /** A user as either deployment returns it (Cloud: accountId; Server/DC: name). */
-export const jiraUserSchema = z.looseObject({
+export const jiraUserSchema = z.object({
   accountId: z.string().optional(),
   name: z.string().optional(),
   displayName: z.string().optional(),
 });
 export type JiraUserJson = z.output<typeof jiraUserSchema>;
 
-export const jiraStatusSchema = z.looseObject({
+export const jiraStatusSchema = z.object({
   id: z.string().optional(),
   name: z.string(),
-  statusCategory: z
-    .looseObject({ key: z.string().optional(), name: z.string().optional() })
-    .optional(),
+  statusCategory: z.object({ key: z.string().optional(), name: z.string().optional() }).optional(),
 });
 export type JiraStatusJson = z.output<typeof jiraStatusSchema>;
 
-const named = z.looseObject({ name: z.string().optional() });
+const named = z.object({ name: z.string().optional() });
 
 /** A transition as listed by `expand=transitions` or GET …/transitions. */
-export const jiraTransitionSchema = z.looseObject({
+export const jiraTransitionSchema = z.object({
   id: z.string(),
   name: z.string(),
   to: jiraStatusSchema.optional(),
   hasScreen: z.boolean().optional(),
   isAvailable: z.boolean().optional(),
-  /** Screen fields; present with `expand=transitions.fields`. Keyed by field id. */
+  /**
+   * Screen fields; present with `expand=transitions.fields`. Keyed by field id. Kept whole:
+   * `parseScreenFields` reads each one again as field metadata (schema, allowed values).
+   */
   fields: z
     .record(
       z.string(),
@@ -74,7 +79,7 @@ export const jiraTransitionSchema = z.looseObject({
 });
 export type JiraTransitionJson = z.output<typeof jiraTransitionSchema>;
 
-const commentSchema = z.looseObject({
+const commentSchema = z.object({
   id: z.string(),
   author: jiraUserSchema.optional(),
   created: z.string().optional(),
@@ -89,40 +94,38 @@ const summaryFields = {
   assignee: jiraUserSchema.nullish(),
   updated: z.string().nullish(),
   /** Present only when asked for (`project` in the fields). */
-  project: z.looseObject({ key: z.string() }).nullish(),
+  project: z.object({ key: z.string() }).nullish(),
 };
 
-export const issueSummarySchema = z.looseObject({
+export const issueSummarySchema = z.object({
   id: z.string(),
   key: z.string(),
-  fields: z.looseObject(summaryFields),
+  fields: z.object(summaryFields),
 });
 export type JiraIssueSummary = z.output<typeof issueSummarySchema>;
 
 export const SUMMARY_FIELDS = ['summary', 'status', 'priority', 'assignee', 'updated'];
 
-const issueViewSchema = z.looseObject({
+const issueViewSchema = z.object({
   id: z.string(),
   key: z.string(),
-  fields: z.looseObject({
+  fields: z.object({
     ...summaryFields,
     issuetype: named.nullish(),
     reporter: jiraUserSchema.nullish(),
     created: z.string().nullish(),
     labels: z.array(z.string()).nullish(),
     comment: z
-      .looseObject({ comments: z.array(commentSchema).default([]), total: z.number().optional() })
+      .object({ comments: z.array(commentSchema).default([]), total: z.number().optional() })
       .nullish(),
   }),
   // Jira's HTML of rich text fields; dates in here are localised text, so they are not used.
   renderedFields: z
-    .looseObject({
+    .object({
       description: z.string().nullish(),
       comment: z
-        .looseObject({
-          comments: z
-            .array(z.looseObject({ id: z.string(), body: z.string().nullish() }))
-            .default([]),
+        .object({
+          comments: z.array(z.object({ id: z.string(), body: z.string().nullish() })).default([]),
         })
         .nullish(),
     })
