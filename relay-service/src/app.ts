@@ -7,6 +7,7 @@ import { canonicalPath } from './http/middleware/canonical-path';
 import { notFound, problemHandler } from './http/middleware/problem-handler';
 import { requestBodyGuard } from './http/middleware/request-body';
 import { requestId } from './http/middleware/request-id';
+import { routesOf } from './http/router';
 import { signedRequest } from './http/middleware/signed-request';
 import { censorHeaders } from './lib/logger';
 import { connectionRoutes } from './http/routes/connections';
@@ -74,14 +75,18 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(requestBodyGuard({ timeoutMs: config.bodyTimeoutMs }));
 
   app.use(
-    healthRoutes({
-      ping: () => services.store.ping(),
-      metrics: metrics ? { registry: metrics.registry, token: config.metricsToken } : undefined,
-      logger,
-    }),
+    routesOf(
+      healthRoutes({
+        ping: () => services.store.ping(),
+        metrics: metrics ? { registry: metrics.registry, token: config.metricsToken } : undefined,
+        logger,
+      }),
+    ),
   );
-  app.use(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes }));
-  app.use(oauthCallbackRoutes({ oauth: services.oauthFlow }));
+  app.use(
+    routesOf(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes })),
+  );
+  app.use(routesOf(oauthCallbackRoutes({ oauth: services.oauthFlow })));
   if (options.extraRoutes) app.use(options.extraRoutes);
 
   app.use(
@@ -95,26 +100,36 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     }),
   );
   app.use(
-    connectionRoutes({
-      connections: services.connections,
-      oauth: services.oauthFlow,
-      userGrants: services.userGrants,
-    }),
-  );
-  app.use(templatePreviewRoutes(services), issueCreateRoutes(services), jiraPickerRoutes(services));
-  app.use(
-    issueRoutes({
-      ...services,
-      commentsWithoutTemplate: (orgId, connection) =>
-        services.connections.allowsCommentsWithoutTemplate(orgId, connection),
-    }),
-    issueSearchRoutes(services),
+    routesOf(
+      connectionRoutes({
+        connections: services.connections,
+        oauth: services.oauthFlow,
+        userGrants: services.userGrants,
+      }),
+    ),
   );
   app.use(
-    tenantHealthRoutes({
-      ...services,
-      healthLimiter: new RateLimiter(HEALTH_CHECKS_PER_MINUTE, () => services.clock.now()),
-    }),
+    routesOf(templatePreviewRoutes(services)),
+    routesOf(issueCreateRoutes(services)),
+    routesOf(jiraPickerRoutes(services)),
+  );
+  app.use(
+    routesOf(
+      issueRoutes({
+        ...services,
+        commentsWithoutTemplate: (orgId, connection) =>
+          services.connections.allowsCommentsWithoutTemplate(orgId, connection),
+      }),
+    ),
+    routesOf(issueSearchRoutes(services)),
+  );
+  app.use(
+    routesOf(
+      tenantHealthRoutes({
+        ...services,
+        healthLimiter: new RateLimiter(HEALTH_CHECKS_PER_MINUTE, () => services.clock.now()),
+      }),
+    ),
   );
 
   app.use(notFound());
