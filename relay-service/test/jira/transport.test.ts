@@ -237,6 +237,20 @@ describe('Jira transport against the Cloud double', () => {
     });
   });
 
+  it('when a call is over then its timeout timer is gone, not left pending for the whole bound', async () => {
+    const pendingTimers = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const client = transport({ totalTimeoutMs: 60_000 });
+    const before = pendingTimers();
+    const answers = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        client.send({ method: 'GET', path: `/rest/api/3/issue/GONE-${i + 1}` }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(5).fill('rejected')); // 404s, answered
+    expect(pendingTimers()).toBeLessThanOrEqual(before);
+  });
+
   it('when 20 requests are sent at once then no more than the concurrency ceiling are in flight', async () => {
     // A slow answer from an earlier test may still be running inside the double.
     while (jira.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
