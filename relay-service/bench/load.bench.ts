@@ -680,6 +680,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
     HEADER,
     ...rows.map(formatRow),
     'added = relay − (Jira calls a request waits for in sequence × direct: view 1, create 2, comment 1); direct = the same Jira requests sent straight to the double',
+    'req/s ÷ direct = relay req/s over direct req/s: the double runs on the same cores, so this moves less with how fast the machine is at the time than req/s does',
     'CPU ms/req = relay CPU time (user + system, /proc/<pid>/stat) from the start of a run until the relay is idle again ÷ requests sent; PG tx/req = PostgreSQL write transactions (commits) over the same span ÷ requests sent; limit = adaptive Jira concurrency at the end of the run',
     'non-2xx causes: slot = no Jira call slot within RELAY_JIRA_MAX_QUEUE_WAIT_MS (SERVICE_UNAVAILABLE), paused = JIRA_RATE_LIMITED, store = store unreachable',
     ...audit,
@@ -729,6 +730,7 @@ const HEADER = [
   'direct req/s'.padStart(12),
   'p50'.padStart(7),
   'p99'.padStart(7),
+  'req/s ÷ direct'.padStart(14),
   'Jira calls/op'.padStart(13),
   'added p50'.padStart(9),
   'added p99'.padStart(9),
@@ -759,6 +761,9 @@ function formatRow(row: Row): string {
     row.direct.requestsPerSecond.toFixed(0).padStart(12),
     row.direct.p50Ms.toFixed(1).padStart(7),
     row.direct.p99Ms.toFixed(1).padStart(7),
+    (row.relay.requestsPerSecond / Math.max(1, row.direct.requestsPerSecond))
+      .toFixed(3)
+      .padStart(14),
     calls.toFixed(2).padStart(13),
     (row.relay.p50Ms - inSequence * row.direct.p50Ms).toFixed(1).padStart(9),
     (row.relay.p99Ms - inSequence * row.direct.p99Ms).toFixed(1).padStart(9),
