@@ -146,4 +146,26 @@ export const MODULES: MutationModule[] = [
     engines: ['sqlite'],
     postgresBranchTest: test('audit/outbox-repository.test.ts'),
   },
+  {
+    name: 'routing',
+    what: 'the router a request reaches, its request id, and the per-turn read of a connection',
+    mutate: [
+      src('http/router.ts'),
+      src('http/middleware/request-id.ts'),
+      src('lib/time-ordered-id.ts'),
+      src('lib/turn-memo.ts'),
+    ],
+    // routes-of.test.ts and request-id.test.ts on minimal Express apps; request-paths.test.ts (one
+    // spelling per route, request ids) and connection-row-reads.test.ts (a disabled connection is seen in the
+    // next turn) through relays on SQLite.
+    tests: [
+      test('http/routes-of.test.ts'),
+      test('http/request-id.test.ts'),
+      test('http/request-paths.test.ts'),
+      test('lib/time-ordered-id.test.ts'),
+      test('lib/turn-memo.test.ts'),
+      test('jira/connection-row-reads.test.ts'),
+    ],
+    engines: ['sqlite'],
+  },
 ];

@@ -97,6 +97,14 @@ describe('routesOf', () => {
     expect(next).not.toHaveBeenCalled();
   });
 
+  it('when a route is a regular expression then the router is used as it is', () => {
+    const router = issueRouter();
+    router.get(/^\/v2\/items$/, (_req, res) => {
+      res.json({ route: 'items' });
+    });
+    expect(routesOf(router)).toBe(router);
+  });
+
   it('when a router has middleware besides routes then it is used as it is', () => {
     const router = issueRouter();
     router.use((_req, _res, next) => next());
@@ -106,5 +114,32 @@ describe('routesOf', () => {
   it('lists the routes where route listings look for them', () => {
     const router = issueRouter();
     expect((routesOf(router) as unknown as { stack: unknown }).stack).toBe(router.stack);
+  });
+});
+
+describe('relayRouter', () => {
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    const app = express();
+    // Mounted without routesOf: the router's own matching, one spelling per route.
+    app.use(issueRouter());
+    app.use((_req, res) => {
+      res.status(404).json({ route: 'none' });
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it.each([
+    ['/v1/issues/SUP-42', 200],
+    ['/V1/issues/SUP-42', 404],
+    ['/v1/Issues/SUP-42', 404],
+    ['/v1/issues/SUP-42/', 404],
+  ])('when %s is asked for then the answer is %i', async (path, status) => {
+    expect((await fetch(`${base}${path}`)).status).toBe(status);
   });
 });

@@ -21,6 +21,7 @@ describe('the mutation testing configuration', () => {
       'sanitizer',
       'policy',
       'outbox',
+      'routing',
     ]);
   });
 
