@@ -35,7 +35,7 @@ export const WRITE_SCOPES = ['write:jira-work'] as const;
 
 // The schemas below keep only the keys the relay reads (z.object strips the rest): an issue
 // answer carries many more (self links, avatar URLs, ids), and copying each of them into the
-// parsed answer was most of the cost of parsing it.
+// parsed answer was most of what parsing it allocated (a looseObject copies unknown keys).
 
 /** A user as either deployment returns it (Cloud: accountId; Server/DC: name). */
 export const jiraUserSchema = z.object({
