@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import { requestId } from '../../src/http/middleware/request-id';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { UUID_V7 } from '../support/uuid-v7';
 
 /**
@@ -10,8 +9,7 @@ import { UUID_V7 } from '../support/uuid-v7';
  * event's external id in Salesforce).
  */
 describe('the request id middleware', () => {
-  let server: Server;
-  let base: string;
+  let server: LoopbackServer;
 
   beforeAll(async () => {
     const app = express();
@@ -19,14 +17,12 @@ describe('the request id middleware', () => {
     app.use((req, res) => {
       res.json({ requestId: req.requestId });
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveOnLoopback(app);
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => server.close());
 
   const idFor = async (path: string, inbound?: string) => {
-    const answer = await fetch(`${base}${path}`, {
+    const answer = await fetch(`${server.url}${path}`, {
       headers: inbound === undefined ? {} : { 'x-request-id': inbound },
     });
     const body = (await answer.json()) as { requestId: string };

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { relayRouter, routesOf } from '../../src/http/router';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 
 /**
  * A route file's router is entered only by requests one of its routes could match; others pass
@@ -23,8 +22,7 @@ function issueRouter() {
 }
 
 describe('routesOf', () => {
-  let server: Server;
-  let base: string;
+  let server: LoopbackServer;
 
   beforeAll(async () => {
     const app = express();
@@ -34,14 +32,12 @@ describe('routesOf', () => {
     app.use((req, res) => {
       res.status(404).json({ route: 'none', path: req.path });
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveOnLoopback(app);
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => server.close());
 
   const get = async (path: string, method = 'GET') => {
-    const answer = await fetch(`${base}${path}`, { method });
+    const answer = await fetch(`${server.url}${path}`, { method });
     return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
   };
 
@@ -118,8 +114,7 @@ describe('routesOf', () => {
 });
 
 describe('relayRouter', () => {
-  let server: Server;
-  let base: string;
+  let server: LoopbackServer;
 
   beforeAll(async () => {
     const app = express();
@@ -128,11 +123,9 @@ describe('relayRouter', () => {
     app.use((_req, res) => {
       res.status(404).json({ route: 'none' });
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveOnLoopback(app);
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => server.close());
 
   it.each([
     ['/v1/issues/SUP-42', 200],
@@ -140,6 +133,6 @@ describe('relayRouter', () => {
     ['/v1/Issues/SUP-42', 404],
     ['/v1/issues/SUP-42/', 404],
   ])('when %s is asked for then the answer is %i', async (path, status) => {
-    expect((await fetch(`${base}${path}`)).status).toBe(status);
+    expect((await fetch(`${server.url}${path}`)).status).toBe(status);
   });
 });

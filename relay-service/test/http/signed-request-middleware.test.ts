@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express, { type RequestHandler } from 'express';
 import pino from 'pino';
@@ -15,6 +12,7 @@ import { signedHeaders } from '../../src/tenants/signing';
 import { TenantService } from '../../src/tenants/tenant-service';
 import { Envelope } from '../../src/vault/envelope';
 import { Vault } from '../../src/vault/vault';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { freshStoreLocation } from '../support/stores';
 
 /**
@@ -99,7 +97,7 @@ describe('the signed-request middleware', () => {
   let guard: ReplayGuard;
   let secret: string;
   let url: string;
-  let servers: Server[];
+  let servers: LoopbackServer[];
   let nonces: number;
 
   const freshNonce = () => `nonce-${String((nonces += 1)).padStart(12, '0')}`;
@@ -118,10 +116,7 @@ describe('the signed-request middleware', () => {
   });
 
   afterEach(async () => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      server.close();
-    }
+    await Promise.all(servers.map((server) => server.close()));
     await store.close();
   });
 
@@ -143,10 +138,9 @@ describe('the signed-request middleware', () => {
     );
     app.use(notFound());
     app.use(problemHandler(pino({ level: 'silent' }), BODY_LIMIT));
-    const server = app.listen(0, '127.0.0.1');
+    const server = await serveOnLoopback(app);
     servers.push(server);
-    await once(server, 'listening');
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return server.url;
   }
 
   /** The headers of a request signed as the contract says (the current time, a fresh nonce). */
