@@ -1,9 +1,9 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AdminClient } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
 
 const PAT = 'NjM3-double-pat-ada';
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("a connection's row, read for each Jira client", () => {
   let jira: JiraDouble;

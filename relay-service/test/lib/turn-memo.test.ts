@@ -1,6 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TurnMemo } from '../../src/lib/turn-memo';
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('TurnMemo', () => {
   it('when callers of one turn ask for a key then one read answers them all, and another key is read on its own', async () => {
