@@ -74,19 +74,18 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(canonicalPath());
   app.use(requestBodyGuard({ timeoutMs: config.bodyTimeoutMs }));
 
-  app.use(
-    routesOf(
-      healthRoutes({
-        ping: () => services.store.ping(),
-        metrics: metrics ? { registry: metrics.registry, token: config.metricsToken } : undefined,
-        logger,
-      }),
-    ),
+  // Each route file's router behind routesOf (http/router.ts): entered only by paths it serves.
+  const mount = (...routers: Router[]) => app.use(routers.map(routesOf));
+
+  mount(
+    healthRoutes({
+      ping: () => services.store.ping(),
+      metrics: metrics ? { registry: metrics.registry, token: config.metricsToken } : undefined,
+      logger,
+    }),
+    tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes }),
+    oauthCallbackRoutes({ oauth: services.oauthFlow }),
   );
-  app.use(
-    routesOf(tenantRoutes({ tenants: services.tenants, bodyLimitBytes: config.bodyLimitBytes })),
-  );
-  app.use(routesOf(oauthCallbackRoutes({ oauth: services.oauthFlow })));
   if (options.extraRoutes) app.use(options.extraRoutes);
 
   app.use(
@@ -99,37 +98,25 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       bodyLimitBytes: config.bodyLimitBytes,
     }),
   );
-  app.use(
-    routesOf(
-      connectionRoutes({
-        connections: services.connections,
-        oauth: services.oauthFlow,
-        userGrants: services.userGrants,
-      }),
-    ),
-  );
-  app.use(
-    routesOf(templatePreviewRoutes(services)),
-    routesOf(issueCreateRoutes(services)),
-    routesOf(jiraPickerRoutes(services)),
-  );
-  app.use(
-    routesOf(
-      issueRoutes({
-        ...services,
-        commentsWithoutTemplate: (orgId, connection) =>
-          services.connections.allowsCommentsWithoutTemplate(orgId, connection),
-      }),
-    ),
-    routesOf(issueSearchRoutes(services)),
-  );
-  app.use(
-    routesOf(
-      tenantHealthRoutes({
-        ...services,
-        healthLimiter: new RateLimiter(HEALTH_CHECKS_PER_MINUTE, () => services.clock.now()),
-      }),
-    ),
+  mount(
+    connectionRoutes({
+      connections: services.connections,
+      oauth: services.oauthFlow,
+      userGrants: services.userGrants,
+    }),
+    templatePreviewRoutes(services),
+    issueCreateRoutes(services),
+    jiraPickerRoutes(services),
+    issueRoutes({
+      ...services,
+      commentsWithoutTemplate: (orgId, connection) =>
+        services.connections.allowsCommentsWithoutTemplate(orgId, connection),
+    }),
+    issueSearchRoutes(services),
+    tenantHealthRoutes({
+      ...services,
+      healthLimiter: new RateLimiter(HEALTH_CHECKS_PER_MINUTE, () => services.clock.now()),
+    }),
   );
 
   app.use(notFound());
