@@ -18,6 +18,7 @@ import {
   type AuthMethod,
 } from './auth/credentials';
 import { oauthAuth } from './auth/oauth';
+import { ReadCoalescer } from './read-coalescer';
 import type { AtlassianOAuth } from './oauth/atlassian-oauth';
 import type { AppQuota } from './app-quota';
 import type { ConnectionActivity } from './connection-activity';
@@ -26,6 +27,7 @@ import { needsReauth, OAuthTokenState, type OAuthRefresher } from './oauth/oauth
 import { markUserGrantNeedsReauth, userGrantHolder, userNotConnected } from './oauth/user-grant';
 import {
   JiraTransport,
+  type JiraResponse,
   type RateLimitState,
   type Send,
   type TransportDeps,
@@ -134,6 +136,12 @@ export class JiraClients {
   private readonly entries = new Map<string, Entry>();
   /** Clients of users' own grants, by org, connection and user. */
   private readonly userEntries = new Map<string, Entry>();
+  /**
+   * Each connection's reads under way, shared by its own client and its users' clients: a
+   * write through any of them (a user's comment) ends the sharing of reads of that issue by
+   * all of them (the connection's views).
+   */
+  private readonly connectionReads = new Map<string, ReadCoalescer<JiraResponse>>();
   private counters: ConnectionCounters | undefined;
   /**
    * Each call reads its connection's row (status, credentials version); the requests one group
@@ -225,6 +233,7 @@ export class JiraClients {
       {
         observer: this.observerFor(orgId, connectionName),
         quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
+        reads: this.readsOf(key, `service\u0000${version}`),
       },
     );
     const client: JiraClient = {
@@ -338,7 +347,9 @@ export class JiraClients {
         void this.closeEntry(current);
       },
       {
+        observer: this.observerFor(orgId, connectionName),
         quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
+        reads: this.readsOf(keyOf(orgId, connectionName), `user\u0000${userId}\u0000${version}`),
       },
     );
     const client: JiraClient = {
@@ -421,6 +432,7 @@ export class JiraClients {
     const key = keyOf(orgId, connectionName);
     const entry = this.entries.get(key);
     this.entries.delete(key);
+    this.connectionReads.delete(key);
     this.deps.activity?.forget(orgId, connectionName);
     const users = [...this.userEntries].filter(([userKey]) => userKey.startsWith(`${key}\u0000`));
     for (const [userKey] of users) this.userEntries.delete(userKey);
@@ -534,6 +546,16 @@ export class JiraClients {
     };
   }
 
+  /** A connection's shared reads, for callers with one set of credentials (`scope`). */
+  private readsOf(key: string, scope: string): TransportDeps['reads'] {
+    let coalescer = this.connectionReads.get(key);
+    if (!coalescer) {
+      coalescer = new ReadCoalescer<JiraResponse>();
+      this.connectionReads.set(key, coalescer);
+    }
+    return { coalescer, scope };
+  }
+
   private async weightOf(orgId: string): Promise<number> {
     return this.deps.quotaWeight ? this.deps.quotaWeight(orgId) : 1;
   }
@@ -552,7 +574,7 @@ export class JiraClients {
     dispatcher: Dispatcher,
     connectionName: string,
     onDispatcherFault?: () => void,
-    extra: Pick<TransportDeps, 'observer' | 'quota'> = {},
+    extra: Pick<TransportDeps, 'observer' | 'quota' | 'reads'> = {},
   ): JiraTransport {
     return new JiraTransport({
       ...extra,

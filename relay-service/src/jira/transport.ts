@@ -142,6 +142,13 @@ export interface TransportDeps {
   onDispatcherFault?: () => void;
   observer?: TransportObserver;
   quota?: QuotaGate;
+  /**
+   * Reads shared across a connection's transports (its own account's and its users' grants),
+   * so that a write through any of them ends the sharing of reads it may have changed. Only
+   * callers of one `scope` (one set of credentials) share an answer. Without it, the
+   * transport's reads are its own.
+   */
+  reads?: { coalescer: ReadCoalescer<JiraResponse>; scope: string };
   /** How late the relay's own event loop runs (see AdaptiveLimitSettings.relayDelayMs). */
   relayDelayMs?: () => number;
 }
@@ -269,7 +276,9 @@ type Attempt = { kind: 'response'; response: JiraResponse } | { kind: 'error'; e
  */
 export class JiraTransport {
   readonly slots: CallSlots;
-  private readonly reads = new ReadCoalescer<JiraResponse>();
+  private readonly reads: ReadCoalescer<JiraResponse>;
+  /** Prefixes the URL of a shared read: see TransportDeps.reads. */
+  private readonly readScope: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   /** Epoch ms until which the whole connection waits (Jira quota or burst limit). */
@@ -293,6 +302,8 @@ export class JiraTransport {
       maxWaitMs: maxQueueWaitMs,
       relayDelayMs: deps.relayDelayMs,
     });
+    this.reads = deps.reads?.coalescer ?? new ReadCoalescer<JiraResponse>();
+    this.readScope = deps.reads ? `${deps.reads.scope}\u0000` : '';
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
     this.startLimit = this.slots.limit.current;
@@ -313,7 +324,7 @@ export class JiraTransport {
   readonly send: Send = (request) => {
     if (request.method === 'GET') {
       const url = this.urlOf(request);
-      const { promise, joined } = this.reads.run(url.href, request.issueKey, () =>
+      const { promise, joined } = this.reads.run(this.readScope + url.href, request.issueKey, () =>
         this.sendOnce(request, url),
       );
       if (joined) this.deps.observer?.coalesced();

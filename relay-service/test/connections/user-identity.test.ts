@@ -446,6 +446,40 @@ describe.each(ENGINES)(
         expect(event).toMatchObject({ operation: 'Comment', outcome: 'Success', identity: 'user' });
       });
 
+      it('when a connected user comments while a view of the issue is under way then whoever opens it after sees the comment', async () => {
+        await setIdentity(deployment, 'prefer_user');
+        const { bob } = users[deployment];
+        await connectUser(deployment, BOB_SF, bob);
+        const issue = seed(deployment);
+        const double = doubles[deployment];
+        const api = deployment === 'cloud' ? '3' : '2';
+        // Views read through the connection's own account; Bob's comment goes through his grant.
+        // Jira reads the issue at once and answers a second later: that answer predates the comment.
+        const issueRoute = `GET /rest/api/${api}/issue/{issueIdOrKey}`;
+        double.faults.add({
+          route: issueRoute,
+          kind: 'afterHandling',
+          delayMs: 1000,
+        });
+        const view = () =>
+          as(CAROL_SF).call('GET', `/v1/issues/${issue.key}?connection=${CONNECTION[deployment]}`);
+        const early = view();
+        while (double.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+        const commented = await comment(deployment, BOB_SF, issue.key, 'Customer called again.');
+        expect(commented.status).toBe(201);
+        expect(issue.comments[0]!.author).toBe(bob);
+        expect(double.inFlight).toBe(1); // the early view's read is still under way
+
+        const late = await view();
+        expect(late.status).toBe(200);
+        expect(late.body.commentCount).toBe(1);
+        expect(double.callsTo(issueRoute)).toBe(2);
+        const earlier = await early;
+        expect(earlier.status).toBe(200);
+        expect(earlier.body.commentCount).toBe(0);
+      });
+
       it('when a connected user creates an issue then Jira shows their account as the reporter', async () => {
         await setIdentity(deployment, 'prefer_user');
         const { bob } = users[deployment];

@@ -1,12 +1,15 @@
 import { Agent } from 'undici';
 import { AppQuota } from '../../src/jira/app-quota';
 import { apiTokenAuth } from '../../src/jira/auth/api-token';
+import { ReadCoalescer } from '../../src/jira/read-coalescer';
 import {
   defaultTransportSettings,
   JiraTransport,
   wasNeverSent,
   type JiraRequest,
+  type JiraResponse,
   type QuotaGate,
+  type TransportDeps,
   type TransportSettings,
 } from '../../src/jira/transport';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
@@ -53,7 +56,11 @@ describe('Jira transport under load', () => {
   });
   afterEach(() => expect(jira.violations).toEqual([]));
 
-  function transport(settings: Partial<TransportSettings> = {}, quota?: QuotaGate) {
+  function transport(
+    settings: Partial<TransportSettings> = {},
+    quota?: QuotaGate,
+    reads?: TransportDeps['reads'],
+  ) {
     return new JiraTransport({
       baseUrl: jira.url,
       auth: apiTokenAuth({ email: 'ada@example.com', token: 'ATATT-double-api-token-ada' }),
@@ -69,6 +76,7 @@ describe('Jira transport under load', () => {
         refused: (code) => counts.refused.push(code),
       },
       quota,
+      reads,
     });
   }
 
@@ -259,6 +267,34 @@ describe('Jira transport under load', () => {
       await client.send(search);
       await early;
       expect(jira.callsTo('GET /rest/api/3/search/jql')).toBe(2);
+    });
+  });
+
+  describe("reads shared by a connection's transports", () => {
+    it('when callers with the same credentials read at once then they share a call, and callers with other credentials do not', async () => {
+      const coalescer = new ReadCoalescer<JiraResponse>();
+      const service = transport({}, undefined, { coalescer, scope: 'service' });
+      const sameAccount = transport({}, undefined, { coalescer, scope: 'service' });
+      const user = transport({}, undefined, { coalescer, scope: 'user' });
+      jira.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 200, times: 2 });
+      const key = keys[10] as string;
+      await Promise.all([service, sameAccount, user].map((client) => client.send(view(key))));
+      expect(jira.callsTo(ISSUE_ROUTE)).toBe(2);
+      expect(counts.coalesced).toBe(1);
+    });
+
+    it("when a write through a user's transport completes then the connection's read under way is not shared past it", async () => {
+      const coalescer = new ReadCoalescer<JiraResponse>();
+      const service = transport({}, undefined, { coalescer, scope: 'service' });
+      const user = transport({}, undefined, { coalescer, scope: 'user' });
+      const key = keys[11] as string;
+      jira.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 400 });
+      const early = service.send(view(key));
+      await user.send(comment(key, 'written through a user grant'));
+      const late = await service.send(view(key));
+      expect(jira.callsTo(ISSUE_ROUTE)).toBe(2);
+      expect(commentCount(late)).toBe(1);
+      await early;
     });
   });
 
