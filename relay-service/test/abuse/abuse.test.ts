@@ -1,5 +1,6 @@
 import { errorCatalog } from '../../src/lib/errors';
 import { ORG_ID, USER_ID, signedFetch } from '../support/relay';
+import { ENGINES } from '../support/stores';
 import {
   USER,
   caseRecord,
@@ -136,10 +137,17 @@ function abuses(): Abuse[] {
       headers: { 'Idempotency-Key': 'key%0D%0AX-Injected: 1' },
     },
     {
-      name: 'a NUL in a comment',
+      name: 'a number where the comment text belongs',
       method: 'POST',
       path: '/v1/issues/SUP-1/comments',
       body: comment(42),
+    },
+    {
+      // Control characters are dropped from a comment's text; nothing is left to post.
+      name: 'a comment of NULs and other control characters only',
+      method: 'POST',
+      path: '/v1/issues/SUP-1/comments',
+      body: comment('\u0000\u0000\u0007\u001b\u007f'),
     },
     {
       name: 'a status list with a JQL fragment',
@@ -169,11 +177,11 @@ function abuses(): Abuse[] {
   ];
 }
 
-describe('abusive requests', () => {
+describe.each(ENGINES)('abusive requests on %s', (engine) => {
   let world: CreateWorld;
 
   beforeAll(async () => {
-    world = await startCreateWorld({ engine: 'sqlite' });
+    world = await startCreateWorld({ engine });
   });
   afterAll(() => world.stop());
 
@@ -252,6 +260,46 @@ describe('abusive requests', () => {
       { 'Idempotency-Key': newKey() },
     );
     expect(good.status).toBe(201);
+  });
+
+  it('when any signed header of a good create is changed or left out then it is refused 401, nothing is written or sent to Jira, and the relay stays healthy', async () => {
+    const body = JSON.stringify({ template: incidentTemplate('cloud'), record: record() });
+    const SIGNED = [
+      'X-Relay-Org',
+      'X-Relay-User',
+      'X-Relay-Timestamp',
+      'X-Relay-Nonce',
+      'X-Relay-Signature',
+    ];
+    // The last character swapped for another one of the same kind (digit or letter).
+    const changed = (value: string) =>
+      value.slice(0, -1) +
+      (/\d$/.test(value) ? (value.endsWith('1') ? '2' : '1') : value.endsWith('A') ? 'B' : 'A');
+    const tampers: [string, (headers: Record<string, string>) => void][] = SIGNED.flatMap(
+      (name): [string, (headers: Record<string, string>) => void][] => [
+        [`${name} changed`, (headers) => (headers[name] = changed(headers[name] as string))],
+        [`${name} left out`, (headers) => delete headers[name]],
+      ],
+    );
+    world.cloud.resetCounters();
+    const before = await counts();
+    for (const [name, tamper] of tampers) {
+      const response = await signedFetch(world.relay.url, {
+        method: 'POST',
+        path: '/v1/issues',
+        body,
+        orgId: ORG_ID,
+        userId: USER_ID,
+        secret: world.secret,
+        headers: { 'Idempotency-Key': newKey() },
+        tamper,
+      });
+      const problem = (await response.json()) as { code?: string };
+      expect({ name, status: response.status }).toEqual({ name, status: 401 });
+      expect(Object.keys(errorCatalog)).toContain(problem.code);
+    }
+    expect(await counts()).toEqual(before);
+    expect((await fetch(`${world.relay.url}/healthz`)).status).toBe(200);
   });
 
   it('when record values try to break out of ADF or wiki markup then the Jira payload carries them as plain text', async () => {
