@@ -13,6 +13,9 @@ export interface OperationCaller {
   requestId: string;
 }
 
+/** Who asked, before the request has an id: the verified tenant and Salesforce user. */
+export type RelayCaller = Pick<OperationCaller, 'orgId' | 'userId'>;
+
 /** What an operation learns as it runs, for its audit event (ids and names only, never values). */
 export interface AuditNote {
   recordId?: string | null;

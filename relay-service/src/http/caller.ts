@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { OperationCaller } from '../audit/audit-recorder';
-import type { RelayCaller } from './request-context';
+import type { RelayCaller } from '../audit/audit-recorder';
 
 /** The verified caller; routes mounted behind the signature check always have one. */
 export function callerOf(req: Request): RelayCaller {

@@ -1,7 +1,4 @@
-import type { OperationCaller } from '../audit/audit-recorder';
-
-/** What the signature check attaches to a request: the operation caller before its request id. */
-export type RelayCaller = Pick<OperationCaller, 'orgId' | 'userId'>;
+import type { RelayCaller } from '../audit/audit-recorder';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RelayCaller } from '../audit/audit-recorder';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
@@ -67,12 +68,6 @@ export interface JiraClient extends JiraApi {
    * Salesforce user's own grant (`user`, issue #16).
    */
   identity: 'service' | 'user';
-}
-
-/** Who asks for a client: the tenant and the Salesforce user ("-" for automation). */
-export interface ActingCaller {
-  orgId: string;
-  userId: string;
 }
 
 /** User clients kept open at once; the least recently built is closed beyond this. */
@@ -259,7 +254,7 @@ export class JiraClients {
    * else the connection's; `require_user` the user's own grant or JIRA_USER_NOT_CONNECTED.
    * Automation ("-") has no Jira account of its own and always acts as the connection.
    */
-  async actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient> {
+  async actingClientFor(caller: RelayCaller, connectionName: string): Promise<JiraClient> {
     const { orgId, userId } = caller;
     const row = await this.connectionRow(orgId, connectionName);
     if (!row || row.identity === 'service' || userId === '-') {

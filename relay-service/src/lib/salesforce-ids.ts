@@ -10,6 +10,11 @@ export function salesforceIdSchema(what?: string) {
     .regex(SALESFORCE_ID, `expected a 15- or 18-character Salesforce ${what ? `${what} ` : ''}id`);
 }
 
+/** A ContentVersion id (key prefix 068), 15 or 18 characters. */
+export const contentVersionIdSchema = z
+  .string()
+  .regex(/^068[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'expected a ContentVersion id (068…)');
+
 /** 18-character org id (key prefix 00D). */
 export const orgIdSchema = z
   .string()

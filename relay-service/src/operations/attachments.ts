@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { addAttachment } from '../jira/endpoints/attachments';
 import type { JiraApi } from '../jira/jira-client';
 import { AppError, listForMessage } from '../lib/errors';
+import { contentVersionIdSchema } from '../lib/salesforce-ids';
 import { FileFetchError, id15, type SalesforceFile } from '../salesforce/files-reader';
 import { SalesforceCallError } from '../salesforce/sessions';
 import { MAX_ATTACHMENT_FILES, type AttachmentPolicy } from '../templates/template-schema';
@@ -13,11 +14,6 @@ import { MAX_ATTACHMENT_FILES, type AttachmentPolicy } from '../templates/templa
  * reaches Jira then); afterwards each file is streamed from Salesforce to Jira on its own, and a
  * file that fails is reported, never rolled back with the issue or comment.
  */
-
-/** A ContentVersion id (key prefix 068), 15 or 18 characters. */
-export const contentVersionIdSchema = z
-  .string()
-  .regex(/^068[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'expected a ContentVersion id (068…)');
 
 export const requestFilesSchema = z
   .array(z.strictObject({ contentVersionId: contentVersionIdSchema }))

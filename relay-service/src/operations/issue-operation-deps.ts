@@ -1,5 +1,6 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
-import type { ActingCaller, JiraClient } from '../jira/jira-client';
+import type { JiraClient } from '../jira/jira-client';
+import type { RelayCaller } from '../audit/audit-recorder';
 
 /**
  * What the operations on one Jira issue need: a client for the connection (reads), the client
@@ -9,7 +10,7 @@ import type { ActingCaller, JiraClient } from '../jira/jira-client';
 export interface IssueOperationDeps {
   jira: {
     clientFor(orgId: string, connectionName: string): Promise<JiraClient>;
-    actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient>;
+    actingClientFor(caller: RelayCaller, connectionName: string): Promise<JiraClient>;
   };
   auditRecorder: AuditRecorder;
 }

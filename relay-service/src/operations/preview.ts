@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { IssuePayload } from '../jira/endpoints/issue-create';
-import type { ActingCaller, JiraClient } from '../jira/jira-client';
+import type { JiraClient } from '../jira/jira-client';
+import type { RelayCaller } from '../audit/audit-recorder';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { ISSUE_KEY } from '../jira/endpoints/issues';
@@ -49,7 +50,7 @@ export type IssueRequestBody = z.output<typeof issueRequestBody>;
 export interface DraftDeps {
   jira: {
     clientFor(orgId: string, connectionName: string): Promise<JiraClient>;
-    actingClientFor(caller: ActingCaller, connectionName: string): Promise<JiraClient>;
+    actingClientFor(caller: RelayCaller, connectionName: string): Promise<JiraClient>;
   };
   createMeta: CreateMetaCache;
   clock: Clock;
@@ -86,7 +87,7 @@ export async function targetOf(
   deps: DraftDeps,
   orgId: string,
   template: Template,
-  actingCaller?: ActingCaller,
+  actingCaller?: RelayCaller,
 ): Promise<TemplateTarget> {
   const client = actingCaller
     ? await deps.jira.actingClientFor(actingCaller, template.connection)
@@ -138,7 +139,7 @@ export async function draftIssue(
   orgId: string,
   body: IssueRequestBody,
   parsed: ParsedIssueRequest = parseIssueRequest(body),
-  actingCaller?: ActingCaller,
+  actingCaller?: RelayCaller,
 ): Promise<IssueDraft> {
   const { template, record } = parsed;
   const target = await targetOf(deps, orgId, template, actingCaller);

@@ -190,7 +190,8 @@ describe('table ownership', () => {
 describe('one definition', () => {
   // Two copies of a validation pattern drift apart: one route accepts what another refuses.
   it.each([
-    ['a Salesforce record id', '[A-Za-z0-9]{15}', 'lib/salesforce-ids.ts'],
+    // Any id shape (record, org, user, ContentVersion): a run of id characters of fixed length.
+    ['a Salesforce id', '[A-Za-z0-9]{', 'lib/salesforce-ids.ts'],
     ['a connection name', '[A-Za-z0-9][A-Za-z0-9_-]', 'connections/connection-input.ts'],
   ])('when %s is validated then its pattern is written once', (_what, pattern, owner) => {
     const copies = sourceFiles().filter(
@@ -198,6 +199,23 @@ describe('one definition', () => {
         module !== owner && readFileSync(path.join(SRC, module), 'utf8').includes(pattern),
     );
     expectNone(copies, `Modules repeating the pattern ${pattern} (import it from ${owner})`);
+  });
+});
+
+describe('one name', () => {
+  // Two names for who asked let them drift into two shapes (one with the request id, one without).
+  it('when a module names who asked then it uses OperationCaller or RelayCaller', () => {
+    const callerTypes = sourceFiles().flatMap((module) =>
+      [
+        ...readFileSync(path.join(SRC, module), 'utf8').matchAll(
+          /export (?:interface|type) (\w*Caller)\b/g,
+        ),
+      ].map((match) => `${module}: ${match[1]}`),
+    );
+    expect(callerTypes.sort()).toEqual([
+      'audit/audit-recorder.ts: OperationCaller',
+      'audit/audit-recorder.ts: RelayCaller',
+    ]);
   });
 });
 

@@ -1,13 +1,17 @@
 import pino, { type Logger } from 'pino';
 import { Agent } from 'undici';
 import type { AuditEvent } from '../../src/audit/audit-event';
-import { AuditRecorder, type OperationCaller } from '../../src/audit/audit-recorder';
+import {
+  AuditRecorder,
+  type OperationCaller,
+  type RelayCaller,
+} from '../../src/audit/audit-recorder';
 import { OutboxRepository } from '../../src/audit/outbox-repository';
 import { OutboxAuditSink } from '../../src/audit/outbox-sink';
 import { apiTokenAuth } from '../../src/jira/auth/api-token';
 import type { AuthStrategy } from '../../src/jira/auth/auth-strategy';
 import { patAuth } from '../../src/jira/auth/pat';
-import type { ActingCaller, JiraClient } from '../../src/jira/jira-client';
+import type { JiraClient } from '../../src/jira/jira-client';
 import { JiraTransport, defaultTransportSettings } from '../../src/jira/transport';
 import { AppError } from '../../src/lib/errors';
 import type { IssueOperationDeps } from '../../src/operations/issue-operation-deps';
@@ -170,7 +174,7 @@ export function useOperationWorld(onStart: (world: OperationWorld) => void): voi
     const deps: IssueOperationDeps = {
       jira: {
         clientFor: async (_orgId, name) => clientFor(services, name),
-        actingClientFor: async (caller: ActingCaller, name) =>
+        actingClientFor: async (caller: RelayCaller, name) =>
           clientFor(caller.userId === SAM ? users : services, name),
       },
       auditRecorder: new AuditRecorder(
