@@ -64,6 +64,8 @@ interface Row {
   operation: Operation;
   relay: Run;
   direct: Run;
+  /** The direct requests through a bare Node forwarding proxy (forwarding-proxy.process.mjs). */
+  forwarded: Run;
   jiraCallsPerOperation: number;
   peakRssMb: number | undefined;
   /** Relay CPU time (user + system) over the run, per answered request. */
@@ -400,6 +402,16 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
       return line ? (JSON.parse(line) as Doubles) : undefined;
     },
   );
+  const { child: proxyProcess, value: proxyUrl } = await startProcess(
+    process.execPath,
+    [path.join(__dirname, 'forwarding-proxy.process.mjs')],
+    { UPSTREAM: doubles.jiraUrl },
+    ROOT,
+    (output) => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
+  ).catch(async (error: unknown) => {
+    await stop(doublesProcess);
+    throw error;
+  });
   const stats = async (): Promise<Stats> =>
     (await (await fetch(`${doubles.controlUrl}/stats`)).json()) as Stats;
   const setDelay = async (ms: number) => {
@@ -608,7 +620,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
 
             const calls = directCalls(operation, sample);
             let turn = 0;
-            const directRun = await load(doubles.jiraUrl, options, () => {
+            const directRequest = (): Prepared => {
               const call = calls[turn++ % calls.length] as DirectCall;
               const key = operation === 'comment' ? randomCommentKey() : randomKey();
               return {
@@ -621,13 +633,18 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
                 },
                 body: call.body,
               };
-            });
+            };
+            const directRun = await load(doubles.jiraUrl, options, directRequest);
+            // The proxy's warm-up (JIT, sockets to the double) stays out of its figures.
+            await load(proxyUrl, { ...options, durationSeconds: 1 }, directRequest);
+            const forwardedRun = await load(proxyUrl, options, directRequest);
             rows.push({
               engine,
               delayMs,
               operation,
               relay: relayRun,
               direct: directRun,
+              forwarded: forwardedRun,
               jiraCallsPerOperation,
               peakRssMb: peak,
               cpuMsPerRequest:
@@ -671,6 +688,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
       }
     }
   } finally {
+    await stop(proxyProcess);
     await stop(doublesProcess);
     rmSync(folder, { recursive: true, force: true });
   }
@@ -680,6 +698,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<string> {
     HEADER,
     ...rows.map(formatRow),
     'added = relay − (Jira calls a request waits for in sequence × direct: view 1, create 2, comment 1); direct = the same Jira requests sent straight to the double',
+    'hop added = the same direct requests through a bare Node forwarding proxy (forwarding-proxy.process.mjs: node:http in and out, answer piped) − direct, per Jira call: the least any Node process between the caller and Jira adds under this load on this machine',
     'req/s ÷ direct = relay req/s over direct req/s: the double runs on the same cores, so this moves less with how fast the machine is at the time than req/s does',
     'CPU ms/req = relay CPU time (user + system, /proc/<pid>/stat) from the start of a run until the relay is idle again ÷ requests sent; PG tx/req = PostgreSQL write transactions (commits) over the same span ÷ requests sent; limit = adaptive Jira concurrency at the end of the run',
     'non-2xx causes: slot = no Jira call slot within RELAY_JIRA_MAX_QUEUE_WAIT_MS (SERVICE_UNAVAILABLE), paused = JIRA_RATE_LIMITED, store = store unreachable',
@@ -734,6 +753,8 @@ const HEADER = [
   'Jira calls/op'.padStart(13),
   'added p50'.padStart(9),
   'added p99'.padStart(9),
+  'hop added p50'.padStart(13),
+  'hop added p99'.padStart(13),
   'peak RSS MB'.padStart(11),
   'CPU ms/req'.padStart(10),
   'limit'.padStart(5),
@@ -767,6 +788,8 @@ function formatRow(row: Row): string {
     calls.toFixed(2).padStart(13),
     (row.relay.p50Ms - inSequence * row.direct.p50Ms).toFixed(1).padStart(9),
     (row.relay.p99Ms - inSequence * row.direct.p99Ms).toFixed(1).padStart(9),
+    (row.forwarded.p50Ms - row.direct.p50Ms).toFixed(1).padStart(13),
+    (row.forwarded.p99Ms - row.direct.p99Ms).toFixed(1).padStart(13),
     (row.peakRssMb === undefined ? '?' : row.peakRssMb.toFixed(0)).padStart(11),
     (row.cpuMsPerRequest === undefined ? '?' : row.cpuMsPerRequest.toFixed(2)).padStart(10),
     (row.jiraLimit === undefined ? '?' : String(row.jiraLimit)).padStart(5),
