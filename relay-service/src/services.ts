@@ -20,6 +20,7 @@ import { SalesforceAuditClient } from './salesforce/audit-client';
 import { SalesforceFiles } from './salesforce/files-reader';
 import { SalesforceSessions } from './salesforce/sessions';
 import { openStore, type Store } from './store/store';
+import { PostgresIssueWriteNotices, type IssueWriteNotices } from './store/issue-write-notices';
 import { StoreRetry } from './store/store-retry';
 import { FleetRateLimiter } from './tenants/fleet-rate-limiter';
 import { RateLimiter, type TenantRateLimit } from './tenants/rate-limiter';
@@ -48,6 +49,8 @@ export interface Services {
   connections: ConnectionService;
   /** Jira clients per connection (transport, auth, rate-limit state). */
   jira: JiraClients;
+  /** Jira writes told between the instances sharing a PostgreSQL store; none on SQLite. */
+  writeNotices: IssueWriteNotices | undefined;
   oauthFlow: OAuthConnectFlow;
   /** Salesforce users' own Jira grants per connection (issue #16). */
   userGrants: UserGrantService;
@@ -86,6 +89,8 @@ export interface ServiceOptions {
   idempotencyLeaseMs?: number;
   /** How often an instance writes a connection's activity without a change of state (1 minute). */
   activityWriteIntervalMs?: number;
+  /** Jira writes told between instances (default: PostgreSQL's LISTEN/NOTIFY on that store). */
+  writeNotices?: IssueWriteNotices;
 }
 
 export async function createServices(
@@ -152,6 +157,18 @@ export async function createServices(
     logger: logger.child({ component: 'jira' }),
     intervalMs: options.activityWriteIntervalMs,
   });
+  let writeNotices = options.writeNotices;
+  if (!writeNotices && config.store.engine === 'postgres') {
+    const notices = new PostgresIssueWriteNotices(
+      config.store.url,
+      store.db,
+      logger.child({ component: 'jira' }),
+    );
+    store.atClose(() => notices.close());
+    // Not awaited past its first try: until it listens, reads are simply not shared.
+    await notices.start();
+    writeNotices = notices;
+  }
   const jira = new JiraClients({
     store,
     vault,
@@ -166,6 +183,7 @@ export async function createServices(
     quotaWeight: (orgId) => tenants.quotaWeight(orgId),
     relayDelayMs: () => loopDelay.recentMs,
     activity: connectionActivity,
+    writeNotices,
   });
   const auditLogger = logger.child({ component: 'audit' });
   const auditRecorder = new AuditRecorder(
@@ -252,6 +270,7 @@ export async function createServices(
     appQuota,
     connections,
     jira,
+    writeNotices,
     oauthFlow,
     userGrants,
     dataCenterOAuth,

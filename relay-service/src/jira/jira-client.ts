@@ -7,6 +7,7 @@ import { AppError } from '../lib/errors';
 import { TurnMemo } from '../lib/turn-memo';
 import type { UpstreamGuard } from '../lib/upstream-guard';
 import { findConnection } from '../store/connection-repository';
+import type { IssueWriteNotices } from '../store/issue-write-notices';
 import type { ConnectionsTable, UserGrantsTable } from '../store/schema';
 import { findUserGrant } from '../store/user-grant-repository';
 import type { Store } from '../store/store';
@@ -95,6 +96,8 @@ export interface JiraClientsDeps {
   relayDelayMs?: () => number;
   /** Where each connection's calls are noted for the health check (connection-activity.ts). */
   activity?: ConnectionActivity;
+  /** The other relay instances' Jira writes, and ours for them (PostgreSQL store only). */
+  writeNotices?: IssueWriteNotices;
 }
 
 interface Entry {
@@ -137,6 +140,8 @@ export class JiraClients {
    * all of them (the connection's views).
    */
   private readonly connectionReads = new Map<string, ReadCoalescer<JiraResponse>>();
+  /** False while other instances' writes may go unheard: then no read is shared. */
+  private sharing = true;
   private counters: ConnectionCounters | undefined;
   /**
    * Each call reads its connection's row (status, credentials version); the requests one group
@@ -144,7 +149,16 @@ export class JiraClients {
    */
   private readonly rows = new TurnMemo<ConnectionsTable | undefined>();
 
-  constructor(private readonly deps: JiraClientsDeps) {}
+  constructor(private readonly deps: JiraClientsDeps) {
+    deps.writeNotices?.subscribe({
+      written: ({ orgId, connection, issueKey }) =>
+        this.connectionReads.get(keyOf(orgId, connection))?.closeSharing(issueKey),
+      listening: (listening) => {
+        this.sharing = listening;
+        for (const reads of this.connectionReads.values()) reads.suspend(!listening);
+      },
+    });
+  }
 
   private connectionRow(orgId: string, connectionName: string) {
     return this.rows.get(keyOf(orgId, connectionName), () =>
@@ -228,7 +242,7 @@ export class JiraClients {
       {
         observer: this.observerFor(orgId, connectionName),
         quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
-        reads: this.readsOf(key, `service\u0000${version}`),
+        reads: this.readsOf(orgId, connectionName, `service\u0000${version}`),
       },
     );
     const client: JiraClient = {
@@ -344,7 +358,7 @@ export class JiraClients {
       {
         observer: this.observerFor(orgId, connectionName),
         quota: appQuotaCall ? this.deps.appQuota?.gateFor(orgId, () => entry.weight) : undefined,
-        reads: this.readsOf(keyOf(orgId, connectionName), `user\u0000${userId}\u0000${version}`),
+        reads: this.readsOf(orgId, connectionName, `user\u0000${userId}\u0000${version}`),
       },
     );
     const client: JiraClient = {
@@ -497,6 +511,15 @@ export class JiraClients {
       'Calls waiting for a slot on a connection',
       (transport) => transport.slots.queued,
     );
+    const sharing = () => this.sharing;
+    new Gauge({
+      name: 'relay_jira_reads_shared',
+      help: 'Whether identical concurrent Jira reads share one call (0 while this instance cannot hear the other instances’ writes: every read then calls Jira)',
+      registers: [registry],
+      collect() {
+        this.set(sharing() ? 1 : 0);
+      },
+    });
   }
 
   /** Current limit, in flight and queued of one connection's client, if it is open. */
@@ -542,10 +565,15 @@ export class JiraClients {
   }
 
   /** A connection's shared reads, for callers with one set of credentials (`scope`). */
-  private readsOf(key: string, scope: string): TransportDeps['reads'] {
+  private readsOf(orgId: string, connection: string, scope: string): TransportDeps['reads'] {
+    const key = keyOf(orgId, connection);
     let coalescer = this.connectionReads.get(key);
     if (!coalescer) {
-      coalescer = new ReadCoalescer<JiraResponse>();
+      const notices = this.deps.writeNotices;
+      coalescer = new ReadCoalescer<JiraResponse>(
+        notices && ((issueKey) => notices.publish({ orgId, connection, issueKey })),
+      );
+      coalescer.suspend(!this.sharing);
       this.connectionReads.set(key, coalescer);
     }
     return { coalescer, scope };

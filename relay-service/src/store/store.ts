@@ -30,6 +30,8 @@ export interface Store {
   migrate(): Promise<void>;
   ping(): Promise<void>;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `hook` first when the store closes (what holds a connection of its own to it). */
+  atClose(hook: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
   const db =
     location.engine === 'sqlite' ? openSqlite(location.path) : openPostgres(location.url, options);
   let closed = false;
+  const closeHooks: (() => Promise<void>)[] = [];
   return {
     engine: location.engine,
     db,
@@ -137,9 +140,13 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
     transaction(work) {
       return db.transaction().execute(work);
     },
+    atClose(hook) {
+      closeHooks.push(hook);
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const hook of closeHooks) await hook();
       await db.destroy();
     },
   };

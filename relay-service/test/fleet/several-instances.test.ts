@@ -206,6 +206,40 @@ describe('several relay instances on one PostgreSQL behind a round-robin balance
     }
   });
 
+  it('when someone comments through one instance while another reads the issue then whoever opens it there after sees the comment', async () => {
+    const issue = jira.model.seedIssue('SUP', { summary: 'Checkout fails' });
+    const route = 'GET /rest/api/3/issue/{issueIdOrKey}';
+    const [writer, reader] = relays as [RelayProcess, RelayProcess];
+    const view = () =>
+      new AdminClient(reader, secret).call('GET', `/v1/issues/${issue.key}?connection=cloud`);
+    // Jira reads the issue at once and answers a second later: that answer predates the comment.
+    jira.faults.add({ route, kind: 'afterHandling', delayMs: 1000 });
+    const readsBefore = jira.callsTo(route);
+    const early = view();
+    while (jira.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const commented = await new AdminClient(writer, secret).call(
+      'POST',
+      `/v1/issues/${issue.key}/comments`,
+      {
+        connection: 'cloud',
+        body: 'Customer confirmed the workaround.',
+        record: {
+          id: '5005g00000Q1w2eAAB',
+          url: 'https://acme.my.salesforce.com/5005g00000Q1w2eAAB',
+        },
+      },
+    );
+    expect(commented.status).toBe(201);
+    expect(jira.inFlight).toBe(1); // the reader's early read is still under way
+    const late = await view();
+
+    expect(late.status).toBe(200);
+    expect(late.body.commentCount).toBe(1);
+    expect(jira.callsTo(route) - readsBefore).toBe(2);
+    expect((await early).body.commentCount).toBe(0);
+  });
+
   it('when one tenant sends twice its limit spread over the instances then the fleet serves its limit once', async () => {
     const minute = () => Math.floor(Date.now() / 60_000);
     // Start at the beginning of a minute when this one is nearly over: the limit is per minute.

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../src/audit/audit-event';
 import { toSalesforceId18 } from '../../src/jira/endpoints/remote-links';
 import type { TransportSettings } from '../../src/jira/transport';
+import type { IssueWriteNotices } from '../../src/store/issue-write-notices';
 import { AdminClient, HTTPS_SITE, setConnectionSite, type Exchange } from '../support/connections';
 import { startJiraDouble, type JiraDouble } from '../support/jira-double';
 import { ORG_ID, startTestRelay, type TestRelay } from '../support/relay';
@@ -54,6 +55,8 @@ export async function startCreateWorld(
     idempotencyLeaseMs?: number;
     jiraTransport?: Partial<TransportSettings>;
     clock?: Clock;
+    /** Stands in for the other relay instances' write notices. */
+    writeNotices?: IssueWriteNotices;
   } = {},
 ): Promise<CreateWorld> {
   const [cloud, server] = await Promise.all([
@@ -66,6 +69,7 @@ export async function startCreateWorld(
     env: { RELAY_ALLOW_PRIVATE_UPSTREAMS: 'true' },
     serviceOptions: {
       jiraTransport: { baseDelayMs: 2, maxDelayMs: 10, ...options.jiraTransport },
+      ...(options.writeNotices ? { writeNotices: options.writeNotices } : {}),
       ...(options.createMetaTtlMs !== undefined
         ? { createMetaTtlMs: options.createMetaTtlMs }
         : {}),

@@ -1,3 +1,8 @@
+import type {
+  IssueWrite,
+  IssueWriteListener,
+  IssueWriteNotices,
+} from '../../src/store/issue-write-notices';
 import { ORG_ID, metricsOf } from '../support/relay';
 import { ENGINES } from '../support/stores';
 import {
@@ -146,5 +151,114 @@ describe.each(ENGINES)('the relay under load on %s', (engine) => {
     expect((await early).status).toBe(200);
     expect(late.body.commentCount).toBe(1);
     expect(world.cloud.callsTo(ISSUE_ROUTE)).toBe(2);
+  });
+});
+
+/** Stands in for the other relay instances: what this one tells them, and what they tell it. */
+class OtherInstances implements IssueWriteNotices {
+  readonly published: IssueWrite[] = [];
+  private listener: IssueWriteListener | undefined;
+
+  publish(write: IssueWrite): void {
+    this.published.push(write);
+  }
+  subscribe(listener: IssueWriteListener): void {
+    this.listener = listener;
+    listener.listening(true);
+  }
+  async close(): Promise<void> {}
+  wrote(write: IssueWrite): void {
+    this.listener?.written(write);
+  }
+  heard(listening: boolean): void {
+    this.listener?.listening(listening);
+  }
+}
+
+describe('views shared on one instance of several', () => {
+  let world: CreateWorld;
+  const others = new OtherInstances();
+  const template = incidentTemplate('cloud');
+
+  beforeAll(async () => {
+    world = await startCreateWorld({ writeNotices: others });
+  });
+  afterAll(() => world.stop());
+  beforeEach(async () => {
+    while (world.cloud.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    others.heard(true);
+    world.cloud.faults.clear();
+    world.cloud.resetCounters();
+  });
+
+  const newIssue = async () => {
+    const created = await world.call(
+      'POST',
+      '/v1/issues',
+      { template, record: caseRecord(newRecordId()), user: USER },
+      { 'Idempotency-Key': newKey() },
+    );
+    expect(created.status).toBe(201);
+    return (created.body.issue as { key: string }).key;
+  };
+  const view = (key: string) => world.call('GET', `/v1/issues/${key}?connection=cloud`);
+  const readsShared = async () =>
+    Number(/^relay_jira_reads_shared (\d+)$/m.exec(await metricsOf(world.relay))?.[1]);
+
+  it('when this instance writes an issue then the other instances are told which issue of which connection', async () => {
+    const key = await newIssue();
+    others.published.length = 0;
+    const commented = await world.call('POST', `/v1/issues/${key}/comments`, {
+      connection: 'cloud',
+      body: 'Customer confirmed the workaround.',
+      record: {
+        id: '5005g00000Q1w2eAAB',
+        url: 'https://acme.my.salesforce.com/5005g00000Q1w2eAAB',
+      },
+      user: USER,
+    });
+    expect(commented.status).toBe(201);
+    expect(others.published).toEqual([{ orgId: ORG_ID, connection: 'cloud', issueKey: key }]);
+  });
+
+  it('when another instance wrote the issue while a view was under way then a later view makes its own call', async () => {
+    const key = await newIssue();
+    world.cloud.resetCounters();
+    world.cloud.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 300 });
+    const early = view(key);
+    while (world.cloud.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    others.wrote({ orgId: ORG_ID, connection: 'cloud', issueKey: key.toLowerCase() });
+    const late = await view(key);
+    expect((await early).status).toBe(200);
+    expect(late.status).toBe(200);
+    expect(world.cloud.callsTo(ISSUE_ROUTE)).toBe(2);
+  });
+
+  it('when another instance wrote another connection or tenant then the view under way is still shared', async () => {
+    const key = await newIssue();
+    world.cloud.resetCounters();
+    world.cloud.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 300 });
+    const early = view(key);
+    while (world.cloud.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    others.wrote({ orgId: ORG_ID, connection: 'dc', issueKey: key });
+    others.wrote({ orgId: '00D5g000004QRSTUAY', connection: 'cloud', issueKey: key });
+    await Promise.all([early, view(key)]);
+    expect(world.cloud.callsTo(ISSUE_ROUTE)).toBe(1);
+  });
+
+  it('when this instance cannot hear the others then identical views each call Jira, and share again once it can', async () => {
+    const key = await newIssue();
+    world.cloud.resetCounters();
+    others.heard(false);
+    expect(await readsShared()).toBe(0);
+    world.cloud.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 200, times: 3 });
+    await Promise.all([view(key), view(key), view(key)]);
+    expect(world.cloud.callsTo(ISSUE_ROUTE)).toBe(3);
+
+    others.heard(true);
+    expect(await readsShared()).toBe(1);
+    world.cloud.faults.add({ route: ISSUE_ROUTE, kind: 'delay', ms: 200 });
+    await Promise.all([view(key), view(key), view(key)]);
+    expect(world.cloud.callsTo(ISSUE_ROUTE)).toBe(4);
   });
 });
